@@ -230,7 +230,8 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
             f"({p.SELF_SERVE_ELIGIBILITY_CITE})."
         )
         if deal.startup:
-            infos.append("Startup-plan customers are not eligible for self-serve credits (spec A21).")
+            warnings.append(f"Startup-plan customers are not eligible for self-serve credits ({p.cite(4474)}, "
+                            "spec A21): quote it sales-led without --self-serve.")
     elif basis < p.VOLUME_GATE:
         levers = _below_gate_levers(deal)
         if deal.motion or deal.signatory_confirmed or term > 12 or deal.years_upfront:

@@ -221,3 +221,7 @@ def test_discount_side_approvals():
     r = check_discount(parse_discount("20% 55k card --buyout-months=3"))
     assert any("team lead" in s for s in r.side_approvals)
     assert any("Mine" in s for s in r.side_approvals)
+
+
+def test_startup_customer_cannot_self_serve():
+    assert any("not eligible for self-serve" in w for w in quote("18k --self-serve --startup").warnings)
