@@ -294,8 +294,16 @@ def _parse(command: str, text: str, example: str, usage: str) -> QuoteCommand | 
                            exception=exception, reason=reason)
 
 
+VOLUME_WORDS = ("event", "events", "recording", "recordings", "session", "sessions", "replays", "rows", "requests",
+                "calls", "exceptions", "flags")
+
+
 def _hint(tok: str) -> str:
     bare = tok.lstrip("-")
+    if bare in VOLUME_WORDS:
+        return (" I price dollar amounts of credit, not usage volumes: per-unit prices are on the public pricing "
+                "page and in QuoteHog, not in the handbook. Give the credit amount, e.g. 120k, or monthly spend, "
+                "e.g. 10k/mo.")
     if bare in MOTIONS or bare in ("nonprofit", "startup", "self-serve", "signatory-confirmed"):
         return f" Flags start with two dashes: --{bare}."
     if parse_money(tok) is not None:

@@ -108,6 +108,7 @@ def test_role_synonyms_from_the_team_directory(role, expected):
     ("1e9", "not an amount"),
     ("99999999999999k", "too large"),
     ("25k 30%", "only for /discount"),
+    ("5m events", "not usage volumes"),
 ])
 def test_quote_errors_say_what_and_show_an_example(text, fragment):
     with pytest.raises(ParseError) as err:
