@@ -225,3 +225,19 @@ def test_discount_side_approvals():
 
 def test_startup_customer_cannot_self_serve():
     assert any("not eligible for self-serve" in w for w in quote("18k --self-serve --startup").warnings)
+
+
+def test_a19_short_term_is_not_annualised():
+    r = quote("30k 6m")
+    assert r.basis == D(30000) and r.total_pct == 20 and r.arr is None
+    assert any("spec A19" in i for i in r.infos)
+
+
+def test_a20_eighteen_months_is_one_year_of_levers():
+    assert any("18 months counts as 1 year(s)" in i for i in quote("80k 18m").infos)
+
+
+def test_monthly_spend_over_a_multi_year_term():
+    r = quote("10k/mo 2y")
+    assert r.credit == D(240000) and r.basis == D(120000) and r.total_pct == D("35.5")  # 30 + 3 + 2.5
+    assert any("$10,000.00/month x 24 months" in i for i in r.infos)
