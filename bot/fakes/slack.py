@@ -77,7 +77,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.responses: list[ResponseUrlPost] = []
         self._ts = itertools.count(1)
-        self._ts_base = 1_700_000_000
+        self._ts_base = int(time.time())
+        self._last_ts = 0
         self._limits: dict[str, _Bucket] = {}
         self._failures: dict[str, list[tuple[int, str, float | None]]] = defaultdict(list)
         self.enforce_token = True
@@ -243,8 +244,10 @@ class FakeSlack:
 
     # ------------------------------------------------------------- internals
     def _next_ts(self) -> str:
-        n = next(self._ts)
-        return f"{self._ts_base + n // 1_000_000}.{n % 1_000_000:06d}"
+        """Real-time message timestamps, strictly increasing (Slack's ts are unique per channel)."""
+        micros = max(int(time.time() * 1_000_000), self._last_ts + 1)
+        self._last_ts = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _store_message(self, channel: str, msg: dict[str, Any]) -> dict[str, Any]:
         msg = {k: v for k, v in msg.items() if v is not None}
