@@ -136,3 +136,11 @@ def bot_factory(rt: Runtime, fake_slack: FakeSlack) -> Iterator[Callable[..., Sl
 @pytest.fixture
 def bot(bot_factory) -> SlackDriver:
     return bot_factory()
+
+
+# Property tests: no per-example deadline (CI machines vary); more examples in CI.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("default", deadline=None)
+hypothesis_settings.register_profile("ci", deadline=None, max_examples=200)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")

@@ -1,7 +1,7 @@
 """bot tables: outbox, processed events, job lease and runs
 
 Revision ID: 0001_foundation
-Revises: 
+Revises: (none)
 """
 from __future__ import annotations
 
