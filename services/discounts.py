@@ -126,7 +126,7 @@ def _how_to_earn_more(quote: QuoteResult) -> list[str]:
     """Levers the deal could still move on (R3): better pricing comes only from the levers."""
     out = []
     for lever in quote.levers:
-        if lever.key == "forecast" and lever.pct == 0:
+        if lever.key == "forecast" and lever.pct == 0 and lever.reason != "not claimed":
             out.append("Lever 4 (forecast) is not earned: " + lever.reason + ".")
     return out
 

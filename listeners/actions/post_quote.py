@@ -1,5 +1,5 @@
 """The "Post to channel" button of /quote and /discount: re-render the same command and post it
-for the channel, then remove the ephemeral copy. Never into a channel shared with customers."""
+for the channel, then replace the ephemeral copy with a short confirmation. Never into a channel shared with customers."""
 
 from __future__ import annotations
 
@@ -34,4 +34,5 @@ def register(app: App) -> None:
             respond(text=fallback, blocks=blocks, response_type="ephemeral", replace_original=False)
             return
         respond(text=fallback, blocks=blocks, response_type="in_channel", replace_original=False)
-        respond(delete_original=True)
+        # Replace the ephemeral copy (and its button) so a second tap cannot post it twice.
+        respond(text="Posted to the channel.", response_type="ephemeral", replace_original=True)

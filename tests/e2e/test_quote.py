@@ -199,7 +199,7 @@ def test_slack_connect_and_guest_users_are_refused(team_bot):
     assert "only for members of our own workspace" in team_bot.command("/discount", "20% 60k", user=GUEST_USER).text()
 
 
-def test_post_to_channel_posts_the_same_answer_and_removes_the_ephemeral(team_bot, fake_slack):
+def test_post_to_channel_posts_the_same_answer_and_replaces_the_ephemeral(team_bot, fake_slack):
     reply = team_bot.command("/quote", "150k 3y --conversion --signatory-confirmed", channel="C0GENERAL")
     message = reply.first()
     [(_, button)] = buttons(message["blocks"])
@@ -213,7 +213,8 @@ def test_post_to_channel_posts_the_same_answer_and_removes_the_ephemeral(team_bo
     text = blocks_to_text(posted["blocks"])
     assert text.startswith("*Price $97,500.00*") and "Shared by <@U0TAE01>" in text
     assert not buttons(posted["blocks"])
-    assert bodies[1] == {"delete_original": True} or bodies[1].get("delete_original") is True
+    assert bodies[1]["replace_original"] is True and bodies[1]["text"] == "Posted to the channel."
+    assert not bodies[1].get("blocks")  # the button is gone: a second tap cannot post twice
     assert any("Price $97,500.00" in (m.get("text") or "") or "Price $97,500.00" in blocks_to_text(m.get("blocks"))
                for m in fake_slack.channel_messages("C0GENERAL"))
 
