@@ -159,3 +159,11 @@ STANDING_REFUSALS: tuple[tuple[str, str], ...] = (
 
 PCT_STEP = Decimal("0.5")  # every lever is a multiple of 0.5 points (spec §4.2)
 CENT = Decimal("0.01")
+
+# --- Info lines beyond the price -------------------------------------------------------------------------
+QUOTA_CITE = cite("8618-8620")  # multi-year quota: annual credit at the standard 1-year discount (spec A32)
+TRIAL_MIN_ARR = Decimal("20000")  # sales-led trial needs >$20k ARR potential: 002_59a801b964a2a19e.txt:11600
+TRIAL_DEFAULT_WEEKS = 2  # "$20-$60K ARR": 002_59a801b964a2a19e.txt:11625
+TRIAL_LONG_WEEKS = 4  # "Deal value >$60K ARR" and other reasons: 002_59a801b964a2a19e.txt:11630-11636
+TRIAL_LONG_FROM_ARR = Decimal("60000")
+TRIAL_CITE = cite("11625-11636")

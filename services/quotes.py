@@ -501,6 +501,16 @@ def _extras(deal: Deal, basis: Decimal, price: Decimal, arr: Decimal) -> tuple[t
 
 def _threshold_infos(deal: Deal, price: Decimal, arr: Decimal, policy: QuotePolicy) -> list[str]:
     out: list[str] = []
+    if deal.term_months > 12 and not deal.self_serve:
+        annual = deal.credit * 12 / deal.term_months
+        quota = cents(annual * (100 - volume_tier(annual)[0]) / 100) if annual < p.VOLUME_CUSTOM_FROM else None
+        if quota is not None:
+            out.append(f"Quota ARR (year-1 equivalent: the annual credit at the 1-year volume discount) "
+                       f"{money(quota)} ({p.QUOTA_CITE}, spec A32).")
+    if deal.motion == "new" and arr > p.TRIAL_MIN_ARR:
+        weeks = p.TRIAL_LONG_WEEKS if arr > p.TRIAL_LONG_FROM_ARR else p.TRIAL_DEFAULT_WEEKS
+        out.append(f"Sales-led trial: {weeks} weeks by default at this ARR (4 weeks over {_k(p.TRIAL_LONG_FROM_ARR)} "
+                   f"ARR or for complex set-ups, many stakeholders, competitive evaluations) ({p.TRIAL_CITE}).")
     if arr >= p.SLA_MIN_ARR_POST_DISCOUNT:
         out.append(f"{_k(p.SLA_MIN_ARR_POST_DISCOUNT)}+ ARR after discount: an uptime SLA may be agreed as a special "
                    f"term ({p.SLA_CITE}).")

@@ -241,3 +241,17 @@ def test_monthly_spend_over_a_multi_year_term():
     r = quote("10k/mo 2y")
     assert r.credit == D(240000) and r.basis == D(120000) and r.total_pct == D("35.5")  # 30 + 3 + 2.5
     assert any("$10,000.00/month x 24 months" in i for i in r.infos)
+
+
+def test_r50_multi_year_quota_is_the_year_one_equivalent():
+    """Q14: $50k/yr annual credit at the 1-year 20 % -> $40,000.00 quota ARR (002_59a801b964a2a19e.txt:8620)."""
+    r = quote("150k 3y --conversion --signatory-confirmed")
+    assert any("Quota ARR" in i and "$40,000.00" in i for i in r.infos)
+    assert not any("Quota ARR" in i for i in quote("150k").infos)
+
+
+@pytest.mark.parametrize(("text", "weeks"), [("60k --new", "2 weeks"), ("100k --new", "4 weeks")])
+def test_r58_trial_length_for_net_new(text, weeks):
+    # 60k at 25 % = $45k ARR -> 2 weeks; 100k at 30 % = $70k ARR -> 4 weeks (002_59a801b964a2a19e.txt:11625-11636)
+    assert any(f"Sales-led trial: {weeks}" in i for i in quote(text).infos)
+    assert not any("Sales-led trial" in i for i in quote("20k --new").infos)
