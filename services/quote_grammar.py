@@ -304,6 +304,8 @@ def _hint(tok: str) -> str:
         return (" I price dollar amounts of credit, not usage volumes: per-unit prices are on the public pricing "
                 "page and in QuoteHog, not in the handbook. Give the credit amount, e.g. 120k, or monthly spend, "
                 "e.g. 10k/mo.")
+    if bare in ("renewal-early", "early-renewal", "early"):
+        return " An early renewal is --renewal --days-to-expiry=N (60+ days earns lever 4)."
     if bare in MOTIONS or bare in ("nonprofit", "startup", "self-serve", "signatory-confirmed"):
         return f" Flags start with two dashes: --{bare}."
     if parse_money(tok) is not None:

@@ -109,6 +109,7 @@ def test_role_synonyms_from_the_team_directory(role, expected):
     ("99999999999999k", "too large"),
     ("25k 30%", "only for /discount"),
     ("5m events", "not usage volumes"),
+    ("120k 2y net30 renewal-early", "--renewal --days-to-expiry=N"),
 ])
 def test_quote_errors_say_what_and_show_an_example(text, fragment):
     with pytest.raises(ParseError) as err:
