@@ -384,6 +384,8 @@ def _check_consistency(deal: Deal, fail) -> None:
             raise fail(f"--years-upfront={deal.years_upfront} does not fit a {deal.term_months}-month term.")
         if deal.schedule != "upfront":
             raise fail("--years-upfront only goes with upfront payment.")
+        if deal.method in ("card", "aws"):
+            raise fail(f"{deal.method} pays the whole order form at the start: drop --years-upfront.")
     if deal.motion != "renewal" and (deal.days_to_expiry is not None or deal.credits_ran_out):
         raise fail("--days-to-expiry and --credits-ran-out describe a renewal: add --renewal.")
     if deal.motion == "renewal" and deal.signatory_confirmed:

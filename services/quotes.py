@@ -458,19 +458,29 @@ def _payment(deal: Deal, price: Decimal, policy: QuotePolicy) -> tuple[tuple[str
         if price < p.AWS_MIN_DEAL:
             infos.append(f"AWS Marketplace minimum is {_k(p.AWS_MIN_DEAL)} (flexible) ({p.cite(12364)}).")
         return invoices, summary, warnings, infos
-    if deal.schedule == "yearly" and term > 12:
-        count = -(-term // 12)
-        amounts: list[Decimal] = []
-        for i in range(count):
-            months = min(12, term - 12 * i)
-            amounts.append(cents(price * months / term) if i < count - 1 else price - sum(amounts, ZERO))
-        invoices = tuple(
-            f"Year {i + 1}: {money(a)}" + (f" at contract start + {deal.net_days} days" if i == 0 else " when year "
-                                            f"{i + 1} starts") for i, a in enumerate(amounts)
-        ) + (f"Each year's credit is allocated when its invoice is raised; using it early means paying that "
-             f"invoice early ({p.YEARLY_INVOICES_CITE})",)
-        summary = f"{count} yearly invoices, bank transfer only"
-        return invoices, summary, warnings, infos
+    first_years = 1 if deal.schedule == "yearly" else deal.years_upfront
+    if first_years and first_years * 12 < term:
+        # Yearly invoicing (R19), or some years upfront and the rest yearly (Q16): one invoice per chunk.
+        chunks = [first_years * 12]
+        while sum(chunks) < term:
+            chunks.append(min(12, term - sum(chunks)))
+        amounts = [cents(price * months / term) for months in chunks[:-1]]
+        amounts.append(price - sum(amounts, ZERO))
+        invoices = []
+        start_year = 1
+        for i, (months, amount) in enumerate(zip(chunks, amounts, strict=True)):
+            last_year = start_year + -(-months // 12) - 1
+            years_label = f"year {start_year}" if last_year == start_year else f"years {start_year}-{last_year}"
+            when = f"due contract start + {deal.net_days} days" if i == 0 else f"raised when year {start_year} starts"
+            invoices.append(f"Invoice {i + 1} ({years_label}): {money(amount)}, {when}")
+            start_year = last_year + 1
+        invoices.append(f"Each year's credit is allocated when its invoice is raised; using it early means paying "
+                        f"that invoice early; bank transfer only ({p.YEARLY_INVOICES_CITE})")
+        if deal.schedule == "yearly":
+            summary = f"{len(chunks)} yearly invoices, Net {deal.net_days}, bank transfer"
+        else:
+            summary = f"{first_years} years upfront then yearly, Net {deal.net_days}, bank transfer"
+        return tuple(invoices), summary, warnings, infos
     due = f"contract start + {deal.net_days} days"
     invoices = (f"One invoice of {money(price)}, bank transfer only, due {due} ({p.BANK_TRANSFER_CITE})",)
     paid = f"{years} years paid upfront" if years > 1 else "paid upfront"

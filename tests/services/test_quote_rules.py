@@ -67,7 +67,13 @@ def test_r13_three_years_does_not_stack():
 def test_r16_r19_yearly_payment_earns_no_upfront_bonus():
     levers = {lv.key: lv.pct for lv in quote("300k 3y yearly").levers}
     assert levers["cash"] == 0
-    assert len([i for i in quote("300k 3y yearly").invoices if i.startswith("Year")]) == 3
+    assert len([i for i in quote("300k 3y yearly").invoices if i.startswith("Invoice")]) == 3
+
+
+def test_yearly_invoices_on_an_uneven_term_split_by_months():
+    r = quote("90k 18m yearly")  # basis $60k/yr -> 25 % -> $67,500.00: 12 months then 6 months
+    assert r.invoices[:2] == ("Invoice 1 (year 1): $45,000.00, due contract start + 30 days",
+                              "Invoice 2 (year 2): $22,500.00, raised when year 2 starts")
 
 
 def test_a3_started_block_is_flagged_and_faster_than_net30_earns_nothing():
