@@ -376,6 +376,9 @@ def _check_consistency(deal: Deal, fail) -> None:
     """Contradictions are errors: the bot never picks one reading for the rep."""
     if deal.method == "card" and deal.net_given:
         raise fail("card means charged on the contract start date (no Net terms): drop the netN or the card.")
+    if deal.schedule == "yearly" and deal.method == "card":
+        raise fail("card is charged in full on the contract start date: drop 'yearly' (or invoice yearly by bank "
+                   "transfer).")
     if deal.schedule == "yearly" and deal.method == "aws":
         raise fail("AWS Marketplace is annual prepayment only: drop 'yearly'.")
     if deal.years_upfront is not None:

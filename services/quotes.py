@@ -65,6 +65,7 @@ class QuoteResult:
     price: Decimal | None = None
     arr: Decimal | None = None
     invoices: tuple[str, ...] = ()
+    invoice_amounts: tuple[Decimal, ...] = ()
     payment_summary: str = ""
     reason: str = ""
     reason_cite: str = ""
@@ -280,7 +281,8 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
 
     return replace(
         base, levers=tuple(levers), total_pct=total, discount_amount=credit - price, price=price,
-        arr=arr if term >= 12 else None, invoices=invoices, payment_summary=summary, extras=extras,
+        arr=arr if term >= 12 else None, invoices=invoices, invoice_amounts=invoice_amounts(deal, price),
+        payment_summary=summary, extras=extras,
         warnings=tuple(warnings), infos=tuple(infos),
     )
 
@@ -435,10 +437,29 @@ def _forecast(deal: Deal) -> tuple[Decimal, str, str, str]:
     return (ZERO, "not claimed", p.FORECAST_NEW_CITE, earn)
 
 
+def invoice_months(deal: Deal) -> list[int]:
+    """Months each invoice covers: one for the whole term, or yearly (R19), or N years upfront then yearly."""
+    term = deal.term_months
+    first_years = 1 if deal.schedule == "yearly" else deal.years_upfront
+    if deal.self_serve or deal.method in ("card", "aws") or not first_years or first_years * 12 >= term:
+        return [term]
+    chunks = [first_years * 12]
+    while sum(chunks) < term:
+        chunks.append(min(12, term - sum(chunks)))
+    return chunks
+
+
+def invoice_amounts(deal: Deal, price: Decimal) -> tuple[Decimal, ...]:
+    """The price split by the months each invoice covers; the last absorbs the rounding, so they sum to it."""
+    chunks = invoice_months(deal)
+    amounts = [cents(price * months / deal.term_months) for months in chunks[:-1]]
+    return (*amounts, price - sum(amounts, ZERO))
+
+
 def _payment(deal: Deal, price: Decimal, policy: QuotePolicy) -> tuple[tuple[str, ...], str, list[str], list[str]]:
     warnings: list[str] = []
     infos: list[str] = []
-    term, years = deal.term_months, deal.term_months // 12
+    years = deal.term_months // 12
     if deal.self_serve:
         tranche = cents(deal.credit / p.SELF_SERVE_TRANCHES)
         summary = "In-app purchase: card on file or invoice; credits applied once paid"
@@ -458,14 +479,10 @@ def _payment(deal: Deal, price: Decimal, policy: QuotePolicy) -> tuple[tuple[str
         if price < p.AWS_MIN_DEAL:
             infos.append(f"AWS Marketplace minimum is {_k(p.AWS_MIN_DEAL)} (flexible) ({p.cite(12364)}).")
         return invoices, summary, warnings, infos
-    first_years = 1 if deal.schedule == "yearly" else deal.years_upfront
-    if first_years and first_years * 12 < term:
-        # Yearly invoicing (R19), or some years upfront and the rest yearly (Q16): one invoice per chunk.
-        chunks = [first_years * 12]
-        while sum(chunks) < term:
-            chunks.append(min(12, term - sum(chunks)))
-        amounts = [cents(price * months / term) for months in chunks[:-1]]
-        amounts.append(price - sum(amounts, ZERO))
+    chunks = invoice_months(deal)
+    if len(chunks) > 1:
+        first_years = chunks[0] // 12
+        amounts = invoice_amounts(deal, price)
         invoices = []
         start_year = 1
         for i, (months, amount) in enumerate(zip(chunks, amounts, strict=True)):
@@ -616,5 +633,6 @@ def _price_expansion(deal: Deal, policy: QuotePolicy, base: QuoteResult) -> Quot
     return replace(
         base, status=OK, is_expansion=True, term_months=remaining, basis=new_basis, basis_kind="cumulative",
         levers=tuple(levers), total_pct=total, discount_amount=deal.credit - price, price=price, arr=None,
-        invoices=invoices, payment_summary=summary, warnings=tuple(pay_warnings), infos=tuple(infos + pay_infos),
+        invoices=invoices, invoice_amounts=(price,), payment_summary=summary, warnings=tuple(pay_warnings),
+        infos=tuple(infos + pay_infos),
     )

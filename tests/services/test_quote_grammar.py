@@ -99,6 +99,7 @@ def test_role_synonyms_from_the_team_directory(role, expected):
     ("25k --renewal --signatory-confirmed", "60+ days"),
     ("25k 2y --years-upfront=3", "does not fit"),
     ("100k 3y card --years-upfront=2", "drop --years-upfront"),
+    ("100k 3y card yearly", "drop 'yearly'"),
     ("25k --self-serve 2y", "12 monthly tranches"),
     ("25k --self-serve --new", "no negotiated levers"),
     ("25k --expansion-of=60k:12m:30%", "--month"),
