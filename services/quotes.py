@@ -93,6 +93,10 @@ class QuotePolicy:
 DEFAULT_POLICY = QuotePolicy()
 
 
+def _both(policy: QuotePolicy) -> str:
+    return f"{policy.approvers.tae_tam}/{policy.approvers.csm}"
+
+
 def money(x: Decimal) -> str:
     return f"${x:,.2f}"
 
@@ -154,7 +158,7 @@ def price_quote(deal: Deal, policy: QuotePolicy = DEFAULT_POLICY) -> QuoteResult
         other = _price(replace(deal, basis=other_kind), policy)
         if other.status != result.status or other.total_pct != result.total_pct:
             label = (
-                "Alternative reading (total-credit basis, needs Ben/Simon confirmation)"
+                f"Alternative reading (total-credit basis, needs {_both(policy)} to confirm)"
                 if other_kind == "total"
                 else "Conservative reading (annual-credit basis, spec A1)"
             )
@@ -189,12 +193,13 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
 
     # 2. Not available: monthly / quarterly / split payment (R1, R2, A5); AWS is 12 months only (R45).
     if deal.schedule in ("monthly", "quarterly", "split"):
-        alt = _price(replace(deal, schedule="upfront", net_days=30, net_given=False), policy)
+        alt = _price(replace(deal, schedule="upfront", net_days=p.STANDARD_NET_DAYS, net_given=False), policy)
         if deal.schedule == "monthly":
             why = "No discounts for customers paying monthly, irrespective of commitment."
             cite = p.NO_MONTHLY_CITE
         else:
-            why = (f"No {deal.schedule} or split payment: discounted contracts are paid upfront (we are vendors, "
+            kind_of = "split" if deal.schedule == "split" else f"{deal.schedule} or split"
+            why = (f"No {kind_of} payment: discounted contracts are paid upfront (we are vendors, "
                    "not lenders). If the full amount exceeds budget, buy fewer credits upfront at their tier "
                    "and add more later.")
             cite = p.NO_SPLIT_CITE
@@ -253,7 +258,7 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
             infos.append(f"If eligible, self-serve in-app credits get {pct(p.SELF_SERVE_SMALL_PCT)} below "
                          f"{_k(p.VOLUME_GATE)} ({p.SELF_SERVE_CITE}): try --self-serve.")
     else:
-        levers, lever_warnings, lever_infos = _standard_levers(deal, basis)
+        levers, lever_warnings, lever_infos = _standard_levers(deal, basis, policy)
         warnings += lever_warnings
         infos += lever_infos
 
@@ -331,7 +336,7 @@ def _below_gate_levers(deal: Deal) -> list[Lever]:
                   f"no discount below {_k(p.VOLUME_GATE)} credit", f"{p.VOLUME_GATE_CITE}, {p.VOLUME_TIERS[0][2]}")]
 
 
-def _standard_levers(deal: Deal, basis: Decimal) -> tuple[list[Lever], list[str], list[str]]:
+def _standard_levers(deal: Deal, basis: Decimal, policy: QuotePolicy) -> tuple[list[Lever], list[str], list[str]]:
     warnings: list[str] = []
     infos: list[str] = []
     term = deal.term_months
@@ -380,7 +385,7 @@ def _standard_levers(deal: Deal, basis: Decimal) -> tuple[list[Lever], list[str]
     if deal.net_given and net < p.STANDARD_NET_DAYS:
         infos.append(f"Paying faster than Net {p.STANDARD_NET_DAYS} earns nothing extra ({p.STANDARD_NET_CITE}).")
 
-    l4, l4_reason, l4_cite, l4_hint = _forecast(deal)
+    l4, l4_reason, l4_cite, l4_hint = _forecast(deal, policy)
     levers.append(Lever("forecast", "Ability to forecast" + (f" ({deal.motion})" if deal.motion else ""),
                         l4, l4_reason, l4_cite))
     if l4_hint:
@@ -402,7 +407,7 @@ def _standard_levers(deal: Deal, basis: Decimal) -> tuple[list[Lever], list[str]
     return levers, warnings, infos
 
 
-def _forecast(deal: Deal) -> tuple[Decimal, str, str, str]:
+def _forecast(deal: Deal, policy: QuotePolicy) -> tuple[Decimal, str, str, str]:
     """Lever 4 (R20-R22, A8, A31): (pct, reason, cite, hint about how to earn it)."""
     earn = (f"+{_n(p.FORECAST_PCT)}% is earned by a net-new or monthly-to-annual deal with a signature date confirmed in writing by "
             f"the signatory (--new/--conversion --signatory-confirmed; not an end-of-quarter discount), or a "
@@ -422,7 +427,8 @@ def _forecast(deal: Deal) -> tuple[Decimal, str, str, str]:
         if deal.credits_ran_out:
             return (ZERO, "credits ran out: a re-entry into a credit plan, not an early renewal",
                     p.FORECAST_RENEWAL_CITE,
-                    f"Whether a re-entry may claim the conversion +{_n(p.FORECAST_PCT)}% instead is not stated: ask Ben/Simon (spec A8).")
+                    f"Whether a re-entry may claim the conversion +{_n(p.FORECAST_PCT)}% instead is not stated: ask "
+                    f"{_both(policy)} (spec A8).")
         if deal.days_to_expiry is None:
             return (ZERO, "renewal timing not given", p.FORECAST_RENEWAL_CITE,
                     f"+{_n(p.FORECAST_PCT)}% for renewing {p.EARLY_RENEWAL_MIN_DAYS}+ days before expiry: add --days-to-expiry=N.")

@@ -94,7 +94,7 @@ def test_r20_signatory_warning_and_hint():
 
 def test_r21_renewal_hints():
     assert any("--days-to-expiry" in i for i in quote("70k --renewal").infos)
-    assert any("ask Ben/Simon" in i for i in quote("70k --renewal --days-to-expiry=90 --credits-ran-out").infos)
+    assert any("ask Ben Bradley/Simon Fisher (spec A8)" in i for i in quote("70k --renewal --days-to-expiry=90 --credits-ran-out").infos)
 
 
 def test_r22_missed_date_withdraws():
