@@ -361,7 +361,12 @@ def _standard_levers(deal: Deal, basis: Decimal, policy: QuotePolicy) -> tuple[l
     bonus = p.CASH_PER_EXTRA_UPFRONT_YEAR * (upfront_years - 1)
     blocks = -(-max(0, net - p.STANDARD_NET_DAYS) // p.EXT_TERMS_STEP_DAYS)
     penalty = p.EXT_TERMS_STEP_PCT * blocks
-    paid = f"{upfront_years} yr{'s' if upfront_years > 1 else ''} upfront" if years > 1 else "upfront"
+    if years <= 1:
+        paid = "upfront"
+    elif deal.schedule == "yearly":
+        paid = "paid yearly"
+    else:
+        paid = f"{upfront_years} yr{'s' if upfront_years > 1 else ''} upfront"
     terms = "card on start date" if deal.method == "card" else f"Net {net}"
     cash_cites = [p.STANDARD_NET_CITE]
     if bonus:

@@ -261,3 +261,15 @@ def test_r58_trial_length_for_net_new(text, weeks):
     # 60k at 25 % = $45k ARR -> 2 weeks; 100k at 30 % = $70k ARR -> 4 weeks (002_59a801b964a2a19e.txt:11625-11636)
     assert any(f"Sales-led trial: {weeks}" in i for i in quote(text).infos)
     assert not any("Sales-led trial" in i for i in quote("20k --new").infos)
+
+
+def test_lever_three_label_says_how_cash_arrives():
+    labels = {text: next(lv.label for lv in quote(text).levers if lv.key == "cash")
+              for text in ("300k 3y", "300k 3y yearly", "300k 3y --years-upfront=2", "100k net45", "100k card")}
+    assert labels == {
+        "300k 3y": "Timing of cash (3 yrs upfront, Net 30)",
+        "300k 3y yearly": "Timing of cash (paid yearly, Net 30)",
+        "300k 3y --years-upfront=2": "Timing of cash (2 yrs upfront, Net 30)",
+        "100k net45": "Timing of cash (upfront, Net 45)",
+        "100k card": "Timing of cash (upfront, card on start date)",
+    }
