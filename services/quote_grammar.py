@@ -255,20 +255,24 @@ def _parse(command: str, text: str, example: str, usage: str) -> QuoteCommand | 
                     raise fail(f"--role is tae, tam or csm (got '{value}').")
                 once("role", ROLES[value], "--role")
             elif name == "expansion-of" and has_value:
+                once("_expansion", value, "--expansion-of")
                 expansion_raw = value
             elif name == "exception" and has_value and command == "discount":
                 if value not in MARGIN_NEGATIVE_CASES:
                     raise fail("--exception is one of: " + ", ".join(MARGIN_NEGATIVE_CASES) + f" (got '{value}').")
+                once("_exception", value, "--exception")
                 exception = value
             elif name == "reason" and has_value and command == "discount":
                 if value not in NEVER_ALLOWED:
                     raise fail("--reason is one of: " + ", ".join(NEVER_ALLOWED) + f" (got '{value}').")
+                once("_reason", value, "--reason")
                 reason = value
             else:
                 raise fail(f"I don't know the flag '{tok}'.")
         else:
             raise fail(f"I don't know '{tok}'." + _hint(tok))
 
+    fields = {k: v for k, v in fields.items() if not k.startswith("_")}
     deal = Deal(credit=credit, monthly_spend=monthly)
     if "term_months" in fields:
         fields["term_given"] = True

@@ -104,6 +104,7 @@ def test_role_synonyms_from_the_team_directory(role, expected):
     ("25k --self-serve --new", "no negotiated levers"),
     ("25k --expansion-of=60k:12m:30%", "--month"),
     ("25k --expansion-of=60k --month=3", "credit:term:discount"),
+    ("25k --expansion-of=60k:12m:30% --expansion-of=70k:12m:30% --month=3", "given twice"),
     ("25k --country=iran", "two-letter"),
     ("25k --role=ceo", "--role"),
     ("25k --reason=case-study", "I don't know the flag"),
@@ -128,6 +129,8 @@ def test_quote_errors_say_what_and_show_an_example(text, fragment):
     ("price=200k 120k", "not a discount"),
     ("30% 60k --exception=friendship", "--exception"),
     ("30% 60k --reason=because", "--reason"),
+    ("30% 60k --reason=case-study --reason=price-guarantee", "given twice"),
+    ("30% 60k --exception=strategic-logo --exception=competitor-takeaway", "given twice"),
 ])
 def test_discount_errors(text, fragment):
     with pytest.raises(ParseError) as err:
