@@ -25,7 +25,7 @@ QUOTE_USAGE = (
     "  flags: --new | --conversion | --renewal, --signatory-confirmed, --missed-sign-date,\n"
     "         --days-to-expiry=N, --credits-ran-out, --years-upfront=N, --nonprofit, --self-serve,\n"
     "         --startup, --competitor-quote=50k, --buyout-months=N, --country=DE, --basis=annual|total,\n"
-    "         --expansion-of=60k:12m:30% --month=N, --role=tae|tam|csm"
+    "         --expansion-of=60k:12m:30% --month=N, --rollover=120k:96k:70k, --role=tae|tam|csm"
 )
 DISCOUNT_USAGE = (
     "/discount <proposed> <amount> [term] [payment...] [flags...]\n"
@@ -70,6 +70,15 @@ class OriginalContract:
 
 
 @dataclass(frozen=True)
+class Rollover:
+    """Unused credit of the current order form a renewal may carry over (`--rollover=120k:96k:70k`)."""
+
+    original_credit: Decimal
+    original_annual_spend: Decimal
+    unused: Decimal
+
+
+@dataclass(frozen=True)
 class Deal:
     """Everything a rep can say about a prepaid credit purchase."""
 
@@ -96,6 +105,7 @@ class Deal:
     basis: str | None = None
     expansion_of: OriginalContract | None = None
     expansion_month: int | None = None
+    rollover: Rollover | None = None
     role: str | None = None
 
 
@@ -254,6 +264,8 @@ def _parse(command: str, text: str, example: str, usage: str) -> QuoteCommand | 
                 if value not in ROLES:
                     raise fail(f"--role is tae, tam or csm (got '{value}').")
                 once("role", ROLES[value], "--role")
+            elif name == "rollover" and has_value:
+                once("rollover", _parse_rollover(value, fail), "--rollover")
             elif name == "expansion-of" and has_value:
                 once("_expansion", value, "--expansion-of")
                 expansion_raw = value
@@ -376,6 +388,17 @@ def _parse_original(raw: str, fail) -> OriginalContract:
                             paid_yearly=len(parts) == 4)
 
 
+def _parse_rollover(raw: str, fail) -> Rollover:
+    example = ("--rollover=120k:96k:70k (original order form's credit, its price per year, credit left unused)")
+    parts = [parse_money(x) for x in raw.split(":")]
+    if len(parts) != 3 or any(x is None or x > MAX_MONEY for x in parts):
+        raise fail(f"--rollover needs three amounts, e.g. {example}.")
+    credit, spend, unused = parts
+    if not credit or not spend:
+        raise fail(f"--rollover needs the original credit and price per year above zero, e.g. {example}.")
+    return Rollover(credit, spend, unused)  # type: ignore[arg-type]
+
+
 def _check_consistency(deal: Deal, fail) -> None:
     """Contradictions are errors: the bot never picks one reading for the rep."""
     if deal.method == "card" and deal.net_given:
@@ -413,5 +436,7 @@ def _check_consistency(deal: Deal, fail) -> None:
         if deal.motion or deal.self_serve or deal.startup:
             raise fail("An expansion is priced from the original order form: drop --new/--conversion/--renewal, "
                        "--self-serve and --startup.")
+    if deal.rollover is not None and deal.motion != "renewal":
+        raise fail("--rollover carries unused credit into a renewal: add --renewal.")
     if deal.buyout_months is not None and deal.buyout_months < 1:
         raise fail("--buyout-months needs at least 1 month.")

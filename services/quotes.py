@@ -11,7 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from services import pricing_policy as p
 from services.approvals import Approvers, approver_phrase, approvers_for
-from services.credit_formulas import buyout_credit, competitor_renewal_credit, startup_free_credit
+from services.credit_formulas import (
+    buyout_credit,
+    competitor_renewal_credit,
+    rollover_credit,
+    startup_free_credit,
+)
 from services.quote_grammar import Deal
 
 OK = "OK"
@@ -551,6 +556,17 @@ def _extras(deal: Deal, basis: Decimal, price: Decimal, arr: Decimal) -> tuple[t
             if deal.buyout_months > p.BUYOUT_MAX_MONTHS:
                 note = f"Capped at {p.BUYOUT_MAX_MONTHS} months. " + note
             extras.append(Extra("buyout", f"Contract buyout credit ({months} months)", credit, note, p.BUYOUT_CITE))
+    if deal.rollover is not None:
+        ro = deal.rollover
+        amount = rollover_credit(ro.original_credit, ro.original_annual_spend, ro.unused, arr)
+        cap = cents(ro.original_credit * p.ROLLOVER_MAX_FRACTION)
+        if arr < ro.original_annual_spend:
+            note = (f"None: the renewal's {money(arr)}/yr is below the original {money(ro.original_annual_spend)}/yr; "
+                    "rollover needs equal or higher annual spend.")
+        else:
+            note = (f"Unused {money(ro.unused)} carried into the new term, at most half the original order form's "
+                    f"credit ({money(cap)}) (spec A25).")
+        extras.append(Extra("rollover", "Rollover of unused credit", amount, note, p.ROLLOVER_CITE))
     return tuple(extras), warnings
 
 

@@ -106,6 +106,8 @@ def test_role_synonyms_from_the_team_directory(role, expected):
     ("25k --expansion-of=60k --month=3", "credit:term:discount"),
     ("25k --expansion-of=60k:12m:30% --expansion-of=70k:12m:30% --month=3", "given twice"),
     ("25k --country=iran", "two-letter"),
+    ("100k --rollover=120k:96k:70k", "add --renewal"),
+    ("100k --renewal --rollover=120k:96k", "three amounts"),
     ("25k --role=ceo", "--role"),
     ("25k --reason=case-study", "I don't know the flag"),
     ("1e9", "not an amount"),
