@@ -1,3 +1,4 @@
+# ruff: noqa: F811  -- pytest fixtures come from tests.import_support
 """The IMPORT.md §13 example end to end: imported, readable, idempotent; dry runs write nothing."""
 
 from __future__ import annotations
