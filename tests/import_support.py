@@ -58,6 +58,13 @@ class Importer:
         else:
             self.engine = make_engine(url)
         self.session_factory = make_session_factory(self.engine)
+        self._open: list[Session] = []
+
+    def close(self) -> None:
+        """End every session a test read through (PostgreSQL's TRUNCATE waits for them)."""
+        for session in self._open:
+            session.close()
+        self.engine.dispose()
 
     def write(self, name: str, content: str | bytes | dict[str, Any]) -> Path:
         path = self.tmp_path / name
@@ -78,10 +85,13 @@ class Importer:
         return self.run(self.write(name, doc), **kwargs)
 
     def session(self) -> Session:
-        return self.session_factory()
+        session = self.session_factory()
+        self._open.append(session)
+        return session
 
     def account(self, account_id: str) -> models.Account:
         session = self.session_factory()
+        self._open.append(session)
         found = session.get(models.Account, account_id)
         assert found is not None, f"account {account_id} not stored"
         return found
@@ -102,7 +112,7 @@ def importer(tmp_path: Path, db_url: str) -> Iterator[Importer]:
     """The shared migrated database (SQLite, or PostgreSQL with TEST_DATABASE_URL), emptied."""
     runner = Importer(tmp_path, db_url)
     yield runner
-    runner.engine.dispose()
+    runner.close()
 
 
 @pytest.fixture
