@@ -375,7 +375,10 @@ def _write_batch(
 
             def author_of(admin_id: Any) -> str | None:
                 author = admins.get(str(admin_id)) if admin_id is not None else None
-                return author.get("email") or author.get("name") if author else None
+                if not author:
+                    return None
+                email_of = author.get("email")
+                return email_of.strip().lower() if isinstance(email_of, str) and email_of else author.get("name")
 
             account = map_account(
                 raw, params, today=today, owner_slack_id=owner_slack_id,
