@@ -92,6 +92,20 @@ def resolve_account(session: Session, text: str) -> Resolution:
     return Resolution(query, None, tuple(by_name[name] for name in close))
 
 
+def lookup_view(resolution: Resolution, *, command: str = "", example: str = "") -> dict[str, object]:
+    """Plain data for `listeners.blocks.importer.account_lookup_blocks` when nothing was found."""
+    return {
+        "query": resolution.query,
+        "command": command,
+        "example": example,
+        "ambiguous": resolution.ambiguous,
+        "suggestions": [
+            {"id": a.id, "name": a.name, "owner": a.owner.name if a.owner is not None else None}
+            for a in resolution.suggestions
+        ],
+    }
+
+
 def account_by_channel(session: Session, channel_id: str) -> Account | None:
     """The account a Slack channel belongs to (any of its channels, not only the primary)."""
     row = session.scalar(select(AccountSlackChannel).where(AccountSlackChannel.channel_id == channel_id))

@@ -100,3 +100,12 @@ def test_derived_counts(db):
 def test_cmoc_for(db):
     assert accounts.cmoc_for(db, "EU").slack_id == "U0CSM01"
     assert accounts.cmoc_for(db, "US") is None
+
+
+def test_lookup_view_feeds_the_shared_reply(db):
+    from listeners.blocks.importer import account_lookup_blocks
+
+    view = accounts.lookup_view(accounts.resolve_account(db, "acme"), command="/churn-risk", example="/churn-risk acme.io")
+    assert view["ambiguous"] and len(view["suggestions"]) == 3
+    listing = account_lookup_blocks(view)[1]["text"]["text"]
+    assert "`/churn-risk 0189-acme`" in listing and "Alex Rivera" in listing
