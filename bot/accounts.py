@@ -169,6 +169,19 @@ def leads_count(session: Session, member: TeamMember) -> int:
     return sum(1 for a in book_of(session, member.slack_id) if "Leads" in (a.segments or []))
 
 
+TOP_RANK = 40  # IMPORT.md §5 `top40`: null means "ARR rank <= 40" (H C12, C§3.2)
+
+
+def is_top40(session: Session, account: Account) -> bool:
+    """`top40` when imported, else whether the account's ARR ranks in the top 40 (ties share a rank)."""
+    if account.top40 is not None:
+        return account.top40
+    if account.arr is None:
+        return False
+    higher = session.scalar(select(func.count()).select_from(Account).where(Account.arr > account.arr)) or 0
+    return higher + 1 <= TOP_RANK
+
+
 def cmoc_for(session: Session, region: str) -> TeamMember | None:
     """The member whose `cmoc` is `region` (fills CMOC_EU / CMOC_US while those settings are unset)."""
     return session.scalar(select(TeamMember).where(TeamMember.cmoc == region).order_by(TeamMember.slack_id))

@@ -60,10 +60,14 @@ class Importer:
         self.session_factory = make_session_factory(self.engine)
         self._open: list[Session] = []
 
-    def close(self) -> None:
+    def release(self) -> None:
         """End every session a test read through (PostgreSQL's TRUNCATE waits for them)."""
         for session in self._open:
             session.close()
+        self._open.clear()
+
+    def close(self) -> None:
+        self.release()
         self.engine.dispose()
 
     def write(self, name: str, content: str | bytes | dict[str, Any]) -> Path:

@@ -109,3 +109,16 @@ def test_lookup_view_feeds_the_shared_reply(db):
     assert view["ambiguous"] and len(view["suggestions"]) == 3
     listing = account_lookup_blocks(view)[1]["text"]["text"]
     assert "`/churn-risk 0189-acme`" in listing and "Alex Rivera" in listing
+
+
+def test_top40_is_imported_or_ranked_by_arr(seeded: Importer):
+    doc = {"accounts": [{"id": f"0500-big{i:02d}", "name": f"Big {i}", "arr": f"{900000 - i * 1000}.00"} for i in range(40)]}
+    doc["accounts"].append({"id": "0600-flag", "name": "Flagged", "arr": "1.00", "top40": True})
+    assert seeded.run_doc(doc).status == 0
+    with seeded.session() as session:
+        assert accounts.is_top40(session, session.get(models.Account, "0500-big39"))  # rank 40
+        assert not accounts.is_top40(session, session.get(models.Account, "0190-fjord"))  # rank 41
+        assert accounts.is_top40(session, session.get(models.Account, "0600-flag"))  # imported value wins
+        ember = session.get(models.Account, "0191-ember")
+        ember.arr = None
+        assert not accounts.is_top40(session, ember)  # unknown ARR has no rank
