@@ -172,3 +172,15 @@ def test_import_never_touches_accounts_it_does_not_name(seeded: Importer):
     seeded.run_doc({"accounts": [{"id": "0192-gale", "name": "Gale Labs"}]})
     after = seeded.dump()["accounts"]
     assert set(before) <= set(after) and len(after) == len(before) + 1
+
+
+def test_two_accounts_may_swap_channels_and_customers_in_one_import(seeded: Importer):
+    doc = {"accounts": [
+        {"id": "0190-fjord", "slack_channel_ids": ["C0ACME"], "stripe_customer_ids": ["cus_AcmeRobotics"]},
+        {"id": "0189-acme", "slack_channel_ids": ["C0FJORD"], "stripe_customer_ids": ["cus_FjordMedia"]},
+    ]}
+    outcome = seeded.run_doc(doc)
+    assert outcome.status == 0, outcome.stderr
+    assert seeded.account("0190-fjord").slack_channel_ids == ["C0ACME"]
+    assert seeded.account("0189-acme").slack_channel_ids == ["C0FJORD"]
+    assert seeded.account("0189-acme").stripe_customer_ids == ["cus_FjordMedia"]
