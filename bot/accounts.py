@@ -87,9 +87,23 @@ def resolve_account(session: Session, text: str) -> Resolution:
         ordered = starts + [a for a in partial if a not in starts]
         return Resolution(query, None, tuple(ordered[:MAX_SUGGESTIONS]), ambiguous=True)
 
-    by_name = {a.name.lower(): a for a in accounts}
-    close = difflib.get_close_matches(lowered, list(by_name), n=MAX_SUGGESTIONS, cutoff=0.6)
-    return Resolution(query, None, tuple(by_name[name] for name in close))
+    scored = sorted(
+        ((score, a.name.lower(), a) for a in accounts if (score := _similarity(lowered, a)) >= SUGGEST_CUTOFF),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return Resolution(query, None, tuple(a for _, _, a in scored[:MAX_SUGGESTIONS]))
+
+
+SUGGEST_CUTOFF = 0.75
+
+
+def _similarity(query: str, account: Account) -> float:
+    """How close a misspelling is to the account's name, one of its words, its id or domain."""
+    name = account.name.lower()
+    candidates = [name, account.id.lower(), *name.split()]
+    if account.domain:
+        candidates += [account.domain, account.domain.split(".")[0]]
+    return max(difflib.SequenceMatcher(None, query, c).ratio() for c in candidates)
 
 
 def lookup_view(resolution: Resolution, *, command: str = "", example: str = "") -> dict[str, object]:
@@ -103,6 +117,23 @@ def lookup_view(resolution: Resolution, *, command: str = "", example: str = "")
             {"id": a.id, "name": a.name, "owner": a.owner.name if a.owner is not None else None}
             for a in resolution.suggestions
         ],
+    }
+
+
+def card_view(account: Account) -> dict[str, object]:
+    """Plain data for `listeners.blocks.importer.account_card_blocks`."""
+    health = account.series("health_history")
+    return {
+        "id": account.id,
+        "name": account.name,
+        "owner": account.owner.name if account.owner is not None else None,
+        "owner_role": account.owner.role if account.owner is not None else None,
+        "arr": f"${account.arr:,.2f}" if account.arr is not None else None,
+        "segments": list(account.segments or []),
+        "channel": account.primary_channel_id,
+        "credit_balance": f"${account.credit_balance:,.2f}" if account.credit_balance is not None else None,
+        "credit_term_end": account.effective_credit_term_end.isoformat() if account.effective_credit_term_end else None,
+        "health": health[-1].label if health else None,
     }
 
 

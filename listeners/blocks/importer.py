@@ -56,3 +56,30 @@ def account_lookup_text(view: dict[str, Any]) -> str:
     if view.get("ambiguous"):
         return f"“{query}” matches more than one account"
     return f"No account matches “{query}”" if query else "Which account?"
+
+
+def account_card_blocks(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """One account at a glance: who owns it first, then money, then where to reach the customer.
+
+    `card`: {"id", "name", "owner", "owner_role", "arr", "segments", "channel", "credit_balance",
+    "credit_term_end", "health"}; money already formatted, absent values None.
+    """
+    owner = card.get("owner")
+    who = f"owner {_escape(owner)} ({card.get('owner_role')})" if owner else "*no owner*"
+    lines = [f"*{_escape(card['name'])}* (`{card['id']}`) · {who}"]
+    money = [f"ARR {card['arr']}" if card.get("arr") else "ARR unknown"]
+    if card.get("credit_balance") is not None:
+        term = f", term ends {card['credit_term_end']}" if card.get("credit_term_end") else ""
+        money.append(f"credit left {card['credit_balance']}{term}")
+    if card.get("health"):
+        money.append(f"health {card['health']}")
+    lines.append(" · ".join(money))
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": _clip("\n".join(lines))}}]
+    context = []
+    if card.get("segments"):
+        context.append("Segments: " + ", ".join(_escape(s) for s in card["segments"]))
+    if card.get("channel"):
+        context.append(f"Channel <#{card['channel']}>")
+    if context:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(" · ".join(context))}]})
+    return blocks

@@ -51,3 +51,12 @@ def test_empty_query_asks_for_an_account():
 def test_user_text_is_escaped():
     blocks = account_lookup_blocks({"query": "<!channel> & co", "suggestions": []})
     assert "&lt;!channel&gt; &amp; co" in texts(blocks)[0]
+
+
+def test_account_card_puts_the_owner_first():
+    from listeners.blocks.importer import account_card_blocks
+
+    blocks = account_card_blocks({"id": "0191-ember", "name": "Ember Health", "owner": None, "arr": "$28,800.00",
+                                  "segments": ["$20K ARR"], "channel": "C0EMBER", "health": "Good"})
+    assert texts(blocks) == ["*Ember Health* (`0191-ember`) · *no owner*\nARR $28,800.00 · health Good",
+                             "Segments: $20K ARR · Channel <#C0EMBER>"]
