@@ -44,6 +44,7 @@ TOUR: list[tuple[str, str]] = []  # (what it shows, the line to run)
 # Modules that register demo verbs and tour lines when imported.
 EXTENSIONS: list[str] = [
     "bot.demo_quote",  # issue 3: /quote and /discount
+    "bot.demo_importer",  # issue 2: `account <text>` looks an account up
 ]
 
 
