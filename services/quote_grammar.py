@@ -25,7 +25,7 @@ QUOTE_USAGE = (
     "  flags: --new | --conversion | --renewal, --signatory-confirmed, --missed-sign-date,\n"
     "         --days-to-expiry=N, --credits-ran-out, --years-upfront=N, --nonprofit, --self-serve,\n"
     "         --startup, --competitor-quote=50k, --buyout-months=N, --country=DE, --basis=annual|total,\n"
-    "         --expansion-of=60k:12m:30% --month=N, --role=tae|tam|csm"
+    "         --expansion-of=60k:12m:30% --month=N, --rollover=120k:96k:70k, --role=tae|tam|csm"
 )
 DISCOUNT_USAGE = (
     "/discount <proposed> <amount> [term] [payment...] [flags...]\n"
@@ -70,6 +70,15 @@ class OriginalContract:
 
 
 @dataclass(frozen=True)
+class Rollover:
+    """Unused credit of the current order form a renewal may carry over (`--rollover=120k:96k:70k`)."""
+
+    original_credit: Decimal
+    original_annual_spend: Decimal
+    unused: Decimal
+
+
+@dataclass(frozen=True)
 class Deal:
     """Everything a rep can say about a prepaid credit purchase."""
 
@@ -96,6 +105,7 @@ class Deal:
     basis: str | None = None
     expansion_of: OriginalContract | None = None
     expansion_month: int | None = None
+    rollover: Rollover | None = None
     role: str | None = None
 
 
@@ -254,21 +264,27 @@ def _parse(command: str, text: str, example: str, usage: str) -> QuoteCommand | 
                 if value not in ROLES:
                     raise fail(f"--role is tae, tam or csm (got '{value}').")
                 once("role", ROLES[value], "--role")
+            elif name == "rollover" and has_value:
+                once("rollover", _parse_rollover(value, fail), "--rollover")
             elif name == "expansion-of" and has_value:
+                once("_expansion", value, "--expansion-of")
                 expansion_raw = value
             elif name == "exception" and has_value and command == "discount":
                 if value not in MARGIN_NEGATIVE_CASES:
                     raise fail("--exception is one of: " + ", ".join(MARGIN_NEGATIVE_CASES) + f" (got '{value}').")
+                once("_exception", value, "--exception")
                 exception = value
             elif name == "reason" and has_value and command == "discount":
                 if value not in NEVER_ALLOWED:
                     raise fail("--reason is one of: " + ", ".join(NEVER_ALLOWED) + f" (got '{value}').")
+                once("_reason", value, "--reason")
                 reason = value
             else:
                 raise fail(f"I don't know the flag '{tok}'.")
         else:
             raise fail(f"I don't know '{tok}'." + _hint(tok))
 
+    fields = {k: v for k, v in fields.items() if not k.startswith("_")}
     deal = Deal(credit=credit, monthly_spend=monthly)
     if "term_months" in fields:
         fields["term_given"] = True
@@ -304,6 +320,8 @@ def _hint(tok: str) -> str:
         return (" I price dollar amounts of credit, not usage volumes: per-unit prices are on the public pricing "
                 "page and in QuoteHog, not in the handbook. Give the credit amount, e.g. 120k, or monthly spend, "
                 "e.g. 10k/mo.")
+    if bare in ("renewal-early", "early-renewal", "early"):
+        return " An early renewal is --renewal --days-to-expiry=N (60+ days earns lever 4)."
     if bare in MOTIONS or bare in ("nonprofit", "startup", "self-serve", "signatory-confirmed"):
         return f" Flags start with two dashes: --{bare}."
     if parse_money(tok) is not None:
@@ -370,10 +388,24 @@ def _parse_original(raw: str, fail) -> OriginalContract:
                             paid_yearly=len(parts) == 4)
 
 
+def _parse_rollover(raw: str, fail) -> Rollover:
+    example = ("--rollover=120k:96k:70k (original order form's credit, its price per year, credit left unused)")
+    parts = [parse_money(x) for x in raw.split(":")]
+    if len(parts) != 3 or any(x is None or x > MAX_MONEY for x in parts):
+        raise fail(f"--rollover needs three amounts, e.g. {example}.")
+    credit, spend, unused = parts
+    if not credit or not spend:
+        raise fail(f"--rollover needs the original credit and price per year above zero, e.g. {example}.")
+    return Rollover(credit, spend, unused)  # type: ignore[arg-type]
+
+
 def _check_consistency(deal: Deal, fail) -> None:
     """Contradictions are errors: the bot never picks one reading for the rep."""
     if deal.method == "card" and deal.net_given:
         raise fail("card means charged on the contract start date (no Net terms): drop the netN or the card.")
+    if deal.schedule == "yearly" and deal.method == "card":
+        raise fail("card is charged in full on the contract start date: drop 'yearly' (or invoice yearly by bank "
+                   "transfer).")
     if deal.schedule == "yearly" and deal.method == "aws":
         raise fail("AWS Marketplace is annual prepayment only: drop 'yearly'.")
     if deal.years_upfront is not None:
@@ -382,6 +414,8 @@ def _check_consistency(deal: Deal, fail) -> None:
             raise fail(f"--years-upfront={deal.years_upfront} does not fit a {deal.term_months}-month term.")
         if deal.schedule != "upfront":
             raise fail("--years-upfront only goes with upfront payment.")
+        if deal.method in ("card", "aws"):
+            raise fail(f"{deal.method} pays the whole order form at the start: drop --years-upfront.")
     if deal.motion != "renewal" and (deal.days_to_expiry is not None or deal.credits_ran_out):
         raise fail("--days-to-expiry and --credits-ran-out describe a renewal: add --renewal.")
     if deal.motion == "renewal" and deal.signatory_confirmed:
@@ -402,5 +436,7 @@ def _check_consistency(deal: Deal, fail) -> None:
         if deal.motion or deal.self_serve or deal.startup:
             raise fail("An expansion is priced from the original order form: drop --new/--conversion/--renewal, "
                        "--self-serve and --startup.")
+    if deal.rollover is not None and deal.motion != "renewal":
+        raise fail("--rollover carries unused credit into a renewal: add --renewal.")
     if deal.buyout_months is not None and deal.buyout_months < 1:
         raise fail("--buyout-months needs at least 1 month.")

@@ -11,7 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from services import pricing_policy as p
 from services.approvals import Approvers, approver_phrase, approvers_for
-from services.credit_formulas import buyout_credit, competitor_renewal_credit, startup_free_credit
+from services.credit_formulas import (
+    buyout_credit,
+    competitor_renewal_credit,
+    rollover_credit,
+    startup_free_credit,
+)
 from services.quote_grammar import Deal
 
 OK = "OK"
@@ -65,6 +70,7 @@ class QuoteResult:
     price: Decimal | None = None
     arr: Decimal | None = None
     invoices: tuple[str, ...] = ()
+    invoice_amounts: tuple[Decimal, ...] = ()
     payment_summary: str = ""
     reason: str = ""
     reason_cite: str = ""
@@ -90,6 +96,10 @@ class QuotePolicy:
 
 
 DEFAULT_POLICY = QuotePolicy()
+
+
+def _both(policy: QuotePolicy) -> str:
+    return f"{policy.approvers.tae_tam}/{policy.approvers.csm}"
 
 
 def money(x: Decimal) -> str:
@@ -122,6 +132,12 @@ def _k(x: Decimal) -> str:
     return f"${x / 1000:,.0f}k"
 
 
+def _n(x: Decimal | int) -> str:
+    """A policy number for prose: 5, 2.5, 40 (no trailing zeros)."""
+    text = f"{Decimal(x):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def volume_basis(credit: Decimal, term_months: int, kind: str) -> Decimal:
     """Spec A1: annual credit (credit x 12 / term) for terms over 12 months unless `total`."""
     if term_months <= 12 or kind == "total":
@@ -134,6 +150,10 @@ def annual_price(price: Decimal, term_months: int) -> Decimal:
     return cents(price * 12 / term_months) if term_months >= 12 else price
 
 
+_NONPROFIT_BONUS_REASON = (f"{_k(p.VOLUME_GATE)}-{_k(p.NONPROFIT_BONUS_MAX)}: +{_n(p.NONPROFIT_BONUS_PCT)}% on top of "
+                           "volume")
+
+
 def price_quote(deal: Deal, policy: QuotePolicy = DEFAULT_POLICY) -> QuoteResult:
     """Price `deal` under the contract rules; statuses OK, NOT_AVAILABLE, CUSTOM, REFUSED."""
     result = _price(deal, policy)
@@ -143,7 +163,7 @@ def price_quote(deal: Deal, policy: QuotePolicy = DEFAULT_POLICY) -> QuoteResult
         other = _price(replace(deal, basis=other_kind), policy)
         if other.status != result.status or other.total_pct != result.total_pct:
             label = (
-                "Alternative reading (total-credit basis, needs Ben/Simon confirmation)"
+                f"Alternative reading (total-credit basis, needs {_both(policy)} to confirm)"
                 if other_kind == "total"
                 else "Conservative reading (annual-credit basis, spec A1)"
             )
@@ -178,24 +198,26 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
 
     # 2. Not available: monthly / quarterly / split payment (R1, R2, A5); AWS is 12 months only (R45).
     if deal.schedule in ("monthly", "quarterly", "split"):
-        alt = _price(replace(deal, schedule="upfront", net_days=30, net_given=False), policy)
+        alt = _price(replace(deal, schedule="upfront", net_days=p.STANDARD_NET_DAYS, net_given=False), policy)
         if deal.schedule == "monthly":
             why = "No discounts for customers paying monthly, irrespective of commitment."
             cite = p.NO_MONTHLY_CITE
         else:
-            why = (f"No {deal.schedule} or split payment: discounted contracts are paid upfront (we are vendors, "
+            kind_of = "split" if deal.schedule == "split" else f"{deal.schedule} or split"
+            why = (f"No {kind_of} payment: discounted contracts are paid upfront (we are vendors, "
                    "not lenders). If the full amount exceeds budget, buy fewer credits upfront at their tier "
                    "and add more later.")
             cite = p.NO_SPLIT_CITE
         return replace(
             base, status=NOT_AVAILABLE, reason=why, reason_cite=cite,
-            alternative=Alternative("Paid upfront instead (Net 30)", alt.status, alt.total_pct, alt.price),
+            alternative=Alternative(f"Paid upfront instead (Net {p.STANDARD_NET_DAYS})", alt.status, alt.total_pct, alt.price),
         )
     if deal.method == "aws" and term != p.AWS_TERM_MONTHS:
         alt = _price(replace(deal, method="bank"), policy)
         return replace(
             base, status=NOT_AVAILABLE,
-            reason="AWS Marketplace private offers are 12-month annual prepayments only.", reason_cite=p.AWS_CITE,
+            reason=f"AWS Marketplace private offers are {p.AWS_TERM_MONTHS}-month annual prepayments only.",
+            reason_cite=p.AWS_CITE,
             alternative=Alternative("By bank transfer instead", alt.status, alt.total_pct, alt.price),
         )
 
@@ -206,7 +228,8 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
     # 3. Custom pricing: $1M+ basis or 4+ years (A29: approver inferred).
     if basis >= p.VOLUME_CUSTOM_FROM or term >= p.COMMITMENT_CUSTOM_FROM_MONTHS:
         if term >= p.COMMITMENT_CUSTOM_FROM_MONTHS:
-            why, cite = "4 years or more: contact us for custom pricing.", p.COMMITMENT_CUSTOM_CITE
+            why = f"{p.COMMITMENT_CUSTOM_FROM_MONTHS // 12} years or more: contact us for custom pricing."
+            cite = p.COMMITMENT_CUSTOM_CITE
         else:
             why, cite = (f"{money(p.VOLUME_CUSTOM_FROM)[:-3]}+ credit: contact us for custom pricing.",
                          p.VOLUME_CUSTOM_CITE)
@@ -225,8 +248,8 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
     if deal.self_serve:
         levers = _self_serve_levers(deal, basis)
         infos.append(
-            "Self-serve eligibility unverified: needs 3+ paid invoices, an average of $280+ over the last "
-            f"three, no open invoices, not on the startup or a legacy plan, no existing credits "
+            f"Self-serve eligibility unverified: needs {p.SELF_SERVE_MIN_PAID_INVOICES}+ paid invoices, an average "
+            f"of ${p.SELF_SERVE_MIN_AVG_LAST3:,.0f}+ over the last three, no open invoices, not on the startup or a legacy plan, no existing credits "
             f"({p.SELF_SERVE_ELIGIBILITY_CITE})."
         )
         if deal.startup:
@@ -240,7 +263,7 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
             infos.append(f"If eligible, self-serve in-app credits get {pct(p.SELF_SERVE_SMALL_PCT)} below "
                          f"{_k(p.VOLUME_GATE)} ({p.SELF_SERVE_CITE}): try --self-serve.")
     else:
-        levers, lever_warnings, lever_infos = _standard_levers(deal, basis)
+        levers, lever_warnings, lever_infos = _standard_levers(deal, basis, policy)
         warnings += lever_warnings
         infos += lever_infos
 
@@ -268,7 +291,8 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
 
     return replace(
         base, levers=tuple(levers), total_pct=total, discount_amount=credit - price, price=price,
-        arr=arr if term >= 12 else None, invoices=invoices, payment_summary=summary, extras=extras,
+        arr=arr if term >= 12 else None, invoices=invoices, invoice_amounts=invoice_amounts(deal, price),
+        payment_summary=summary, extras=extras,
         warnings=tuple(warnings), infos=tuple(infos),
     )
 
@@ -294,28 +318,30 @@ def _self_serve_levers(deal: Deal, basis: Decimal) -> list[Lever]:
     """A28: tier (or 10 % / 15 % below $25k) plus the non-profit +5; no negotiated levers."""
     if basis < p.VOLUME_GATE:
         if deal.nonprofit:
-            return [Lever("nonprofit", "Non-profit (below $25k)", p.NONPROFIT_SMALL_PCT,
-                          "15% instead of the 10% self-serve discount", p.NONPROFIT_SMALL_CITE)]
-        return [Lever("self_serve", "Self-serve (below $25k)", p.SELF_SERVE_SMALL_PCT,
-                      "in-app credit purchase below $25,000", p.SELF_SERVE_CITE)]
+            return [Lever("nonprofit", f"Non-profit (below {_k(p.VOLUME_GATE)})", p.NONPROFIT_SMALL_PCT,
+                          f"{_n(p.NONPROFIT_SMALL_PCT)}% instead of the {_n(p.SELF_SERVE_SMALL_PCT)}% self-serve "
+                          "discount", p.NONPROFIT_SMALL_CITE)]
+        return [Lever("self_serve", f"Self-serve (below {_k(p.VOLUME_GATE)})", p.SELF_SERVE_SMALL_PCT,
+                      f"in-app credit purchase below {money(p.VOLUME_GATE)}", p.SELF_SERVE_CITE)]
     rate, band, cite = volume_tier(basis)
-    levers = [Lever("volume", f"Volume ({band})", rate, "self-serve $25k+ follows the volume tiers",
+    levers = [Lever("volume", f"Volume ({band})", rate, f"self-serve {_k(p.VOLUME_GATE)}+ follows the volume tiers",
                     f"{cite}, {p.SELF_SERVE_CITE}")]
     if deal.nonprofit and basis <= p.NONPROFIT_BONUS_MAX:
-        levers.append(Lever("nonprofit", "Non-profit", p.NONPROFIT_BONUS_PCT, "$25k-$100k: +5% on top of volume",
+        levers.append(Lever("nonprofit", "Non-profit", p.NONPROFIT_BONUS_PCT, _NONPROFIT_BONUS_REASON,
                             p.NONPROFIT_BONUS_CITE))
     return levers
 
 
 def _below_gate_levers(deal: Deal) -> list[Lever]:
     if deal.nonprofit:
-        return [Lever("nonprofit", "Non-profit (below $25k)", p.NONPROFIT_SMALL_PCT,
-                      "flat 15%; levers 2-4 need the volume tier (spec A12)", p.NONPROFIT_SMALL_CITE)]
+        return [Lever("nonprofit", f"Non-profit (below {_k(p.VOLUME_GATE)})", p.NONPROFIT_SMALL_PCT,
+                      f"flat {_n(p.NONPROFIT_SMALL_PCT)}%; levers 2-4 need the volume tier (spec A12)",
+                      p.NONPROFIT_SMALL_CITE)]
     return [Lever("volume", f"Volume (below the {_k(p.VOLUME_GATE)} first tier)", ZERO,
-                  "no discount below $25k credit", f"{p.VOLUME_GATE_CITE}, {p.VOLUME_TIERS[0][2]}")]
+                  f"no discount below {_k(p.VOLUME_GATE)} credit", f"{p.VOLUME_GATE_CITE}, {p.VOLUME_TIERS[0][2]}")]
 
 
-def _standard_levers(deal: Deal, basis: Decimal) -> tuple[list[Lever], list[str], list[str]]:
+def _standard_levers(deal: Deal, basis: Decimal, policy: QuotePolicy) -> tuple[list[Lever], list[str], list[str]]:
     warnings: list[str] = []
     infos: list[str] = []
     term = deal.term_months
@@ -327,7 +353,8 @@ def _standard_levers(deal: Deal, basis: Decimal) -> tuple[list[Lever], list[str]
     l2, l2_cite = p.COMMITMENT_PCT[min(years, 3)]
     commit = "under a year" if years == 0 else f"{years} year" + ("s" if years > 1 else "")
     levers.append(Lever("commitment", f"Length of commitment ({commit})", l2,
-                        "2 years +3%, 3 years +5% (does not stack)" if l2 else "no extra for a year or less",
+                        f"2 years +{_n(p.COMMITMENT_PCT[2][0])}%, 3 years +{_n(p.COMMITMENT_PCT[3][0])}% (does not "
+                        "stack)" if l2 else "no extra for a year or less",
                         l2_cite))
 
     # Lever 3: +2.5 per extra year paid upfront, -2.5 per started 15 days beyond Net 30 (A3, A27).
@@ -339,7 +366,12 @@ def _standard_levers(deal: Deal, basis: Decimal) -> tuple[list[Lever], list[str]
     bonus = p.CASH_PER_EXTRA_UPFRONT_YEAR * (upfront_years - 1)
     blocks = -(-max(0, net - p.STANDARD_NET_DAYS) // p.EXT_TERMS_STEP_DAYS)
     penalty = p.EXT_TERMS_STEP_PCT * blocks
-    paid = f"{upfront_years} yr{'s' if upfront_years > 1 else ''} upfront" if years > 1 else "upfront"
+    if years <= 1:
+        paid = "upfront"
+    elif deal.schedule == "yearly":
+        paid = "paid yearly"
+    else:
+        paid = f"{upfront_years} yr{'s' if upfront_years > 1 else ''} upfront"
     terms = "card on start date" if deal.method == "card" else f"Net {net}"
     cash_cites = [p.STANDARD_NET_CITE]
     if bonus:
@@ -350,44 +382,46 @@ def _standard_levers(deal: Deal, basis: Decimal) -> tuple[list[Lever], list[str]
     if bonus:
         reason_bits.append(f"+{bonus:.1f} for {upfront_years - 1} extra year(s) paid upfront")
     if penalty:
-        reason_bits.append(f"-{penalty:.1f} for {blocks} x 15 days beyond Net 30")
+        reason_bits.append(f"-{penalty:.1f} for {blocks} x {p.EXT_TERMS_STEP_DAYS} days beyond Net "
+                           f"{p.STANDARD_NET_DAYS}")
     if deal.schedule == "yearly" and years > 1:
         reason_bits.append("paid yearly: no upfront bonus")
     levers.append(Lever("cash", f"Timing of cash ({paid}, {terms})", bonus - penalty,
-                        "; ".join(reason_bits) or "Net 30 is our standard: no change",
+                        "; ".join(reason_bits) or f"Net {p.STANDARD_NET_DAYS} is our standard: no change",
                         ", ".join(c.split(":", 1)[1] if i else c for i, c in enumerate(cash_cites))))
     if net > p.STANDARD_NET_DAYS and (net - p.STANDARD_NET_DAYS) % p.EXT_TERMS_STEP_DAYS:
-        infos.append(f"Net {net}: every started 15-day block beyond Net 30 counts (spec A3).")
+        infos.append(f"Net {net}: every started {p.EXT_TERMS_STEP_DAYS}-day block beyond Net {p.STANDARD_NET_DAYS} "
+                     "counts (spec A3).")
     if deal.net_given and net < p.STANDARD_NET_DAYS:
-        infos.append(f"Paying faster than Net 30 earns nothing extra ({p.STANDARD_NET_CITE}).")
+        infos.append(f"Paying faster than Net {p.STANDARD_NET_DAYS} earns nothing extra ({p.STANDARD_NET_CITE}).")
 
-    l4, l4_reason, l4_cite, l4_hint = _forecast(deal)
+    l4, l4_reason, l4_cite, l4_hint = _forecast(deal, policy)
     levers.append(Lever("forecast", "Ability to forecast" + (f" ({deal.motion})" if deal.motion else ""),
                         l4, l4_reason, l4_cite))
     if l4_hint:
         infos.append(l4_hint)
     if l4 and deal.motion in ("new", "conversion"):
         warnings.append("The signature date must be confirmed in writing by the customer's designated signatory "
-                        "(the person who will sign); the +5% is withdrawn if they miss it "
+                        f"(the person who will sign); the +{_n(p.FORECAST_PCT)}% is withdrawn if they miss it "
                         f"({p.cite(4431, 4448)}).")
     if deal.startup and l4 and deal.motion in ("new", "conversion"):
-        infos.append("Startup roll-off with the net-new +5%: a startup's first paid contract is new revenue "
+        infos.append(f"Startup roll-off with the net-new +{_n(p.FORECAST_PCT)}%: a startup's first paid contract is new revenue "
                      "(spec A9).")
 
     if deal.nonprofit:
         if basis <= p.NONPROFIT_BONUS_MAX:
             levers.append(Lever("nonprofit", "Non-profit", p.NONPROFIT_BONUS_PCT,
-                                "$25k-$100k: +5% on top of volume (inclusive, spec A11)", p.NONPROFIT_BONUS_CITE))
+                                _NONPROFIT_BONUS_REASON + " (inclusive, spec A11)", p.NONPROFIT_BONUS_CITE))
         else:
-            infos.append(f"Non-profit: above $100k standard volume discounts apply, no extra ({p.cite(4498)}).")
+            infos.append(f"Non-profit: above {_k(p.NONPROFIT_BONUS_MAX)} standard volume discounts apply, no extra ({p.cite(4498)}).")
     return levers, warnings, infos
 
 
-def _forecast(deal: Deal) -> tuple[Decimal, str, str, str]:
+def _forecast(deal: Deal, policy: QuotePolicy) -> tuple[Decimal, str, str, str]:
     """Lever 4 (R20-R22, A8, A31): (pct, reason, cite, hint about how to earn it)."""
-    earn = (f"+5% is earned by a net-new or monthly-to-annual deal with a signature date confirmed in writing by "
+    earn = (f"+{_n(p.FORECAST_PCT)}% is earned by a net-new or monthly-to-annual deal with a signature date confirmed in writing by "
             f"the signatory (--new/--conversion --signatory-confirmed; not an end-of-quarter discount), or a "
-            f"renewal signed 60+ days before expiry on an active credit plan ({p.FORECAST_NEW_CITE}).")
+            f"renewal signed {p.EARLY_RENEWAL_MIN_DAYS}+ days before expiry on an active credit plan ({p.FORECAST_NEW_CITE}).")
     if deal.missed_sign_date and deal.motion:
         return (ZERO, "withdrawn: the customer missed the agreed signature date", p.FORECAST_WITHDRAWN_CITE,
                 f"The forecast discount is withdrawn when the agreed date is missed ({p.FORECAST_WITHDRAWN_CITE}).")
@@ -397,16 +431,17 @@ def _forecast(deal: Deal) -> tuple[Decimal, str, str, str]:
             return (p.FORECAST_PCT, f"{what}, signature date confirmed by the signatory (one-time)",
                     p.FORECAST_NEW_CITE, "")
         return (ZERO, "no written signatory confirmation of a signature date", p.FORECAST_NEW_CITE,
-                "+5% once the customer's signatory confirms in writing a specific signature date "
+                f"+{_n(p.FORECAST_PCT)}% once the customer's signatory confirms in writing a specific signature date "
                 f"(--signatory-confirmed; not an end-of-quarter discount) ({p.FORECAST_NEW_CITE}).")
     if deal.motion == "renewal":
         if deal.credits_ran_out:
             return (ZERO, "credits ran out: a re-entry into a credit plan, not an early renewal",
                     p.FORECAST_RENEWAL_CITE,
-                    "Whether a re-entry may claim the conversion +5% instead is not stated: ask Ben/Simon (spec A8).")
+                    f"Whether a re-entry may claim the conversion +{_n(p.FORECAST_PCT)}% instead is not stated: ask "
+                    f"{_both(policy)} (spec A8).")
         if deal.days_to_expiry is None:
             return (ZERO, "renewal timing not given", p.FORECAST_RENEWAL_CITE,
-                    f"+5% for renewing {p.EARLY_RENEWAL_MIN_DAYS}+ days before expiry: add --days-to-expiry=N.")
+                    f"+{_n(p.FORECAST_PCT)}% for renewing {p.EARLY_RENEWAL_MIN_DAYS}+ days before expiry: add --days-to-expiry=N.")
         if deal.days_to_expiry >= p.EARLY_RENEWAL_MIN_DAYS:
             return (p.FORECAST_PCT, f"early renewal, {deal.days_to_expiry} days before expiry", p.FORECAST_RENEWAL_CITE,
                     "")
@@ -418,10 +453,29 @@ def _forecast(deal: Deal) -> tuple[Decimal, str, str, str]:
     return (ZERO, "not claimed", p.FORECAST_NEW_CITE, earn)
 
 
+def invoice_months(deal: Deal) -> list[int]:
+    """Months each invoice covers: one for the whole term, or yearly (R19), or N years upfront then yearly."""
+    term = deal.term_months
+    first_years = 1 if deal.schedule == "yearly" else deal.years_upfront
+    if deal.self_serve or deal.method in ("card", "aws") or not first_years or first_years * 12 >= term:
+        return [term]
+    chunks = [first_years * 12]
+    while sum(chunks) < term:
+        chunks.append(min(12, term - sum(chunks)))
+    return chunks
+
+
+def invoice_amounts(deal: Deal, price: Decimal) -> tuple[Decimal, ...]:
+    """The price split by the months each invoice covers; the last absorbs the rounding, so they sum to it."""
+    chunks = invoice_months(deal)
+    amounts = [cents(price * months / deal.term_months) for months in chunks[:-1]]
+    return (*amounts, price - sum(amounts, ZERO))
+
+
 def _payment(deal: Deal, price: Decimal, policy: QuotePolicy) -> tuple[tuple[str, ...], str, list[str], list[str]]:
     warnings: list[str] = []
     infos: list[str] = []
-    term, years = deal.term_months, deal.term_months // 12
+    years = deal.term_months // 12
     if deal.self_serve:
         tranche = cents(deal.credit / p.SELF_SERVE_TRANCHES)
         summary = "In-app purchase: card on file or invoice; credits applied once paid"
@@ -430,30 +484,36 @@ def _payment(deal: Deal, price: Decimal, policy: QuotePolicy) -> tuple[tuple[str
                     f"applied; extra usage billed at the standard rate ({p.cite(4483, 4485)})")
         return invoices, summary, warnings, infos
     if deal.method == "card":
-        summary = "Card, charged in full on the contract start date (no Net 30)"
+        summary = f"Card, charged in full on the contract start date (no Net {p.STANDARD_NET_DAYS})"
         invoices = (f"One charge of {money(price)} on the contract start date ({p.CARD_CITE})",)
         warnings.append(f"Card for an upfront purchase only if a card on file can be charged the full amount on the "
                         f"start date; tell {policy.card_contact} before the order form is signed ({p.CARD_CITE}).")
         return invoices, summary, warnings, infos
     if deal.method == "aws":
         summary = "AWS Marketplace private offer: lump-sum annual prepayment"
-        invoices = (f"One AWS Marketplace charge of {money(price)} for 12 months ({p.AWS_CITE})",)
+        invoices = (f"One AWS Marketplace charge of {money(price)} for {p.AWS_TERM_MONTHS} months ({p.AWS_CITE})",)
         if price < p.AWS_MIN_DEAL:
             infos.append(f"AWS Marketplace minimum is {_k(p.AWS_MIN_DEAL)} (flexible) ({p.cite(12364)}).")
         return invoices, summary, warnings, infos
-    if deal.schedule == "yearly" and term > 12:
-        count = -(-term // 12)
-        amounts: list[Decimal] = []
-        for i in range(count):
-            months = min(12, term - 12 * i)
-            amounts.append(cents(price * months / term) if i < count - 1 else price - sum(amounts, ZERO))
-        invoices = tuple(
-            f"Year {i + 1}: {money(a)}" + (" at contract start + 30 days" if i == 0 else " when year "
-                                            f"{i + 1} starts") for i, a in enumerate(amounts)
-        ) + (f"Each year's credit is allocated when its invoice is raised; using it early means paying that "
-             f"invoice early ({p.YEARLY_INVOICES_CITE})",)
-        summary = f"{count} yearly invoices, bank transfer only"
-        return invoices, summary, warnings, infos
+    chunks = invoice_months(deal)
+    if len(chunks) > 1:
+        first_years = chunks[0] // 12
+        amounts = invoice_amounts(deal, price)
+        invoices = []
+        start_year = 1
+        for i, (months, amount) in enumerate(zip(chunks, amounts, strict=True)):
+            last_year = start_year + -(-months // 12) - 1
+            years_label = f"year {start_year}" if last_year == start_year else f"years {start_year}-{last_year}"
+            when = f"due contract start + {deal.net_days} days" if i == 0 else f"raised when year {start_year} starts"
+            invoices.append(f"Invoice {i + 1} ({years_label}): {money(amount)}, {when}")
+            start_year = last_year + 1
+        invoices.append(f"Each year's credit is allocated when its invoice is raised; using it early means paying "
+                        f"that invoice early; bank transfer only ({p.YEARLY_INVOICES_CITE})")
+        if deal.schedule == "yearly":
+            summary = f"{len(chunks)} yearly invoices, Net {deal.net_days}, bank transfer"
+        else:
+            summary = f"{first_years} years upfront then yearly, Net {deal.net_days}, bank transfer"
+        return tuple(invoices), summary, warnings, infos
     due = f"contract start + {deal.net_days} days"
     invoices = (f"One invoice of {money(price)}, bank transfer only, due {due} ({p.BANK_TRANSFER_CITE})",)
     paid = f"{years} years paid upfront" if years > 1 else "paid upfront"
@@ -466,18 +526,18 @@ def _extras(deal: Deal, basis: Decimal, price: Decimal, arr: Decimal) -> tuple[t
     warnings: list[str] = []
     if deal.startup:
         free = startup_free_credit(deal.credit, basis)
-        note = ("Default: start the contract 2 months later and apply it as a one-time credit before the start "
+        note = (f"Default: start the contract {p.STARTUP_START_DELAY_MONTHS} months later and apply it as a one-time credit before the start "
                 "date (not in the contract); or name it under Special Terms, applied on signature with the same "
                 "expiry. One time only; discount the purchase as normal.")
         if deal.term_months > 12:
             note += " Multi-year: 1/6 of one year's credit (spec A10)."
-        extras.append(Extra("startup", "Startup roll-off free credit (~2 months)", free, note,
+        extras.append(Extra("startup", f"Startup roll-off free credit (~{p.STARTUP_START_DELAY_MONTHS} months)", free, note,
                             f"{p.STARTUP_CITE}, {p.STARTUP_DEFAULT_CITE.split(':', 1)[1]}"))
     if deal.competitor_quote is not None:
         target = cents(deal.competitor_quote * p.COMPETITOR_PRICE_FRACTION)
         extra = competitor_renewal_credit(price, deal.competitor_quote)
         note = (f"First-year credit so our {money(price)} undercuts the competitor's {money(deal.competitor_quote)} by "
-                f"40% (target {money(target)}). Needs the competitor's full quote document; one-time, the "
+                f"{_n((1 - p.COMPETITOR_PRICE_FRACTION) * 100)}% (target {money(target)}). Needs the competitor's full quote document; one-time, the "
                 "contract price stays at policy (spec A15, A22).")
         if deal.term_months != 12:
             note += " Compared against the whole price of this order form."
@@ -496,6 +556,17 @@ def _extras(deal: Deal, basis: Decimal, price: Decimal, arr: Decimal) -> tuple[t
             if deal.buyout_months > p.BUYOUT_MAX_MONTHS:
                 note = f"Capped at {p.BUYOUT_MAX_MONTHS} months. " + note
             extras.append(Extra("buyout", f"Contract buyout credit ({months} months)", credit, note, p.BUYOUT_CITE))
+    if deal.rollover is not None:
+        ro = deal.rollover
+        amount = rollover_credit(ro.original_credit, ro.original_annual_spend, ro.unused, arr)
+        cap = cents(ro.original_credit * p.ROLLOVER_MAX_FRACTION)
+        if arr < ro.original_annual_spend:
+            note = (f"None: the renewal's {money(arr)}/yr is below the original {money(ro.original_annual_spend)}/yr; "
+                    "rollover needs equal or higher annual spend.")
+        else:
+            note = (f"Unused {money(ro.unused)} carried into the new term, at most half the original order form's "
+                    f"credit ({money(cap)}) (spec A25).")
+        extras.append(Extra("rollover", "Rollover of unused credit", amount, note, p.ROLLOVER_CITE))
     return tuple(extras), warnings
 
 
@@ -509,7 +580,7 @@ def _threshold_infos(deal: Deal, price: Decimal, arr: Decimal, policy: QuotePoli
                        f"{money(quota)} ({p.QUOTA_CITE}, spec A32).")
     if deal.motion == "new" and arr > p.TRIAL_MIN_ARR:
         weeks = p.TRIAL_LONG_WEEKS if arr > p.TRIAL_LONG_FROM_ARR else p.TRIAL_DEFAULT_WEEKS
-        out.append(f"Sales-led trial: {weeks} weeks by default at this ARR (4 weeks over {_k(p.TRIAL_LONG_FROM_ARR)} "
+        out.append(f"Sales-led trial: {weeks} weeks by default at this ARR ({p.TRIAL_LONG_WEEKS} weeks over {_k(p.TRIAL_LONG_FROM_ARR)} "
                    f"ARR or for complex set-ups, many stakeholders, competitive evaluations) ({p.TRIAL_CITE}).")
     if arr >= p.SLA_MIN_ARR_POST_DISCOUNT:
         out.append(f"{_k(p.SLA_MIN_ARR_POST_DISCOUNT)}+ ARR after discount: an uptime SLA may be agreed as a special "
@@ -532,7 +603,7 @@ def _price_expansion(deal: Deal, policy: QuotePolicy, base: QuoteResult) -> Quot
     remaining = orig.term_months - month + 1  # signed 1 June on a 1 January 12-month term: 7 months (002:4699)
     if orig.paid_yearly and orig.term_months > 12:
         in_window = (month - 1) % 12 < p.EXPANSION_YEARLY_WINDOW_MONTHS
-        window = "first 6 months of a contract year (paid yearly)"
+        window = f"first {p.EXPANSION_YEARLY_WINDOW_MONTHS} months of a contract year (paid yearly)"
         window_cite = p.cite(4600)
     else:
         in_window = month * 2 <= orig.term_months
@@ -540,10 +611,10 @@ def _price_expansion(deal: Deal, policy: QuotePolicy, base: QuoteResult) -> Quot
         window_cite = p.EXPANSION_CITE
     if not in_window:
         fresh = _price(replace(deal, expansion_of=None, expansion_month=None), policy)
-        infos = [f"Month {month} of {orig.term_months} is past the {window}: a new order form of 12 months or "
+        infos = [f"Month {month} of {orig.term_months} is past the {window}: a new order form of {p.DEFAULT_TERM_MONTHS} months or "
                  f"longer, priced fresh on the expansion's credit, no forecast lever ({p.MIDDLE_CASE_CITE})."]
         if remaining <= p.LATE_RENEWAL_MONTHS:
-            infos.append("Under 2 months left: if a renewal of equal or greater amount starting at term end is "
+            infos.append(f"Under {p.LATE_RENEWAL_MONTHS} months left: if a renewal of equal or greater amount starting at term end is "
                          "signed before credit runs out, usage until the renewal date is covered for free "
                          f"({p.LATE_RENEWAL_CITE}).")
         elif orig.term_months > 24 and not orig.paid_yearly:
@@ -551,7 +622,7 @@ def _price_expansion(deal: Deal, policy: QuotePolicy, base: QuoteResult) -> Quot
                          "treated as the 'new order form' case (spec A26).")
         warnings = list(fresh.warnings)
         if deal.term_months < 12:
-            warnings.insert(0, f"The new order form should run 12 months or longer ({p.cite(4703)}).")
+            warnings.insert(0, f"The new order form should run {p.DEFAULT_TERM_MONTHS} months or longer ({p.cite(4703)}).")
         return replace(fresh, infos=tuple(infos) + fresh.infos, warnings=tuple(warnings))
 
     kind = deal.basis or policy.volume_basis
@@ -589,5 +660,6 @@ def _price_expansion(deal: Deal, policy: QuotePolicy, base: QuoteResult) -> Quot
     return replace(
         base, status=OK, is_expansion=True, term_months=remaining, basis=new_basis, basis_kind="cumulative",
         levers=tuple(levers), total_pct=total, discount_amount=deal.credit - price, price=price, arr=None,
-        invoices=invoices, payment_summary=summary, warnings=tuple(pay_warnings), infos=tuple(infos + pay_infos),
+        invoices=invoices, invoice_amounts=(price,), payment_summary=summary, warnings=tuple(pay_warnings),
+        infos=tuple(infos + pay_infos),
     )

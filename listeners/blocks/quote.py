@@ -45,6 +45,16 @@ def points(x: Decimal) -> str:
     return f"{text} point" + ("" if text == "1" else "s")
 
 
+def escape(text: str) -> str:
+    """User text in mrkdwn: Slack's three control characters escaped, so `<!channel>` stays text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(text: str) -> str:
+    """User text inside a code span: escaped, and no backtick can end the span early."""
+    return "`" + escape(text).replace("`", "'") + "`"
+
+
 def _section(text: str) -> dict:
     return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(short_cite(text))}}
 
@@ -134,7 +144,7 @@ def quote_blocks(r: QuoteResult, *, command_text: str, role: str | None = None, 
         blocks.append(_section(f":no_entry_sign: *Refused: {r.reason}* ({r.reason_cite})\nNo approver can lift this."))
     blocks += _tail(r)
     if shared_by:
-        blocks.append(_context(f"Shared by <@{shared_by}> · `/quote {command_text}`"))
+        blocks.append(_context(f"Shared by <@{shared_by}> · {_code('/quote ' + command_text)}"))
     elif shareable:
         blocks += _post_button("quote", command_text, role)
     return blocks
@@ -213,7 +223,7 @@ def discount_blocks(c: DiscountCheck, *, command_text: str, role: str | None = N
     if q.infos:
         blocks.append(_context("\n".join(f"• {i}" for i in q.infos)))
     if shared_by:
-        blocks.append(_context(f"Shared by <@{shared_by}> · `/discount {command_text}`"))
+        blocks.append(_context(f"Shared by <@{shared_by}> · {_code('/discount ' + command_text)}"))
     elif shareable:
         blocks += _post_button("discount", command_text, role)
     return blocks
@@ -243,7 +253,7 @@ def help_blocks(h: HelpRequest) -> list[dict]:
 
 def error_blocks(err: ParseError) -> list[dict]:
     return [
-        _section(f":thinking_face: {err.message}"),
+        _section(f":thinking_face: {escape(err.message)}"),
         _section(f"Try: `{err.example}`"),
         _section(f"```{err.usage}```"),
     ]

@@ -168,3 +168,12 @@ def test_any_text_renders_something_valid(text):
             _valid(render(price_quote(cmd.deal), command_text=text))
         else:
             _valid(render(check_discount(cmd), command_text=text))
+
+
+def test_user_text_cannot_ping_the_channel_or_break_formatting():
+    with pytest.raises(ParseError) as err:
+        parse_quote("25k <!channel>")
+    assert "&lt;!channel&gt;" in blocks_text(error_blocks(err.value))
+    shared = blocks_text(quote_blocks(price_quote(parse_quote("25k").deal), command_text="25k `<!here>`",
+                                      shared_by="U0TAE01"))
+    assert "<!here>" not in shared and "`/quote 25k '&lt;!here&gt;'`" in shared

@@ -240,3 +240,12 @@ def test_post_to_channel_refused_in_a_customer_channel(team_bot, fake_slack):
 def test_a_forged_button_value_is_answered_not_crashed(team_bot):
     answer = team_bot.action(action_id="post_quote", value='{"cmd":"rm -rf","text":"x"}').responses(1)[0]
     assert "out of date" in answer["text"]
+
+
+@pytest.mark.parametrize(("months", "credit"), [(6, "25,000.00"), (9, "25,000.00"), (2, "8,333.33")],
+                         ids=["X07-6", "X07-9", "X07-2"])
+def test_x07_buyout_through_slack(team_bot, months, credit):
+    """X07 on a $50k/yr contract: $66,666.67 credit at 25 % is a $50,000.00 price."""
+    shown = team_bot.command("/quote", f"66,666.67 --buyout-months={months}").text()
+    assert "*Price $50,000.00*" in shown
+    assert f"Contract buyout credit ({min(months, 6)} months): ${credit}*" in shown

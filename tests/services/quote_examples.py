@@ -99,4 +99,8 @@ EXTRA_EXAMPLES = [
     ("X11", "5k/mo --startup", "startup", "10000.00"),
     ("Q32", "25k --startup", "startup", "4166.67"),
     ("Q33", "60k --startup --new --signatory-confirmed", "startup", "10000.00"),
+    # X08: original 120k bought for 96k/yr; $142,857.14 at 30 % renews at $100,000.00/yr, $128,571.43 at $90,000.00
+    ("X08a", "142,857.14 --renewal --rollover=120k:96k:70k", "rollover", "60000.00"),
+    ("X08b", "128,571.43 --renewal --rollover=120k:96k:70k", "rollover", "0"),
+    ("X08c", "142,857.14 --renewal --rollover=120k:96k:40k", "rollover", "40000.00"),
 ]

@@ -94,9 +94,16 @@ def test_q14_arr_and_total_basis_alternative():
 
 def test_q15_two_yearly_invoices():
     r = quote("200k 2y yearly --renewal --days-to-expiry=75")
-    assert [i.split(":")[0] for i in r.invoices[:2]] == ["Year 1", "Year 2"]
-    assert all("$62,000.00" in i for i in r.invoices[:2])
+    assert r.invoices[:2] == ("Invoice 1 (year 1): $62,000.00, due contract start + 30 days",
+                              "Invoice 2 (year 2): $62,000.00, raised when year 2 starts")
     assert r.alternative is None  # both A1 readings give the same tier
+
+
+def test_q16_two_years_upfront_then_year_three():
+    """Q16: $187,500.00 over 36 months; years 1-2 in the first invoice, year 3 invoiced when it starts."""
+    r = quote("300k 3y --years-upfront=2")
+    assert r.invoices[:2] == ("Invoice 1 (years 1-2): $125,000.00, due contract start + 30 days",
+                              "Invoice 2 (year 3): $62,500.00, raised when year 3 starts")
 
 
 def test_q17_q34_q35_total_basis_reading_is_shown():

@@ -98,17 +98,23 @@ def test_role_synonyms_from_the_team_directory(role, expected):
     ("25k --days-to-expiry=90", "--renewal"),
     ("25k --renewal --signatory-confirmed", "60+ days"),
     ("25k 2y --years-upfront=3", "does not fit"),
+    ("100k 3y card --years-upfront=2", "drop --years-upfront"),
+    ("100k 3y card yearly", "drop 'yearly'"),
     ("25k --self-serve 2y", "12 monthly tranches"),
     ("25k --self-serve --new", "no negotiated levers"),
     ("25k --expansion-of=60k:12m:30%", "--month"),
     ("25k --expansion-of=60k --month=3", "credit:term:discount"),
+    ("25k --expansion-of=60k:12m:30% --expansion-of=70k:12m:30% --month=3", "given twice"),
     ("25k --country=iran", "two-letter"),
+    ("100k --rollover=120k:96k:70k", "add --renewal"),
+    ("100k --renewal --rollover=120k:96k", "three amounts"),
     ("25k --role=ceo", "--role"),
     ("25k --reason=case-study", "I don't know the flag"),
     ("1e9", "not an amount"),
     ("99999999999999k", "too large"),
     ("25k 30%", "only for /discount"),
     ("5m events", "not usage volumes"),
+    ("120k 2y net30 renewal-early", "--renewal --days-to-expiry=N"),
 ])
 def test_quote_errors_say_what_and_show_an_example(text, fragment):
     with pytest.raises(ParseError) as err:
@@ -125,6 +131,8 @@ def test_quote_errors_say_what_and_show_an_example(text, fragment):
     ("price=200k 120k", "not a discount"),
     ("30% 60k --exception=friendship", "--exception"),
     ("30% 60k --reason=because", "--reason"),
+    ("30% 60k --reason=case-study --reason=price-guarantee", "given twice"),
+    ("30% 60k --exception=strategic-logo --exception=competitor-takeaway", "given twice"),
 ])
 def test_discount_errors(text, fragment):
     with pytest.raises(ParseError) as err:

@@ -46,6 +46,7 @@ def test_discount_never_exceeds_the_policy_maximum(amount, flags, nonprofit):
     if r.status == OK:
         assert r.price == (r.credit * (100 - r.total_pct) / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)  # spec §4.2 step 12
         assert r.discount_amount + r.price == r.credit
+        assert sum(r.invoice_amounts) == r.price and all(a > 0 for a in r.invoice_amounts) or r.price == 0
 
 
 @settings(max_examples=400, deadline=None)
@@ -99,3 +100,16 @@ def test_parser_never_raises_anything_but_parse_error(text):
         if hasattr(cmd, "deal"):
             result = price_quote(cmd.deal) if parse is parse_quote else check_discount(cmd)
             assert result is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(amount=amounts, flags=deal_flags)
+def test_the_quoted_maximum_is_exactly_the_discount_boundary(amount, flags):
+    """/discount at the /quote total is within policy; half a point more needs an approver."""
+    r = _quote(f"{amount} {flags}")
+    assume(r.status == OK)
+    at = check_discount(parse_discount(f"{r.total_pct}% {amount} {flags}"))
+    assert at.verdict == "WITHIN_POLICY" and at.allowed_pct == r.total_pct
+    if r.total_pct < 100:
+        over = check_discount(parse_discount(f"{r.total_pct + Decimal('0.5')}% {amount} {flags}"))
+        assert over.verdict == "EXCEEDS_POLICY" and over.excess_pts == Decimal("0.5")

@@ -67,7 +67,13 @@ def test_r13_three_years_does_not_stack():
 def test_r16_r19_yearly_payment_earns_no_upfront_bonus():
     levers = {lv.key: lv.pct for lv in quote("300k 3y yearly").levers}
     assert levers["cash"] == 0
-    assert len([i for i in quote("300k 3y yearly").invoices if i.startswith("Year")]) == 3
+    assert len([i for i in quote("300k 3y yearly").invoices if i.startswith("Invoice")]) == 3
+
+
+def test_yearly_invoices_on_an_uneven_term_split_by_months():
+    r = quote("90k 18m yearly")  # basis $60k/yr -> 25 % -> $67,500.00: 12 months then 6 months
+    assert r.invoices[:2] == ("Invoice 1 (year 1): $45,000.00, due contract start + 30 days",
+                              "Invoice 2 (year 2): $22,500.00, raised when year 2 starts")
 
 
 def test_a3_started_block_is_flagged_and_faster_than_net30_earns_nothing():
@@ -88,7 +94,7 @@ def test_r20_signatory_warning_and_hint():
 
 def test_r21_renewal_hints():
     assert any("--days-to-expiry" in i for i in quote("70k --renewal").infos)
-    assert any("ask Ben/Simon" in i for i in quote("70k --renewal --days-to-expiry=90 --credits-ran-out").infos)
+    assert any("ask Ben Bradley/Simon Fisher (spec A8)" in i for i in quote("70k --renewal --days-to-expiry=90 --credits-ran-out").infos)
 
 
 def test_r22_missed_date_withdraws():
@@ -255,3 +261,15 @@ def test_r58_trial_length_for_net_new(text, weeks):
     # 60k at 25 % = $45k ARR -> 2 weeks; 100k at 30 % = $70k ARR -> 4 weeks (002_59a801b964a2a19e.txt:11625-11636)
     assert any(f"Sales-led trial: {weeks}" in i for i in quote(text).infos)
     assert not any("Sales-led trial" in i for i in quote("20k --new").infos)
+
+
+def test_lever_three_label_says_how_cash_arrives():
+    labels = {text: next(lv.label for lv in quote(text).levers if lv.key == "cash")
+              for text in ("300k 3y", "300k 3y yearly", "300k 3y --years-upfront=2", "100k net45", "100k card")}
+    assert labels == {
+        "300k 3y": "Timing of cash (3 yrs upfront, Net 30)",
+        "300k 3y yearly": "Timing of cash (paid yearly, Net 30)",
+        "300k 3y --years-upfront=2": "Timing of cash (2 yrs upfront, Net 30)",
+        "100k net45": "Timing of cash (upfront, Net 45)",
+        "100k card": "Timing of cash (upfront, card on start date)",
+    }
