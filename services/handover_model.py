@@ -125,9 +125,9 @@ class Options:
 
     account_plan_max_age_days: int
     open_invoice_not_due_blocks: bool
-    allocator: str = "Simon"  # 002_59a801b964a2a19e.txt:2342
-    top40_deciders: str = "Simon and Ben"  # 002_59a801b964a2a19e.txt:2398
-    cs_lead: str = "Dana"  # 002_59a801b964a2a19e.txt:2711
+    allocator: str  # who allocates and signs off (Simon)
+    top40_deciders: str  # who decides Top 40 TAM<->CSM changes (Simon and Ben)
+    cs_lead: str  # whom a receiving CSM talks to when unsure (Dana)
 
 
 @dataclass(frozen=True)

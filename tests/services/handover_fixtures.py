@@ -6,8 +6,9 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from bot.settings_handover import HandoverSettings
 from services import handover_policy as P
-from services.handover_model import AccountSnapshot, Options, Target, TeamMember
+from services.handover_model import AccountSnapshot, Target, TeamMember
 
 TODAY = date(2025, 5, 15)  # Q2 2025; quarter end 2025-06-30
 
@@ -19,10 +20,8 @@ SAM = TeamMember("U0TAM03", "Sam", "TAM", "EU", managed_count=18, leads_count=7)
 LENA = TeamMember("U0CSM02", "Lena", "CSM", "EU", managed_count=22)
 TEAM = {m.slack_id: m for m in (ALEX, TARA, CHRIS, PRIYA, SAM, LENA)}
 
-OPTIONS = Options(
-    account_plan_max_age_days=P.DEFAULT_ACCOUNT_PLAN_MAX_AGE_DAYS,
-    open_invoice_not_due_blocks=P.DEFAULT_OPEN_INVOICE_NOT_DUE_BLOCKS,
-)
+# The settings' defaults, without reading the environment.
+OPTIONS = HandoverSettings.model_construct().options()
 
 R, F, E = "session_replay", "feature_flags", "error_tracking"
 LEVERS = date(2025, 5, 1)
