@@ -178,8 +178,17 @@ def check(
         verdict=verdict, target=target, from_role=owner.role, to_role=to_role, default_target=default,
         items=tuple(items), approver=approver,
         next_steps=_next_steps(owner.role, to_role, verdict, account, today, options),
-        overlay=(owner.role, to_role) == ("CSM", "TAM"), **base,
+        overlay=(owner.role, to_role) == ("CSM", "TAM"),
+        suggested_new_owner=_suggested_new_owner(account, target), **base,
     )
+
+
+def _suggested_new_owner(account: AccountSnapshot, target: Target) -> str | None:
+    """The New Owner value for a role target (002_59a801b964a2a19e.txt:2345-2351), region by users."""
+    if target.member is not None:
+        return None
+    region = target.region or account_region(account)
+    return f"{region} {target.role}" if region in ("US", "EU") else None
 
 
 def _apply_confirmations(

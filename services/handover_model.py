@@ -164,6 +164,7 @@ class HandoverReport:
     message: str | None = None  # NOT_ALLOWED / NOT_A_HANDOVER explanation
     today: date | None = None
     overlay: bool = False
+    suggested_new_owner: str | None = None  # e.g. "US TAM" when the target is a role
     unavailable_sources: frozenset[str] = field(default_factory=frozenset)
 
     @property
