@@ -62,7 +62,8 @@ def _who(item: CheckItem, report: HandoverReport) -> str:
 
 def _line(item: CheckItem, report: HandoverReport) -> str:
     who = _who(item, report)
-    return f"• *{item.title}* — {item.reason}" + (f" _(fix: {who})_" if who else "")
+    label = "confirm" if item.status is Status.CONFIRM else "fix"
+    return f"• *{item.title}* — {item.reason}" + (f" _({label}: {who})_" if who else "")
 
 
 def confirm_value(account_id: str, kind: str) -> str:
@@ -92,7 +93,7 @@ def report_message(report: HandoverReport) -> dict:
     if report.verdict is Verdict.READY and confirms:
         verdict += f" — confirm the {len(confirms)} item{'s' if len(confirms) != 1 else ''} below"
     elif report.verdict is Verdict.READY_WITH_WARNINGS:
-        verdict += f" — once the warnings are resolved or accepted by {report.approver}"
+        verdict += " — once the warnings are resolved or accepted (see Approver)"
     transition = (report.transition or "") + (" (default)" if report.default_target else "")
     target = report.target.label if report.target else "—"
     if report.suggested_new_owner and report.target and report.target.member is None:
@@ -118,7 +119,8 @@ def report_message(report: HandoverReport) -> dict:
     passes = report.by_status(Status.PASS)
     if passes:
         blocks.append(_text(_fit(f"✅ Passed ({len(passes)})", [i.reason for i in passes], sep=" · ")))
-    infos = report.by_status(Status.INFO)
+    # The suggested New Owner is already in the Target field; don't say it twice on a phone.
+    infos = [i for i in report.by_status(Status.INFO) if not (report.suggested_new_owner and i.id == "C14")]
     if infos:
         blocks.append(_text(_fit("ℹ️ Good to know", [f"• {i.reason[:1].upper()}{i.reason[1:]}" for i in infos])))
     if report.next_steps:
