@@ -103,6 +103,11 @@ def money(value: Decimal | None) -> str:
     return f"${value:,.0f}" if value == value.to_integral_value() else f"${value:,.2f}"
 
 
+def pct(value: Decimal) -> str:
+    """25.00 -> "25%", 37.50 -> "37.5%"."""
+    return f"{value.normalize():f}%"
+
+
 def product_label(product: str) -> str:
     return product.replace("_", " ").capitalize()
 
@@ -547,7 +552,7 @@ class _Context:
             return None
         c = cite("2315", "2406", "4350", "4421", "6820")
         if discount_active(self.a, self.today):
-            return CheckItem("X04", "Discount agreement", Status.PASS, f"Discount agreement in place ({self.a.discount_pct:g}%)", c)
+            return CheckItem("X04", "Discount agreement", Status.PASS, f"Discount agreement in place ({pct(self.a.discount_pct)})", c)
         return CheckItem("X04", "Discount agreement", Status.FAIL, "no discounted prepaid-credit agreement in place (committing them is a remaining lever)", c, OUTGOING)
 
     def x05(self) -> CheckItem | None:

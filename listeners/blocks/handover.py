@@ -66,8 +66,15 @@ def _line(item: CheckItem, report: HandoverReport) -> str:
     return f"• *{item.title}* — {item.reason}" + (f" _({label}: {who})_" if who else "")
 
 
-def confirm_value(account_id: str, kind: str) -> str:
-    return json.dumps({"account_id": account_id, "kind": kind}, separators=(",", ":"))
+def target_text(report: HandoverReport) -> str:
+    """The target as command text ("" when it was the policy default), so a refresh checks the same one."""
+    if report.default_target or report.target is None:
+        return ""
+    return report.target.label
+
+
+def confirm_value(account_id: str, kind: str, target: str = "") -> str:
+    return json.dumps({"account_id": account_id, "kind": kind, "target": target}, separators=(",", ":"))
 
 
 def core_products_text(report: HandoverReport) -> str:
@@ -141,7 +148,7 @@ def _confirm_blocks(report: HandoverReport, confirms: Sequence[CheckItem]) -> li
                 "type": "button",
                 "text": {"type": "plain_text", "text": "Confirm"},
                 "action_id": f"{CONFIRM_ACTION_PREFIX}:{item.confirm_kind}",
-                "value": confirm_value(report.account_id, item.confirm_kind),
+                "value": confirm_value(report.account_id, item.confirm_kind, target_text(report)),
             }
         blocks.append(block)
     return blocks
