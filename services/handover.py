@@ -216,7 +216,7 @@ def _apply_confirmations(
         out.append(
             CheckItem(
                 id=item.id, title=item.title, status=Status.PASS,
-                reason=f"confirmed by {who} on {rec.at.date().isoformat()}", cites=item.cites,
+                reason=f"{item.title} confirmed by {who} on {rec.at.date().isoformat()}", cites=item.cites,
                 confirm_kind=item.confirm_kind, confirmed_by=rec.author, confirmed_at=rec.at,
             )
         )

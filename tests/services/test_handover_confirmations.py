@@ -29,7 +29,7 @@ def test_recorded_confirmations_count_with_who_and_when():
     assert report.verdict is Verdict.READY
     assert report.by_status(Status.CONFIRM) == ()
     told = {i.id: i for i in report.items}["C10"]
-    assert told.status is Status.PASS and told.reason == "confirmed by <@U0TAE01> on 2025-05-10"
+    assert told.status is Status.PASS and told.reason == "Customer told confirmed by <@U0TAE01> on 2025-05-10"
 
 
 def test_confirmation_from_before_the_current_owner_is_void():
