@@ -159,7 +159,8 @@ def _context(report: HandoverReport) -> dict:
     if report.today is not None:
         parts.append(f"checked {report.today.isoformat()}")
     if report.unavailable_sources:
-        parts.append(f"{', '.join(sorted(report.unavailable_sources))} unavailable — try again in a few minutes")
+        names = ", ".join(sorted(report.unavailable_sources))
+        parts.append(f"{names} data unavailable — run `gtmbot sync {names.split(',')[0].lower()}` or try again in a few minutes")
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(parts)}]}
 
 

@@ -45,6 +45,13 @@ def check(bot, text: str, user: str = "U0TAE01"):
     return reply
 
 
+def assert_no_side_effects(bot, rt) -> None:
+    """Bad input writes nothing and posts nothing but the ephemeral reply (spec §4.8)."""
+    assert bot.slack.posts() == []
+    with session_scope(rt.session_factory) as s:
+        assert s.scalar(select(func.count()).select_from(Flag)) == 0
+
+
 def test_ready(bot, handover_seed):
     """Worked example A: TAE → TAM, 2/3 core, everything in place → ✅ with 3 items to confirm."""
     handover_seed(ACME)
@@ -116,48 +123,54 @@ def test_path_to_prod_is_one_account(bot, handover_seed):
     assert "✅ Ready to hand over" in text
 
 
-def test_usage(bot, handover_seed):
+def test_usage(bot, handover_seed, rt):
     handover_seed(ACME)
     for text in ("", "help"):
         msg = check(bot, text).first()
         assert msg["response_type"] == "ephemeral"
         assert msg["text"].startswith("Usage: `/handover-check <account> [to <TAM|CSM|US TAM|EU TAM|US CSM|EU CSM|@person>]`")
+    assert_no_side_effects(bot, rt)
 
 
-def test_unknown_account_suggests(bot, handover_seed):
+def test_unknown_account_suggests(bot, handover_seed, rt):
     """Worked example T."""
     handover_seed(SABLE, ACME)
     text = check(bot, "Sabel").text()
     assert text == ("I couldn't find an account matching “Sabel”. Did you mean: *Sable Systems* (sable.example)? "
                     "Try `/handover-check Sable Systems`.")
+    assert_no_side_effects(bot, rt)
 
 
-def test_ambiguous_account_lists_matches_never_picks(bot, handover_seed):
+def test_ambiguous_account_lists_matches_never_picks(bot, handover_seed, rt):
     handover_seed(ACME, ACME_FOODS)
     text = check(bot, "Acme").text()
     assert text.startswith("“Acme” matches 2 accounts: Acme Foods (acmefoods.example, owner <@U0TAM01>), "
                            "Acme Robotics (acme.example, owner <@U0TAE01>).")
     assert "Handover check" not in text
+    assert_no_side_effects(bot, rt)
 
 
-def test_unknown_target(bot, handover_seed):
+def test_unknown_target(bot, handover_seed, rt):
     """Worked example AD."""
     handover_seed(ACME)
     text = check(bot, "Acme Robotics to wizard").text()
     assert text.startswith("“wizard” isn't a role or teammate I know. Targets: TAM, CSM")
+    assert_no_side_effects(bot, rt)
 
 
-def test_same_owner(bot, handover_seed):
+def test_same_owner(bot, handover_seed, rt):
     """Worked example AH."""
     handover_seed(ACME)
     text = check(bot, "Acme Robotics to @alex").text()
     assert text.startswith("<@U0TAE01> already owns Acme Robotics — pick a different target")
+    assert_no_side_effects(bot, rt)
 
 
-def test_no_account_data(bot, handover_seed):
+def test_no_account_data(bot, handover_seed, rt):
     handover_seed()
     text = check(bot, "Acme Robotics").text()
     assert text.startswith("I have no account data yet") and "gtmbot accounts import" in text
+    assert_no_side_effects(bot, rt)
 
 
 def test_missing_stripe_data_never_passes(bot, handover_seed):
@@ -167,7 +180,7 @@ def test_missing_stripe_data_never_passes(bot, handover_seed):
     assert "⚠️ Ready with warnings" in text
     assert "• *Open invoices* — could not verify (Stripe unavailable)" in text
     assert "• *Finance contact* — could not verify (Stripe unavailable)" in text
-    assert "Stripe unavailable" in text and "try again in a few minutes" in text
+    assert "Stripe data unavailable — run `gtmbot sync stripe` or try again in a few minutes" in text
 
 
 def test_slack_connect_user_is_refused(bot, handover_seed):
