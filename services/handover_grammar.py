@@ -177,7 +177,8 @@ def _finish(account: AccountRef, target: Target | None) -> Request | HandoverErr
 
 def interpret(text: str, resolve: Resolver, team: Mapping[str, TeamMember]) -> Request | HandoverError:
     """Turn the command text into an account and optional target, or say exactly what is wrong."""
-    t = (text or "").strip()
+    # Slack escapes &, < and > in command text (but not in mentions, which keep their <@U…> form).
+    t = (text or "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
     if not t or t.casefold() == "help":
         return HandoverError(ErrorKind.USAGE)
 

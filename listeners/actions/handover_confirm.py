@@ -51,8 +51,9 @@ def record(rt, user_id: str, value: str) -> dict:
             return refusal_message(
                 f"Only the outgoing owner can confirm handover items for {account.name}; it is owned by {owner}."
             )
-        account.flags.append(m.Flag(kind=kind, at=now, author=user_id, note="Confirmed from /handover-check"))
-        session.flush()
+        if not any(c.kind == kind for c in _standing(account)):  # a second click records nothing new
+            account.flags.append(m.Flag(kind=kind, at=now, author=user_id, note="Confirmed from /handover-check"))
+            session.flush()
         team = team_directory(session)
         target = parse_target(target_text, team) if target_text else None
         report = check(snapshot(session, account, today), target, team, today,
@@ -60,3 +61,9 @@ def record(rt, user_id: str, value: str) -> dict:
     message = report_message(report)
     message["replace_original"] = True
     return message
+
+
+def _standing(account: m.Account) -> list:
+    """Confirmations that still count: not cleared, and not older than the current owner."""
+    since = account.owner_since
+    return [c for c in confirmations(account) if since is None or c.at.date() >= since]

@@ -101,7 +101,7 @@ def report_message(report: HandoverReport) -> dict:
         verdict += f" — confirm the {len(confirms)} item{'s' if len(confirms) != 1 else ''} below"
     elif report.verdict is Verdict.READY_WITH_WARNINGS:
         verdict += " — once the warnings are resolved or accepted (see Approver)"
-    transition = (report.transition or "") + (" (default)" if report.default_target else "")
+    transition = (report.transition or "") + (" overlay" if report.overlay else "") + (" (default)" if report.default_target else "")
     target = report.target.label if report.target else "—"
     if report.suggested_new_owner and report.target and report.target.member is None:
         target += f" — suggested New Owner: {report.suggested_new_owner}"

@@ -119,7 +119,7 @@ def test_path_to_prod_is_one_account(bot, handover_seed):
     """Worked example AC."""
     handover_seed(PATH)
     text = check(bot, "Path to Prod Inc", user="U0CSM01").text()
-    assert "Handover check: Path to Prod Inc" in text and "CSM → TAM (default)" in text
+    assert "Handover check: Path to Prod Inc" in text and "CSM → TAM overlay (default)" in text
     assert "✅ Ready to hand over" in text
 
 
@@ -228,4 +228,26 @@ def test_confirm_keeps_the_person_target(bot, handover_seed):
     clicked = bot.click(button, user="U0CSM01", message=msg)
     fields = [f["text"] for b in clicked.first()["blocks"] for f in b.get("fields", [])]
     assert "*Target*\n<@U0TAM02>" in fields
-    assert "*Transition*\nCSM → TAM" in fields
+    assert "*Transition*\nCSM → TAM overlay" in fields
+
+
+def test_second_click_records_nothing_new(bot, handover_seed, rt):
+    handover_seed(ACME)
+    msg = check(bot, "Acme Robotics to TAM").first()
+    button = next(b["accessory"] for b in msg["blocks"] if "accessory" in b and "customer_told" in b["accessory"]["action_id"])
+    bot.click(button, user="U0TAE01", message=msg).text()
+    second = bot.click(button, user="U0TAE01", message=msg).text()
+    assert "confirm the 2 items below" in second
+    assert len(_flags(rt, "customer_told")) == 1
+
+
+def test_overlay_is_named_in_the_transition(bot, handover_seed):
+    handover_seed(ION)
+    text = check(bot, "Ion Security to TAM", user="U0CSM01").text()
+    assert "*Transition* CSM → TAM overlay" in text
+
+
+def test_slack_escaped_ampersand_in_account_name(bot, handover_seed):
+    handover_seed(handover_account("1099-jj", "Johnson & Jones", "U0TAE01", "48000.00", [R, F], credit=CREDIT))
+    text = check(bot, "Johnson &amp; Jones to TAM").text()
+    assert "Handover check: Johnson & Jones" in text
