@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.db import models as m
@@ -70,8 +70,8 @@ def arr_rank(session: Session, account: m.Account) -> int | None:
     """1 + the number of accounts with a higher ARR (spec A15: Top 40 by ARR when no flag is set)."""
     if account.arr is None:
         return None
-    higher = session.scalars(select(m.Account.id).where(m.Account.arr > account.arr)).all()
-    return len(higher) + 1
+    higher = session.scalar(select(func.count()).select_from(m.Account).where(m.Account.arr > account.arr))
+    return (higher or 0) + 1
 
 
 def _latest_note(account: m.Account, kind: str) -> date | None:

@@ -102,7 +102,13 @@ def _score(query: str, account: AccountRef) -> float:
     candidates = [name, *name.split()]
     if account.domain:
         candidates.append(_domain(account.domain).split(".")[0])
-    return max(SequenceMatcher(None, q, c).ratio() for c in candidates)
+    best = 0.0
+    for c in candidates:
+        sm = SequenceMatcher(None, q, c)
+        # quick_ratio() is an upper bound of ratio(): skip the expensive part when it cannot qualify.
+        if sm.real_quick_ratio() >= SUGGESTION_MIN_SCORE and sm.quick_ratio() >= SUGGESTION_MIN_SCORE:
+            best = max(best, sm.ratio())
+    return best
 
 
 def resolve_account(query: str, accounts: Sequence[AccountRef]) -> AccountResolution:

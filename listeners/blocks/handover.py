@@ -20,6 +20,7 @@ EXAMPLE = f"`{COMMAND} Acme Robotics to TAM`"
 CONFIRM_ACTION_PREFIX = "handover_confirm"
 SECTION_MAX_CHARS = 3000  # Slack's limit for a section's text
 MAX_BLOCKS = 50
+MAX_AMBIGUOUS_LISTED = 5  # keep the reply short on a phone
 
 VERDICT_LABEL = {
     Verdict.READY: "✅ Ready to hand over",
@@ -182,10 +183,13 @@ def error_message(error: HandoverError) -> dict:
         else:
             text += f" Use the account name, domain or PostHog org id, e.g. {EXAMPLE}."
     elif kind is ErrorKind.ACCOUNT_AMBIGUOUS:
+        shown = error.matches[:MAX_AMBIGUOUS_LISTED]
         listed = ", ".join(
             f"{a.name} ({', '.join(x for x in (a.domain, f'owner <@{a.owner_slack_id}>' if a.owner_slack_id else 'no owner') if x)})"
-            for a in error.matches
+            for a in shown
         )
+        if len(error.matches) > len(shown):
+            listed += f" …and {len(error.matches) - len(shown)} more"
         pick = error.matches[0]
         text = (
             f"“{error.query}” matches {len(error.matches)} accounts: {listed}. Re-run with the domain or full name, "

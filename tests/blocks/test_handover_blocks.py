@@ -154,3 +154,10 @@ def test_same_owner():
 
 def test_no_data_points_to_import():
     assert "gtmbot accounts import" in no_data_message()["text"]
+
+
+def test_ambiguous_with_many_matches_lists_five_and_counts_the_rest():
+    many = tuple(AccountRef(f"id{i}", f"Bench {i}", f"b{i}.io", None, "U0TAE01") for i in range(12))
+    text = error_message(HandoverError(ErrorKind.ACCOUNT_AMBIGUOUS, query="Bench", matches=many))["text"]
+    assert text.startswith("“Bench” matches 12 accounts: Bench 0 (b0.io, owner <@U0TAE01>)")
+    assert "Bench 4 (b4.io" in text and "Bench 5 (" not in text and "…and 7 more" in text
