@@ -6,6 +6,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot import clock
 from bot.db.session import session_scope
+from bot.events import claim_event
 from bot.guard import internal_only
 from bot.handover_snapshot import account_refs, confirmations, load_account, snapshot, team_directory
 from bot.settings_handover import HandoverSettings
@@ -22,7 +23,12 @@ def register(app: App) -> None:
 
 def handle(ack: Ack, command: dict, respond: Respond, context: dict) -> None:
     ack()
-    respond(**answer(context["rt"], command.get("text", "")), replace_original=False)
+    rt = context["rt"]
+    # A redelivered request must not post twice (spec §4.7): one reply per (team, user, trigger).
+    key = f"handover-check:{command.get('team_id')}:{command.get('user_id')}:{command.get('trigger_id')}"
+    if command.get("trigger_id") and not claim_event(rt, key[:128]):
+        return
+    respond(**answer(rt, command.get("text", "")), replace_original=False)
 
 
 def answer(rt, text: str) -> dict:

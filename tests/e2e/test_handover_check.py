@@ -5,6 +5,8 @@ One test per verdict and per bad-input reply (handover-check.md §4.6, §4.8), o
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import func, select
 
 from bot.db.models import Flag
@@ -251,3 +253,14 @@ def test_slack_escaped_ampersand_in_account_name(bot, handover_seed):
     handover_seed(handover_account("1099-jj", "Johnson & Jones", "U0TAE01", "48000.00", [R, F], credit=CREDIT))
     text = check(bot, "Johnson &amp; Jones to TAM").text()
     assert "Handover check: Johnson & Jones" in text
+
+
+def test_redelivered_command_replies_once(bot, handover_seed):
+    """The same request twice (same trigger_id) gets one reply (spec §4.7)."""
+    handover_seed(ACME)
+    body, _, token = bot.command_body("/handover-check", "Acme Robotics to TAM")
+    for _ in range(2):
+        assert bot.post_raw(body, "application/x-www-form-urlencoded").status_code == 200
+    bot.slack.wait_for(lambda: any(p.token == token for p in bot.slack.responses), 10)
+    time.sleep(0.5)
+    assert len([p for p in bot.slack.responses if p.token == token]) == 1
