@@ -161,3 +161,16 @@ def test_ambiguous_with_many_matches_lists_five_and_counts_the_rest():
     text = error_message(HandoverError(ErrorKind.ACCOUNT_AMBIGUOUS, query="Bench", matches=many))["text"]
     assert text.startswith("“Bench” matches 12 accounts: Bench 0 (b0.io, owner <@U0TAE01>)")
     assert "Bench 4 (b4.io" in text and "Bench 5 (" not in text and "…and 7 more" in text
+
+
+def test_confirm_buttons_carry_the_checked_target():
+    """The refreshed reply after Confirm must check the same target: role, region or person."""
+    from services.handover_model import Target
+    from tests.services.handover_fixtures import PRIYA, person
+
+    acme = account("Acme Robotics", ALEX, 48000, (R, F), first_purchase_date=date(2025, 1, 10))
+    cases = [(role("TAM"), "TAM"), (Target("CSM", "EU"), "EU CSM"), (person(PRIYA), "<@U0TAM02>"), (None, "")]
+    for target, expected in cases:
+        msg = report_message(check(acme, target, TEAM, TODAY, OPTIONS))
+        values = [json.loads(b["accessory"]["value"]) for b in msg["blocks"] if "accessory" in b]
+        assert values and all(v["target"] == expected for v in values)

@@ -138,3 +138,26 @@ def test_any_text_gets_a_request_or_a_named_error(text):
     assert isinstance(result, Request | HandoverError)
     if isinstance(result, HandoverError):
         assert result.kind in set(ErrorKind)
+
+
+names = st.text(alphabet=st.characters(whitelist_categories=("L", "N"), whitelist_characters=" .&-"), min_size=1, max_size=30).filter(
+    lambda n: n.strip().casefold() != "help")
+
+
+@given(st.lists(names.map(str.strip).filter(bool), min_size=1, max_size=6, unique_by=lambda n: " ".join(n.split()).casefold()),
+       st.sampled_from(["", " to TAM", " to EU CSM", " to @priya"]))
+def test_a_quoted_full_name_always_finds_its_account(all_names, suffix):
+    """Whatever the names (even ones containing "to"), quoting the full name picks exactly that account."""
+    accounts = tuple(AccountRef(f"\x00{i}", n) for i, n in enumerate(all_names))  # ids no name can equal
+    result = interpret(f'"{all_names[0]}"{suffix}', resolver_for(accounts), TEAM)
+    assert isinstance(result, Request) and result.account is accounts[0]
+    assert (result.target is None) == (suffix == "")
+
+
+@given(st.lists(names.map(str.strip).filter(lambda n: n and " to " not in f" {n.casefold()} "), min_size=1, max_size=6,
+                unique_by=lambda n: " ".join(n.split()).casefold()))
+def test_an_unquoted_full_name_without_to_finds_its_account(all_names):
+    accounts = tuple(AccountRef(f"\x00{i}", n) for i, n in enumerate(all_names))  # ids no name can equal
+    result = interpret(all_names[0], resolver_for(accounts), TEAM)
+    # The exact name wins over substring matches of longer names.
+    assert isinstance(result, Request) and result.account is accounts[0]
