@@ -264,3 +264,19 @@ def test_redelivered_command_replies_once(bot, handover_seed):
     bot.slack.wait_for(lambda: any(p.token == token for p in bot.slack.responses), 10)
     time.sleep(0.5)
     assert len([p for p in bot.slack.responses if p.token == token]) == 1
+
+
+def test_out_of_date_button_says_so_and_records_nothing(bot, handover_seed, rt):
+    handover_seed(ACME)
+    reply = bot.action(action_id="handover_confirm:customer_told", value='{"account_id": "1001-acme", "kind": "nonsense"}')
+    assert reply.text().startswith("That button is out of date. Run `/handover-check <account>` again")
+    assert _flags(rt, "nonsense") == [] and _flags(rt, "customer_told") == []
+
+
+def test_slack_connect_user_cannot_press_confirm(bot, handover_seed, rt):
+    handover_seed(ACME)
+    msg = check(bot, "Acme Robotics to TAM").first()
+    button = next(b["accessory"] for b in msg["blocks"] if "accessory" in b)
+    assert "only for members of our own workspace" in bot.click(button, user=EXTERNAL_USER, message=msg).text()
+    with session_scope(rt.session_factory) as s:
+        assert s.scalar(select(func.count()).select_from(Flag)) == 0
