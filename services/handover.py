@@ -8,12 +8,11 @@ by item (spec handover-check.md §4.4-§4.6) and names who should fix each gap.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
-
 from services import handover_policy as P
+from services.handover_months import add_months
 from services.handover_model import (
     AccountSnapshot,
     CheckItem,
@@ -87,14 +86,14 @@ def is_top40(account: AccountSnapshot) -> bool:
 
 def full_months_between(start: date, end: date) -> int:
     months = 0
-    while start + relativedelta(months=months + 1) <= end:
+    while add_months(start, months + 1) <= end:
         months += 1
     return months
 
 
 def quarter_end(today: date) -> date:
     last_month = ((today.month - 1) // 3 + 1) * 3
-    return date(today.year, last_month, 1) + relativedelta(months=1, days=-1)
+    return add_months(date(today.year, last_month, 1), 1) - timedelta(days=1)
 
 
 def money(value: Decimal | None) -> str:
@@ -496,7 +495,7 @@ class _Context:
         months = P.TAE_RETAINED_HANDOVER_MONTHS if self.a.retained_by_tae else P.TAE_HANDOVER_MONTHS
         full = full_months_between(anchor, self.today)
         what = "initial credit purchase" if self.a.first_purchase_date else "closed-won"
-        if anchor + relativedelta(months=months) <= self.today:
+        if add_months(anchor, months) <= self.today:
             return CheckItem("X01", "Timing", Status.PASS, f"{full} full months since the {what}{fallback}", c)
         track = " (retained by the TAE)" if self.a.retained_by_tae else ""
         unit = "month" if full == 1 else "months"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
+from services.handover_months import add_months
 
 WINDOW_DAYS = 30  # churn-risk F2 window
 BASELINE_WINDOWS = 3
@@ -40,10 +40,10 @@ def usage_change_pct(points: Iterable[UsagePoint], today: date) -> Decimal | Non
         recent = window(0)
         baseline = sum((window(k) for k in range(1, BASELINE_WINDOWS + 1)), Decimal("0")) / BASELINE_WINDOWS
     else:
-        last_complete = date(today.year, today.month, 1) - relativedelta(months=1)
+        last_complete = add_months(date(today.year, today.month, 1), -1)
 
         def month(k: int) -> Decimal:
-            start = last_complete - relativedelta(months=k)
+            start = add_months(last_complete, -k)
             return sum((p.value for p in rows if p.period_start == start), Decimal("0"))
 
         recent = month(0)

@@ -26,3 +26,13 @@ def test_day_rows_use_thirty_day_windows():
 def test_no_baseline_is_unknown_not_healthy():
     assert usage_change_pct([], TODAY) is None
     assert usage_change_pct([UsagePoint(date(2025, 4, 1), False, Decimal("10"))], TODAY) is None
+
+
+def test_add_months_clamps_to_month_end_like_relativedelta():
+    from services.handover_months import add_months
+
+    assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert add_months(date(2025, 11, 15), 3) == date(2026, 2, 15)
+    assert add_months(date(2025, 1, 1), -1) == date(2024, 12, 1)
+    assert add_months(date(2024, 9, 15), 12) == date(2025, 9, 15)
