@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from services import handover_policy as P
-from services.handover_months import add_months
 from services.handover_model import (
     AccountSnapshot,
     CheckItem,
@@ -24,6 +23,7 @@ from services.handover_model import (
     TeamMember,
     Verdict,
 )
+from services.handover_months import add_months
 
 H = "002_59a801b964a2a19e.txt"
 OUTGOING = "outgoing owner"
