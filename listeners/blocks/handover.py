@@ -50,7 +50,11 @@ def _fit(title: str, lines: Sequence[str], sep: str = "\n") -> str:
     for n, line in enumerate(lines):
         piece = (sep if body else "") + line
         if len(head) + len(body) + len(piece) > SECTION_MAX_CHARS - 40:
-            return head + body + (sep if body else "") + f"…and {len(lines) - n} more"
+            if not body:  # one line longer than a section: show its start rather than nothing
+                body = line[: SECTION_MAX_CHARS - 40 - len(head)] + "…"
+                n += 1
+            rest = len(lines) - n
+            return head + body + (f"{sep}…and {rest} more" if rest else "")
         body += piece
     return head + body
 

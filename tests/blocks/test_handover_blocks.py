@@ -174,3 +174,9 @@ def test_confirm_buttons_carry_the_checked_target():
         msg = report_message(check(acme, target, TEAM, TODAY, OPTIONS))
         values = [json.loads(b["accessory"]["value"]) for b in msg["blocks"] if "accessory" in b]
         assert values and all(v["target"] == expected for v in values)
+
+
+def test_a_single_overlong_line_is_cut_not_dropped():
+    from listeners.blocks.handover import _fit
+    text = _fit("Blocking (1)", ["• *Open invoices* — " + "in_x, $1; " * 600])
+    assert text.startswith("*Blocking (1)*\n• *Open invoices* — in_x") and text.endswith("…") and len(text) <= 3000
