@@ -139,6 +139,8 @@ def check(
 ) -> HandoverReport:
     """Check one account's readiness for a handover to `target` (or the policy's next step)."""
     owner = team.get(account.owner_slack_id) if account.owner_slack_id else None
+    if account.owner_slack_id and owner is None:  # an owner missing from the directory: role unknown
+        owner = TeamMember(account.owner_slack_id, account.owner_slack_id, "OTHER")
     eff = effective_arr(account)
     core = tuple((p, p in account.paying_for) for p in P.CORE_PRODUCTS)
     health = account.health_label

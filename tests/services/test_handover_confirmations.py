@@ -149,3 +149,9 @@ def test_quarter_end_and_full_months():
     assert quarter_end(date(2025, 1, 1)) == date(2025, 3, 31)
     assert full_months_between(date(2025, 2, 15), date(2025, 5, 15)) == 3
     assert full_months_between(date(2025, 1, 31), date(2025, 2, 28)) == 1
+
+
+def test_owner_missing_from_directory_is_not_allowed_not_unowned():
+    snapshot = replace(ACME, owner_slack_id="U0GONE")
+    report = check(snapshot, role("TAM"), TEAM, TODAY, OPTIONS)
+    assert report.verdict is Verdict.NOT_ALLOWED and "Fix their role in the team directory" in report.message
