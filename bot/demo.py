@@ -45,6 +45,7 @@ TOUR: list[tuple[str, str]] = []  # (what it shows, the line to run)
 EXTENSIONS: list[str] = [
     "bot.demo_quote",  # issue 3: /quote and /discount
     "bot.demo_importer",  # issue 2: `account <text>` looks an account up
+    "bot.demo_handover",  # issue 4: /handover-check
 ]
 
 
