@@ -128,8 +128,10 @@ def _day(ts: datetime | date) -> str:
 
 
 def last_inbound(account: AccountSnapshot) -> datetime | None:
-    """Latest customer reply on any channel: the account's own field or any contact's."""
-    stamps = [account.last_inbound_at] + [c.last_inbound_at for c in account.contacts]
+    """Latest customer reply on any channel (§3.2): the account's field, any contact's, or a
+    customer message in the shared Slack channel."""
+    stamps = [account.last_inbound_at, account.last_customer_slack_message_at]
+    stamps += [c.last_inbound_at for c in account.contacts]
     return max((s for s in stamps if s is not None), default=None)
 
 
