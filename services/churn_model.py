@@ -20,6 +20,10 @@ class Person:
     role: str = ""  # TAE TAM CSM ONBOARDING BDR LEAD OTHER
 
     @property
+    def label(self) -> str:
+        return self.name or self.ref
+
+    @property
     def is_slack_id(self) -> bool:
         return self.ref[:1] in ("U", "W") and self.ref.isupper() and self.ref.isalnum()
 

@@ -34,7 +34,7 @@ def esc(text: str) -> str:
 
 
 def mention(person: Person) -> str:
-    return f"<@{person.ref}>" if person.is_slack_id else f"@{esc(person.name or person.ref)}"
+    return f"<@{person.ref}>" if person.is_slack_id else f"@{esc(person.label)}"
 
 
 def _link(name: str, url: str | None) -> str:

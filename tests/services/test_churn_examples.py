@@ -99,7 +99,7 @@ def test_e5_failed_payment_schedule_and_tags():
     late = a.report.late_payment
     assert late is not None and not late.responsive
     assert (late.notice_on, late.suspend_on, late.cancel_on) == (date(2025, 6, 3), date(2025, 6, 4), date(2025, 6, 11))
-    assert [p.name or p.ref for p in a.tagged] == ["Simon", "Dana"]
+    assert [p.label for p in a.tagged] == ["Simon", "Dana"]
     step = next(s for s in a.next_steps if s.kind == "payment")
     assert step.due == date(2025, 6, 3)
     assert "2025-06-04" in step.text and "2025-06-11" in step.text
