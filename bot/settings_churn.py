@@ -1,7 +1,7 @@
 """Settings of /churn-risk and the weekly digest: the spec's open defaults, env-overridable.
 
 Env names are CHURN_<FIELD>, e.g. CHURN_PAYMENT_UNRESPONSIVE_DAYS=5 or
-CHURN_DIGEST_CHANNEL=C0CHURN. Handbook numbers are not here: they are cited constants in
+CHURN_DIGEST_HOUR=7. Handbook numbers are not here: they are cited constants in
 services/churn_policy.py. Defaults come from `ChurnPolicy` so each is stated once.
 """
 
@@ -57,14 +57,11 @@ class ChurnSettings(BaseSettings):
     digest_watch_limit: int = _D.digest_watch_limit
     competitor_vendors: str = ",".join(_D.competitor_vendors)  # 002:10670 names Amplitude, Mixpanel
 
-    # The digest (§4.8): where and when. The handbook points churn posts to #customer-churn (002:11532, 11963).
-    digest_channel: str = "#customer-churn"
+    # The digest (§4.8): when. It posts to the shared CHURN_CHANNEL (bot.settings), the channel the
+    # handbook gives churn posts (002:11532, 11963); the time zone is SCHEDULER_TIMEZONE.
     digest_day_of_week: str = "mon"
     digest_hour: int = 8
     digest_minute: int = 0
-    digest_timezone: str = "UTC"
-    # Where the flag note goes (002:11532); defaults to the digest channel when empty.
-    flag_channel: str = ""
 
     # People the handbook names; a Slack id or a team member's name (IMPORT.md §4).
     leadership: str = "Ben,Simon"  # 002:11558
@@ -79,10 +76,6 @@ class ChurnSettings(BaseSettings):
         if value not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
             raise ValueError("use a weekday such as mon")
         return value
-
-    @property
-    def churn_channel(self) -> str:
-        return self.flag_channel or self.digest_channel
 
     def policy(self) -> ChurnPolicy:
         return ChurnPolicy(

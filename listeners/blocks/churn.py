@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from services.churn_digest import Digest, DigestLine
+from services.churn_digest import Digest, DigestLine, digest_step
 from services.churn_model import Person
 from services.churn_risk import AT_RISK, CHURNED, HEALTHY, WATCH, Assessment, NextStep
 from services.formatting import money, product_label
@@ -179,8 +179,8 @@ def own_book_blocks(assessments: Sequence[Assessment], as_of: datetime, limit: i
     lines = []
     for a in assessments[:limit]:
         reasons = ", ".join(s.short for s in a.report.signals if s.suppressed_by is None) or "no signals"
-        step = a.next_steps[0] if a.next_steps else None
-        nxt = f" · next: {esc(step.text)}{_due(step.due)}" if step else ""
+        step = digest_step(a)
+        nxt = f" · next: {esc(step.brief)}{_due(step.due)}" if step else ""
         lines.append(f"{BADGES[a.level]} {_link(a.account.name, a.account.vitally_url)} · {money(a.arr)}"
                      f" · score {a.score} · {esc(reasons)}{nxt}")
     blocks = [_section(head)]

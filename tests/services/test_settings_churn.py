@@ -17,7 +17,7 @@ def test_defaults_are_the_spec_defaults(monkeypatch):
             monkeypatch.delenv(key)
     s = ChurnSettings()
     assert s.policy() == ChurnPolicy()
-    assert s.digest_channel == "#customer-churn" and s.churn_channel == "#customer-churn"
+    assert (s.digest_day_of_week, s.digest_hour, s.digest_minute) == ("mon", 8, 0)
     people = s.people()
     assert [p.label for p in people.leadership] == ["Ben", "Simon"]
     assert people.no_owner.label == "Simon" and [p.label for p in people.unmanaged_large] == ["Simon", "Dana"]
