@@ -176,7 +176,6 @@ def resolve_people(session: Session, people: ChurnPeople, *, team_leads_set: boo
 
 def load_adjusted_series(last_month: date) -> dict[str, dict[date, Decimal]]:
     """For `gtmbot metrics retention`: every account's adjusted MRR up to `last_month`."""
-    from bot.churn_metrics import adjusted_series
     from bot.db.session import make_engine, make_session_factory, session_scope
     from bot.settings import Settings
 
