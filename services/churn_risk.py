@@ -208,6 +208,8 @@ def assess(
     recovered = (
         previous is not None and previous.level == AT_RISK and level in (AT_RISK, WATCH, HEALTHY)
         and not hard and not report.holds("W2")
+        # a flag that can no longer be evaluated (missing data) has not cleared
+        and not any(g.code in previous.f_codes for g in report.not_evaluated)
     )
 
     tagged: tuple[Person, ...] = owners

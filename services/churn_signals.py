@@ -27,7 +27,14 @@ from services.churn_policy import (
     USAGE_DROP_FLAG,
     ChurnPolicy,
 )
-from services.churn_usage import Downtrend, UsageDrop, downtrend, product_spend_last_month, usage_drop
+from services.churn_usage import (
+    Downtrend,
+    UsageDrop,
+    downtrend,
+    product_spend_last_month,
+    usage_drop,
+    usage_stale_since,
+)
 from services.formatting import money, pct, product_label
 
 #: A hard flag suppresses the early warning it implies (§4.4 "Subsumption").
@@ -224,7 +231,9 @@ def evaluate_signals(account: AccountSnapshot, now: datetime, policy: ChurnPolic
     drop = usage_drop(account, today, policy)
     f2_fires = False
     if drop is None:
-        gaps.append(NotEvaluated("F2", "no usage or event history covering the last 120 days"))
+        stale = usage_stale_since(account, today, policy)
+        gaps.append(NotEvaluated("F2", f"no usage recorded since {stale}" if stale
+                                 else "no usage or event history covering the last 120 days"))
     elif drop.drop is not None and drop.drop >= USAGE_DROP_FLAG:
         yoy_explains = drop.yoy_drop is not None and drop.yoy_drop >= drop.drop - policy.seasonal_yoy_tolerance
         label = {"usage": "Usage", "usage_monthly": "Usage", "events": "Event volume"}[drop.source]

@@ -83,12 +83,27 @@ def usage_drop(account: AccountSnapshot, today: date, policy: ChurnPolicy) -> Us
     event counts in 4-week blocks are the fallback (§4.4 [INF]). `None` means not evaluable.
     """
     if account.usage:
+        if usage_stale_since(account, today, policy) is not None:
+            return None
         if all(not row.monthly for row in account.usage):
             return _daily_drop(account, today, policy)
         return _monthly_drop(account, today, policy)
     if account.events_weekly:
         return _events_drop(account, today, policy)
     return None
+
+
+def usage_stale_since(account: AccountSnapshot, today: date, policy: ChurnPolicy) -> date | None:
+    """The last usage row's date when nothing at all was recorded in the recent window (a sync
+    gap, not a measured collapse: F2 is then "not evaluated" [INF]); else None."""
+    if not account.usage:
+        return None
+    latest = max(row.period for row in account.usage)
+    if all(not row.monthly for row in account.usage):
+        stale = latest < today - timedelta(days=policy.usage_recent_window_days)
+    else:
+        stale = month_of(latest) < month_add(month_of(today), -1)
+    return latest if stale else None
 
 
 def _daily_drop(account: AccountSnapshot, today: date, policy: ChurnPolicy) -> UsageDrop | None:

@@ -8,7 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from bot.churn_snapshot import find_accounts, load_snapshots, own_accounts, resolve_people, series_from_session
+from bot.churn_snapshot import (
+    find_accounts,
+    load_snapshots,
+    own_accounts,
+    resolve_people,
+    series_from_session,
+)
 from bot.db.session import session_scope
 from services.churn_risk import ChurnPeople, assess
 from tests.churn_import_docs import document

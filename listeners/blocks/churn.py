@@ -297,3 +297,36 @@ def digest_text(d: Digest) -> str:
 
 def money_or_unknown(value: Decimal | None) -> str:
     return money(value) if value is not None else "unknown"
+
+
+FLAG_VIEW_CALLBACK = "churn_flag_note"
+FLAG_FIELDS = (  # the note's owner-written fields (002:11517-11528)
+    ("known", "What do you know about the situation?", False),
+    ("help_needed", "What help do you need (if any)?", True),
+    ("mitigation", "What are you doing to mitigate the churn?", False),
+)
+
+
+def flag_modal(account_id: str, account_name: str, triggers: str) -> dict:
+    """The flag note: name, ARR and trigger are filled in; the owner writes the rest."""
+    blocks: list[dict] = [_section(f"*{esc(account_name)}*\nWhat triggered the flag: {esc(triggers)}")]
+    for key, label, optional in FLAG_FIELDS:
+        blocks.append({
+            "type": "input", "block_id": key, "optional": optional,
+            "label": {"type": "plain_text", "text": label},
+            "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 1500},
+        })
+    blocks.append(_context("Posted to #customer-churn for the team (002:11532). Add the Vitally \"Churn Risk\""
+                           " segment too (002:11515)."))
+    return {
+        "type": "modal", "callback_id": FLAG_VIEW_CALLBACK, "private_metadata": account_id,
+        "title": {"type": "plain_text", "text": "Flag churn risk"},
+        "submit": {"type": "plain_text", "text": "Flag and post"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def flag_done_view(text: str) -> dict:
+    return {"type": "modal", "title": {"type": "plain_text", "text": "Flag churn risk"},
+            "close": {"type": "plain_text", "text": "Done"}, "blocks": [_section(text)]}

@@ -151,3 +151,13 @@ def test_usage_window_sums_are_exact_days():
     drop = usage_drop(healthy("d", "D", "1", usage=rows), TODAY, P)
     assert drop.recent == D(1000)
     assert NOW.date() - timedelta(days=30) in {r.period for r in rows}
+
+
+def test_sync_gap_is_not_a_collapse():
+    """No usage row at all in the last 30 days: F2 is not evaluated (a sync gap), not −100 %."""
+    from services.churn_signals import evaluate_signals
+
+    rows = usage_windows([2400] * 8, TODAY - timedelta(days=31))
+    report = evaluate_signals(healthy("g", "Gap", "1", usage=rows), NOW, P)
+    assert not report.holds("F2")
+    assert [(g.code, g.reason[:26]) for g in report.not_evaluated] == [("F2", "no usage recorded since 20")]

@@ -114,3 +114,13 @@ def test_own_book_worst_first():
     book = own_book([assess(EX[k], NOW) for k in ("E2", "E13", "E1", "E14", "E6")])
     assert [a.account.name for a in book] == ["Fjord Media", "Acme Analytics", "Nova Games", "Lumen Dev",
                                               "Borealis Learning"]
+
+
+def test_missing_data_is_not_recovery():
+    """An F2 account whose usage stopped syncing is not "recovered": its flag was not evaluated."""
+    from tests.churn_examples import usage_windows
+
+    prev = (Evaluation(NOW - timedelta(days=7), "at_risk", frozenset({"F2"}), 10),)
+    acct = healthy("r", "Gap", "40000", history=prev,
+                   usage=usage_windows([4000] * 8, NOW.date() - timedelta(days=31)))
+    assert not assess(acct, NOW).recovered
