@@ -72,3 +72,13 @@ def test_retention_series_from_the_database(seeded):
         series = series_from_session(s, date(2025, 5, 1))
     assert series["churn-nova"][date(2025, 5, 1)] == Decimal("0")
     assert series["churn-pulse"][date(2025, 5, 1)] == Decimal("8000")
+
+
+def test_cli_metrics_retention_prints_the_table(seeded, db_url, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert main(["metrics", "retention", "--from", "2025-04", "--to", "2025-05"]) == 0
+    out = capsys.readouterr().out
+    may = next(line for line in out.splitlines() if line.startswith("2025-05"))
+    assert "-3,000" in may  # Nova Games churned in May (E14)
