@@ -71,12 +71,14 @@ def adjusted_series(
     return adjusted
 
 
-def retention_command(argv: Sequence[str], load_series=None, out=sys.stdout, err=sys.stderr) -> int:
+def retention_command(argv: Sequence[str], load_series=None, out=None, err=None) -> int:
     """Parse `--from/--to`, load every account's adjusted series and print the table.
 
     `load_series(last_month) -> {account_id: {month: Decimal}}` reads the database (phase B);
     returns the exit status (2 on bad arguments).
     """
+    out = out or sys.stdout
+    err = err or sys.stderr
     parser = argparse.ArgumentParser(prog="gtmbot metrics retention", add_help=True)
     parser.add_argument("--from", dest="first", required=True)
     parser.add_argument("--to", dest="last", required=True)
