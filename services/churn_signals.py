@@ -385,7 +385,12 @@ def evaluate_signals(account: AccountSnapshot, now: datetime, policy: ChurnPolic
     # W8: single paid product (> $200). 002:11404, 8230
     spend = product_spend_last_month(account, today, policy)
     paid = None
-    if spend is None:
+    if spend is None and account.paying_for:
+        # No spend figures: Vitally's "Paying for <Product>" traits (002:2280) stand in.
+        if len(account.paying_for) == 1:
+            add("W8", f"Single paid product ({product_label(account.paying_for[0])}, from Vitally's"
+                " \"Paying for\" trait)", "single product")
+    elif spend is None:
         gaps.append(NotEvaluated("W8", "no product usage or spend"))
     else:
         paid = {p: v for p, v in spend.items() if v > PAID_PRODUCT_MIN_USD}

@@ -246,3 +246,10 @@ def test_f7_needs_negative_engagement():
     from tests.churn_examples import annual
 
     assert codes(replace(BASE, credit=annual("2025-07-01"))) == set()
+
+
+def test_w8_falls_back_to_paying_for_without_usage():
+    one = replace(BASE, usage=(), paying_for=("session_replay",))
+    three = replace(BASE, usage=(), paying_for=("session_replay", "feature_flags", "surveys"))
+    assert "W8" in codes(one) and "W8" not in codes(three)
+    assert "W8" not in {g.code for g in evaluate_signals(three, NOW, P).not_evaluated}
