@@ -105,6 +105,8 @@ def _facts(a: Assessment) -> str:
     if a.report.paid_products:
         paid = ", ".join(product_label(p) for p in sorted(a.report.paid_products, key=lambda p: -a.report.paid_products[p]))
         parts.append(f"paid: {paid}")
+    elif acc.paying_for:
+        parts.append("paying for: " + ", ".join(product_label(p) for p in acc.paying_for))
     line1 = " · ".join(parts)
     who = f"Owner {mention(acc.owner)}" + (f" ({acc.owner.role})" if acc.owner and acc.owner.role else "") \
         if acc.owner else "No owner (Simon handles it)"
