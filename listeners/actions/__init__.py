@@ -1,6 +1,6 @@
 from slack_bolt import App
 
-from listeners.actions import churn_flag, churn_open_vitally, churn_pick, churn_share
+from listeners.actions import churn_fact, churn_flag, churn_open_vitally, churn_pick, churn_share
 
 
 def register(app: App) -> None:
@@ -9,3 +9,4 @@ def register(app: App) -> None:
     churn_share.register(app)
     churn_flag.register(app)
     churn_open_vitally.register(app)
+    churn_fact.register(app)

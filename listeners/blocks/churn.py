@@ -162,6 +162,9 @@ def churn_reply_blocks(a: Assessment, as_of: datetime, shared: bool = False) -> 
     if a.level in (AT_RISK, WATCH) and not acc.in_churn_risk_segment:
         elements.append({"type": "button", "text": {"type": "plain_text", "text": "Flag churn risk"},
                          "style": "danger", "action_id": FLAG_ACTION_ID, "value": acc.id})
+    if a.level != CHURNED:
+        elements.append({"type": "button", "text": {"type": "plain_text", "text": "Record a fact"},
+                         "action_id": FACT_ACTION_ID, "value": acc.id})
     if acc.vitally_url:
         elements.append({"type": "button", "text": {"type": "plain_text", "text": "Open in Vitally"},
                          "url": acc.vitally_url, "action_id": "churn_open_vitally"})
@@ -332,3 +335,43 @@ def flag_modal(account_id: str, account_name: str, triggers: str) -> dict:
 def flag_done_view(text: str) -> dict:
     return {"type": "modal", "title": {"type": "plain_text", "text": "Flag churn risk"},
             "close": {"type": "plain_text", "text": "Done"}, "blocks": [_section(text)]}
+
+
+FACT_ACTION_ID = "churn_fact"
+FACT_VIEW_CALLBACK = "churn_fact_record"
+#: Owner facts the churn signals read (IMPORT.md §7 flag kinds), with what each means here.
+FACT_KINDS = (
+    ("evaluating_alternatives", "Customer is evaluating alternatives (F1)"),
+    ("data_export_requested", "Customer asked for a full data export (F5)"),
+    ("champion_left", "Our champion left (F3/W6)"),
+    ("replacement_champion", "A replacement champion is engaged (clears F3)"),
+    ("all_analysis_external", "All analysis happens outside PostHog (F8)"),
+    ("seasonal_explanation", "Usage drop is seasonal, until a date (suppresses F2/W2)"),
+    ("optimization_note", "Usage drop is our optimization (suppresses F2/W2)"),
+    ("price_pressure", "Price pressure (W13)"),
+    ("budget_cut", "Budget cut announced (W13)"),
+    ("data_engineer_owner", "A Data Engineer took over PostHog (pause cross-sell)"),
+)
+
+
+def fact_modal(account_id: str, account_name: str) -> dict:
+    """*Record a fact*: the owner facts the handbook's signals need (churn-risk.md §3.2 owner_facts)."""
+    options = [{"text": {"type": "plain_text", "text": label[:75]}, "value": kind} for kind, label in FACT_KINDS]
+    return {
+        "type": "modal", "callback_id": FACT_VIEW_CALLBACK, "private_metadata": account_id,
+        "title": {"type": "plain_text", "text": "Record a fact"},
+        "submit": {"type": "plain_text", "text": "Record"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            _section(f"*{esc(account_name)}*: what do you know that the data does not show?"),
+            {"type": "input", "block_id": "kind", "label": {"type": "plain_text", "text": "Fact"},
+             "element": {"type": "static_select", "action_id": "value", "options": options,
+                         "placeholder": {"type": "plain_text", "text": "Pick one"}}},
+            {"type": "input", "block_id": "note", "optional": True, "label": {"type": "plain_text", "text": "Note"},
+             "element": {"type": "plain_text_input", "action_id": "value", "max_length": 500,
+                         "placeholder": {"type": "plain_text", "text": "e.g. CTO says they are trialling Amplitude"}}},
+            {"type": "input", "block_id": "until", "optional": True,
+             "label": {"type": "plain_text", "text": "Until (seasonal only)"},
+             "element": {"type": "datepicker", "action_id": "value"}},
+        ],
+    }

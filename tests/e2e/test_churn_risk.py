@@ -33,7 +33,7 @@ def test_one_account_reply(churn_bot):
     assert "Recovery call" in text and "by 2025-06-04 09:00 UTC" in text
     assert "key champion left · 002:280" in text
     assert [el["text"]["text"] for _, el in buttons(reply.first()["blocks"])] == [
-        "Share to channel", "Flag churn risk", "Open in Vitally"]
+        "Share to channel", "Flag churn risk", "Record a fact", "Open in Vitally"]
 
 
 def test_own_book_worst_first(churn_bot):
@@ -125,3 +125,38 @@ def test_flag_note_requires_what_you_know(churn_bot, fake_slack):
     resp = churn_bot.view_submission(view, empty, user="U0TAE01")
     assert resp.json()["response_action"] == "errors" and set(resp.json()["errors"]) == {"known", "mitigation"}
     assert fake_slack.posts("C0CHURN") == []
+
+
+def _open_fact_modal(churn_bot, fake_slack, query):
+    reply = churn_bot.command("/churn-risk", query, user="U0TAE01")
+    _, button = next((b, el) for b, el in buttons(reply.first()["blocks"]) if el["text"]["text"] == "Record a fact")
+    churn_bot.click(button, user="U0TAE01", message=reply.first())
+    return fake_slack.wait_for(lambda: [v for v in fake_slack.views.values()
+                                        if v.get("callback_id") == "churn_fact_record"])[-1]
+
+
+def _fact(kind, note="", until=None):
+    return {"kind": {"value": {"type": "static_select", "selected_option": {"value": kind}}},
+            "note": {"value": {"type": "plain_text_input", "value": note}},
+            "until": {"value": {"type": "datepicker", "selected_date": until}}}
+
+
+def test_record_a_fact_changes_the_assessment(churn_bot, fake_slack):
+    """An owner's optimization note explains Vega's −30 % (spec E24's rule): healthy afterwards."""
+    assert churn_bot.command("/churn-risk", "vega").text().startswith(":red_circle: AT RISK")
+    view = _open_fact_modal(churn_bot, fake_slack, "vega")
+    resp = churn_bot.view_submission(view, _fact("optimization_note", "turned off autocapture noise"), user="U0TAE01")
+    assert resp.json()["response_action"] == "update"
+    after = churn_bot.command("/churn-risk", "vega").text()
+    assert after.startswith(":large_green_circle: HEALTHY")
+    assert "Usage −30.0% after documented optimization (2025-06-02)" in after
+
+
+def test_seasonal_fact_needs_an_end_date(churn_bot, fake_slack):
+    view = _open_fact_modal(churn_bot, fake_slack, "vega")
+    resp = churn_bot.view_submission(view, _fact("seasonal_explanation"), user="U0TAE01")
+    assert resp.json() == {"response_action": "errors",
+                           "errors": {"until": "A seasonal explanation needs an end date, today or later."}}
+    ok = churn_bot.view_submission(view, _fact("seasonal_explanation", "summer", "2025-07-01"), user="U0TAE01")
+    assert ok.json()["response_action"] == "update"
+    assert churn_bot.command("/churn-risk", "vega").text().startswith(":large_green_circle: HEALTHY")
