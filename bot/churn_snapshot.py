@@ -14,16 +14,18 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.db.churn import ChurnEvaluation, ChurnFlag
-from bot.db.models import Account, TeamMember
+from bot.db.models import Account, SeriesPoint, TeamMember
 from services import churn_model as m
 from services.churn_risk import ChurnPeople
 from services.revenue_adjust import month_add, month_of
 
 CHURN_RISK_SEGMENT = "Churn Risk"
 
+# Series rows are read with a plain (Core) query in load_snapshots: building ORM objects for
+# ~30 rows x 10,000 accounts dominated the digest's run time.
 _LOAD = (
     selectinload(Account.owner), selectinload(Account.tam_overlay), selectinload(Account.slack_channels),
-    selectinload(Account.invoices), selectinload(Account.series_points), selectinload(Account.notes),
+    selectinload(Account.invoices), selectinload(Account.notes),
     selectinload(Account.flags), selectinload(Account.contacts), selectinload(Account.tickets),
     selectinload(Account.one_time_credits),
 )
@@ -46,8 +48,11 @@ def _period(text: str) -> tuple[date, bool]:
     return date(int(parts[0]), int(parts[1]), int(parts[2])), False
 
 
+SeriesRow = tuple[str, str, str, Decimal | None, Decimal | None, str | None]  # series period product value billed label
+
+
 def to_snapshot(acc: Account, history: Sequence[ChurnEvaluation] = (), bot_flag: ChurnFlag | None = None,
-                ) -> m.AccountSnapshot:
+                series: Sequence[SeriesRow] | None = None) -> m.AccountSnapshot:
     segments = tuple(acc.segments or ())
     flagged_at = acc.churn_risk_flagged_at
     if bot_flag is not None:  # flagged through the bot: the owner's manual flag (F0, 002:11304)
@@ -65,22 +70,27 @@ def to_snapshot(acc: Account, history: Sequence[ChurnEvaluation] = (), bot_flag:
     usage: list[m.UsageRow] = []
     events: dict[date, int] = {}
     health: dict[date, str] = {}
-    for p in acc.series_points:
-        if p.series == "mrr_history" and p.value is not None:
-            mrr[_period(p.period)[0]] = p.value
-        elif p.series == "usage" and p.value is not None:
-            day, monthly = _period(p.period)
-            usage.append(m.UsageRow(p.product, day, p.value, monthly, p.billed))
-        elif p.series == "events_weekly" and p.value is not None:
-            events[_period(p.period)[0]] = int(p.value)
-        elif p.series == "health_history" and p.label:
-            health[_period(p.period)[0]] = p.label
+    if series is None:
+        series = [(p.series, p.period, p.product, p.value, p.billed, p.label) for p in acc.series_points]
+    for name, period, product, value, billed, label in series:
+        if name == "mrr_history" and value is not None:
+            mrr[_period(period)[0]] = value
+        elif name == "usage" and value is not None:
+            day, monthly = _period(period)
+            usage.append(m.UsageRow(product, day, value, monthly, billed))
+        elif name == "events_weekly" and value is not None:
+            events[_period(period)[0]] = int(value)
+        elif name == "health_history" and label:
+            health[_period(period)[0]] = label
+    first_paid = acc.first_paid_date
+    if first_paid is None:  # IMPORT.md §5 default: first month of mrr_history > 0
+        first_paid = min((mo for mo, v in mrr.items() if v > 0), default=None)
     return m.AccountSnapshot(
         id=acc.id, name=acc.name, arr=acc.arr, owner=_person(acc.owner), tam_overlay=_person(acc.tam_overlay),
         owner_since=acc.owner_since, domain=acc.domain, vitally_url=acc.vitally_url, segments=segments,
         churn_risk_flagged_at=flagged_at, subscription_status=acc.subscription_status or "active",
         canceled_at=acc.canceled_at, trial_revenue=bool(acc.trial_revenue),
-        first_paid_date=acc.effective_first_paid_date, credit=credit, paying_for=tuple(acc.paying_for or ()),
+        first_paid_date=first_paid, credit=credit, paying_for=tuple(acc.paying_for or ()),
         destinations=tuple(m.Destination(d.get("kind", ""), d.get("vendor", "")) for d in acc.destinations or ()),
         active_users_30d=acc.active_users_30d, inapp_analysis_actions_30d=acc.inapp_analysis_actions_30d,
         slack_channel_ids=tuple(acc.slack_channel_ids),
@@ -115,7 +125,13 @@ def load_snapshots(session: Session, accounts: Iterable[Account] | None = None, 
     ids = [a.id for a in accounts]
     history: dict[str, list[ChurnEvaluation]] = {}
     flags: dict[str, ChurnFlag] = {}
+    series: dict[str, list[SeriesRow]] = {a: [] for a in ids}
     for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        rows = session.execute(select(
+            SeriesPoint.account_id, SeriesPoint.series, SeriesPoint.period, SeriesPoint.product, SeriesPoint.value,
+            SeriesPoint.billed, SeriesPoint.label).where(SeriesPoint.account_id.in_(chunk)))
+        for account_id, *row in rows:
+            series[account_id].append(tuple(row))  # type: ignore[arg-type]
         q = select(ChurnEvaluation).where(ChurnEvaluation.account_id.in_(chunk))
         if before_week:
             q = q.where(ChurnEvaluation.week < before_week)
@@ -125,7 +141,7 @@ def load_snapshots(session: Session, accounts: Iterable[Account] | None = None, 
                                                           ChurnFlag.cleared_at.is_(None))
                                   .order_by(ChurnFlag.flagged_at)):
             flags.setdefault(fl.account_id, fl)
-    return [to_snapshot(a, history.get(a.id, ()), flags.get(a.id)) for a in accounts]
+    return [to_snapshot(a, history.get(a.id, ()), flags.get(a.id), series[a.id]) for a in accounts]
 
 
 def find_accounts(session: Session, query: str) -> list[Account]:

@@ -8,13 +8,16 @@ recorded in the same transaction, so "new" and "recovered" next week compare wit
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.channels import channel_id
 from bot.churn_flow import record_week, weekly_digest
+from bot.db.core import OutboxMessage
 from bot.db.session import session_scope
 from bot.settings_churn import ChurnSettings
 from jobs import JobContext, job
 from listeners.blocks.churn import digest_blocks, digest_text
-from services.churn_digest import dedupe_key
+from services.churn_digest import dedupe_key, iso_week
 
 _S = ChurnSettings()
 
@@ -23,9 +26,13 @@ _S = ChurnSettings()
      day_of_week=_S.digest_day_of_week, hour=_S.digest_hour, minute=_S.digest_minute)
 def churn_digest(ctx: JobContext) -> str:
     channel = channel_id(ctx.rt, ctx.settings.churn_channel)
+    week = iso_week(ctx.now.date())
+    key = dedupe_key(week, channel)
     with session_scope(ctx.rt.session_factory) as s:
+        if not ctx.dry_run and s.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
+            # Already queued this week: nothing to decide; run_job's delivery resumes any unsent part.
+            return f"digest {week} already queued; nothing new"
         digest, assessments = weekly_digest(s, ctx.now)
-        key = dedupe_key(digest.week, channel)
         main, thread = digest_blocks(digest)
         if not ctx.dry_run:
             record_week(s, assessments, ctx.now)

@@ -56,7 +56,8 @@ def test_digest_posts_once_grouped_and_ordered(seeded, fake_slack):
 def test_second_run_and_restart_send_nothing_new(seeded, fake_slack, settings):
     run_job(seeded, "churn_digest", now=NOW)
     assert len(digest_posts(fake_slack)) == 1
-    run_job(seeded, "churn_digest", now=NOW.replace(hour=9))
+    again = run_job(seeded, "churn_digest", now=NOW.replace(hour=9))
+    assert again.summary == "digest 2025-W23 already queued; nothing new"
     assert len(digest_posts(fake_slack)) == 1
     restarted = build_runtime(settings, migrate=False)  # a new process on the same database
     try:
