@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.churn_snapshot import find_accounts, load_snapshots, own_accounts, resolve_people
@@ -37,6 +38,30 @@ def assess_accounts(session: Session, accounts: Sequence[Account], now: datetime
     return [assess(snap, now, policy, ctx.people) for snap in load_snapshots(session, accounts)]
 
 
+def assess_and_note(session: Session, accounts: Sequence[Account], now: datetime) -> list[Assessment]:
+    """Assess, and remember the first at-risk evaluation of the week, so `at_risk_since` (and the
+    48-hour recovery-call clock) starts when the bot first saw the risk (churn-risk.md §4.5)."""
+    assessments = assess_accounts(session, accounts, now)
+    week = iso_week(now.date())
+    for a in assessments:
+        if a.level != "at_risk" or a.account.churn_risk_flagged_at is not None:
+            continue
+        if session.scalar(select(ChurnEvaluation.id).where(ChurnEvaluation.account_id == a.account.id,
+                                                           ChurnEvaluation.week == week)):
+            continue
+        try:
+            with session.begin_nested():
+                session.add(_evaluation(a, week, now))
+        except IntegrityError:  # recorded concurrently: the first one stands
+            pass
+    return assessments
+
+
+def _evaluation(a: Assessment, week: str, now: datetime) -> ChurnEvaluation:
+    return ChurnEvaluation(account_id=a.account.id, week=week, evaluated_at=now, level=a.level,
+                           f_codes=sorted(a.f_codes | ({"F0"} if a.report.holds("F0") else set())), score=a.score)
+
+
 def lookup(session: Session, query: str) -> list[Account]:
     return find_accounts(session, query)
 
@@ -63,9 +88,7 @@ def record_week(session: Session, assessments: Sequence[Assessment], now: dateti
     for a in assessments:
         if a.account.id in done:
             continue
-        session.add(ChurnEvaluation(account_id=a.account.id, week=week, evaluated_at=now, level=a.level,
-                                    f_codes=sorted(a.f_codes | ({"F0"} if a.report.holds("F0") else set())),
-                                    score=a.score))
+        session.add(_evaluation(a, week, now))
         added += 1
     return added
 

@@ -6,7 +6,7 @@ import re
 
 from slack_bolt import App
 
-from bot.churn_flow import assess_accounts
+from bot.churn_flow import assess_and_note
 from bot.clock import now as clock_now
 from bot.db.models import Account
 from bot.db.session import session_scope
@@ -25,7 +25,7 @@ def handle_pick(ack, body, action, respond, context) -> None:
             respond(response_type="ephemeral", replace_original=False, text="That account is gone.",
                     blocks=no_match_blocks(action.get("value", "")))
             return
-        assessment = assess_accounts(s, [account], now)[0]
+        assessment = assess_and_note(s, [account], now)[0]
     respond(response_type="ephemeral", replace_original=True, text=f"{assessment.account.name}",
             blocks=churn_reply_blocks(assessment, now))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.churn_flow import assess_accounts, book, lookup
+from bot.churn_flow import assess_and_note, book, lookup
 from bot.clock import now as clock_now
 from bot.db.session import session_scope
 from bot.guard import EXTERNAL_CHANNEL_REFUSAL, internal_only, is_external_channel
@@ -55,7 +55,7 @@ def handle_churn_risk(ack, command, respond, context) -> None:
             respond(response_type="ephemeral", text=f"'{query}' matches {len(matches)} accounts.",
                     blocks=candidates_blocks(query, [(a.id, a.name) for a in matches]))
             return
-        assessment = assess_accounts(s, matches, now)[0]
+        assessment = assess_and_note(s, matches, now)[0]
     text = f"{assessment.account.name}: {assessment.level.replace('_', ' ')}"
     if share:
         if is_external_channel(rt, command.get("channel_id")):

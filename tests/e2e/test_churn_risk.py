@@ -160,3 +160,12 @@ def test_seasonal_fact_needs_an_end_date(churn_bot, fake_slack):
     ok = churn_bot.view_submission(view, _fact("seasonal_explanation", "summer", "2025-07-01"), user="U0TAE01")
     assert ok.json()["response_action"] == "update"
     assert churn_bot.command("/churn-risk", "vega").text().startswith(":large_green_circle: HEALTHY")
+
+
+def test_recovery_call_clock_starts_when_the_bot_first_saw_the_risk(churn_bot, monkeypatch):
+    """at_risk_since = the bot's first at-risk evaluation (§4.5): 48 hours later the call is overdue."""
+    first = churn_bot.command("/churn-risk", "helix").text()
+    assert "RECOVERY CALL DUE" in first and "by 2025-06-04 09:00 UTC" in first
+    monkeypatch.setenv("GTMBOT_NOW", "2025-06-04T10:00:00Z")
+    later = churn_bot.command("/churn-risk", "helix").text()
+    assert "RECOVERY CALL OVERDUE" in later and "by 2025-06-04 09:00 UTC" in later
