@@ -121,6 +121,10 @@ def _facts(a: Assessment) -> str:
         latest = acc.health_history[max(acc.health_history)]
         streak = f" ({a.report.poor_streak} weeks)" if a.report.poor_streak else ""
         parts2.append(f"health: {latest}{streak}")
+    open_tickets = sum(1 for t in acc.tickets if t.status in ("new", "open", "pending", "hold"))
+    parts2.append(f"open tickets: {open_tickets}")
+    if acc.credit and acc.credit.balance is not None:
+        parts2.append(f"credit left {money(acc.credit.balance)}")
     lines = [line1, " · ".join(parts2)]
     if a.mrr_recent:
         lines.append("MRR " + " · ".join(f"{m:%b} {money(v)} ({stage})" for m, v, stage in a.mrr_recent))
