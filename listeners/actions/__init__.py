@@ -1,12 +1,16 @@
 from slack_bolt import App
 
-from listeners.actions import churn_fact, churn_flag, churn_open_vitally, churn_pick, churn_share
-
 
 def register(app: App) -> None:
     """Each listener module of this kind registers itself here, one line each."""
-    churn_pick.register(app)
-    churn_share.register(app)
-    churn_flag.register(app)
-    churn_open_vitally.register(app)
-    churn_fact.register(app)
+    from listeners.actions import post_quote  # issue 3: Post to channel of /quote, /discount
+    post_quote.register(app)
+    from listeners.actions import (  # issue 5
+        churn_fact,
+        churn_flag,
+        churn_open_vitally,
+        churn_pick,
+        churn_share,
+    )
+    for module in (churn_pick, churn_share, churn_flag, churn_fact, churn_open_vitally):
+        module.register(app)
