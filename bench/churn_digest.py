@@ -4,7 +4,7 @@ Builds 10,000 synthetic account snapshots (16 months of daily-window usage, 70 w
 events, 20 weeks of health, tickets, invoices), then times the pure part of the digest job:
 assess every account, group the digest, render the Block Kit messages. Prints the figures.
 
-    /work/venv/bin/python bench/churn_digest.py [N]
+    python -m bench.churn_digest [N]      (or: python bench/churn_digest.py [N])
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import machine  # noqa: E402
 from listeners.blocks.churn import digest_blocks  # noqa: E402
 from services.churn_digest import build_digest  # noqa: E402
 from services.churn_model import Flag  # noqa: E402
@@ -54,6 +55,7 @@ def main() -> None:
     digest = build_digest(assessed, NOW, policy)
     main_blocks, thread = digest_blocks(digest)
     t3 = time.perf_counter()
+    print(f"machine: {machine()}")
     print(f"accounts: {n}")
     print(f"build synthetic snapshots: {t1 - t0:.2f}s (not part of the job)")
     print(f"assess all accounts:       {t2 - t1:.2f}s ({(t2 - t1) / n * 1000:.2f} ms/account)")

@@ -5,7 +5,7 @@ Imports N synthetic accounts through the real importer (not timed), then times
 assessing, grouping, rendering, recording the week, and sending through the outbox to a local
 fake Slack. Then a second run (must send nothing). Prints the figures.
 
-    /work/venv/bin/python bench/churn_digest_db.py [N]
+    python -m bench.churn_digest_db [N]      (or: python bench/churn_digest_db.py [N])
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("GTMBOT_NOW", "2025-06-02T08:00:00Z")
 
+from bench.common import machine  # noqa: E402
 from bot.db.session import session_scope  # noqa: E402
 from bot.fakes.slack import FakeSlack  # noqa: E402
 from bot.fakes.workspace import seed_workspace  # noqa: E402
@@ -67,6 +68,7 @@ def main() -> None:
     second = run_job(rt, "churn_digest", now=NOW)
     t3 = time.perf_counter()
     posts = fake.posts()
+    print(f"machine: {machine()}")
     print(f"accounts: {n} (SQLite, {tmp / 'bench.db'})")
     print(f"import (not part of the job):  {t1 - t0:.1f}s")
     print(f"digest job, first run:         {t2 - t1:.1f}s  -> {first.summary}")
