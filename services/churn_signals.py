@@ -267,7 +267,7 @@ def evaluate_signals(account: AccountSnapshot, now: datetime, policy: ChurnPolic
     champion_flags = [f for f in account.flags if f.kind == "champion_left" and _active(f, now)]
     left_events: list[tuple[str, datetime, Contact | None]] = [
         (c.name or c.email, c.changed_at, c) for c in departures if c.status == "left" and c.changed_at]
-    left_events += [("Champion", f.at, None) for f in champion_flags]
+    left_events += [("(owner note)", f.at, None) for f in champion_flags]
     unreplaced = [(who, at, c) for who, at, c in left_events if _replacement(account, at, now, c) is None]
     if unreplaced:
         who, at, _ = max(unreplaced, key=lambda e: e[1])
@@ -276,7 +276,7 @@ def evaluate_signals(account: AccountSnapshot, now: datetime, policy: ChurnPolic
     recent_cut = now - timedelta(days=policy.champion_recent_days)
     recent_moves = [(c.name or c.email, c.changed_at, c.status, c) for c in departures
                     if c.changed_at and c.changed_at >= recent_cut]
-    recent_moves += [("Champion", f.at, "left", None) for f in champion_flags if f.at >= recent_cut]
+    recent_moves += [("(owner note)", f.at, "left", None) for f in champion_flags if f.at >= recent_cut]
     if recent_moves:
         who, at, status, contact = max(recent_moves, key=lambda e: e[1])
         verb = "left" if status == "left" else "changed roles"
