@@ -91,3 +91,22 @@ def test_escalations_only_where_the_handbook_puts_them(keys):
     else:
         assert "LEADERSHIP" in codes  # ARR $60,000 > $50k
     assert a.suggest_flag == (a.level == "watch" and len(a.w_codes) >= 3)
+
+
+accounts = st.lists(st.tuples(st.integers(min_value=0, max_value=300_000), subsets), min_size=0, max_size=12)
+
+
+@given(accounts)
+def test_digest_sections_are_ordered_and_totals_add_up(rows):
+    from services.churn_digest import build_digest
+
+    built = [assess(replace(build(keys), id=f"a{i}", name=f"Acct {i}", arr=D(arr)), NOW)
+             for i, (arr, keys) in enumerate(rows)]
+    digest = build_digest(built, NOW)
+    for section in (digest.escalate, digest.at_risk, digest.watch):
+        keys = [(-line.arr, -line.score, line.name.lower()) for line in section]
+        assert keys == sorted(keys)
+    assert digest.at_risk_arr == sum((line.arr for line in digest.escalate + digest.at_risk), D(0))
+    assert all(line.level == "at_risk" for line in digest.escalate + digest.at_risk)
+    assert {line.account_id for line in digest.escalate} == {
+        a.account.id for a in built if a.level == "at_risk" and (a.has("LEADERSHIP") or a.has("STALE"))}
