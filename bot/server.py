@@ -123,8 +123,14 @@ class HttpServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def _run_until_closed(self) -> None:
+        try:
+            self._server.run()
+        except OSError:  # the listening socket was closed under the loop by stop()
+            pass
+
     def start(self) -> HttpServer:
-        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+        self._thread = threading.Thread(target=self._run_until_closed, name="http", daemon=True)
         self._thread.start()
         return self
 
