@@ -7,3 +7,12 @@ def register(app: App) -> None:
     post_quote.register(app)
     from listeners.actions import handover_confirm  # issue 4: Confirm button of /handover-check
     handover_confirm.register(app)
+    from listeners.actions import (  # issue 5
+        churn_fact,
+        churn_flag,
+        churn_open_vitally,
+        churn_pick,
+        churn_share,
+    )
+    for module in (churn_pick, churn_share, churn_flag, churn_fact, churn_open_vitally):
+        module.register(app)

@@ -8,3 +8,5 @@ def register(app: App) -> None:
     discount.register(app)
     from listeners.commands import handover_check  # issue 4: /handover-check
     handover_check.register(app)
+    from listeners.commands import churn_risk  # issue 5: /churn-risk
+    churn_risk.register(app)
