@@ -154,6 +154,16 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------- metrics
+def cmd_metrics_retention(args: argparse.Namespace) -> int:
+    from bot.churn_metrics import retention_command
+    from bot.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    return retention_command(["--from", args.first, "--to", args.last])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gtmbot", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -196,6 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("name")
     run.add_argument("--dry-run", action="store_true", help="print what would be posted; post nothing")
     run.set_defaults(func=cmd_jobs_run)
+
+    metrics = sub.add_parser("metrics", help="revenue metrics")
+    metrics_sub = metrics.add_subparsers(dest="metrics_cmd", required=True)
+    ret = metrics_sub.add_parser("retention", help="NDR/GDR and lifecycle components per month (adjusted revenue)")
+    ret.add_argument("--from", dest="first", required=True, metavar="YYYY-MM")
+    ret.add_argument("--to", dest="last", required=True, metavar="YYYY-MM")
+    ret.set_defaults(func=cmd_metrics_retention)
 
     return parser
 

@@ -44,6 +44,9 @@ TOUR: list[tuple[str, str]] = []  # (what it shows, the line to run)
 # Modules that register demo verbs and tour lines when imported.
 EXTENSIONS: list[str] = [
     "bot.demo_quote",  # issue 3: /quote and /discount
+    "bot.demo_importer",  # issue 2: `account <text>` looks an account up
+    "bot.demo_handover",  # issue 4: /handover-check
+    "bot.demo_churn",  # issue 5: /churn-risk and the weekly digest
 ]
 
 

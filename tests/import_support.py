@@ -6,17 +6,19 @@ from __future__ import annotations
 import copy
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.db import models
 from bot.db.base import Base
+from bot.db.session import make_engine, make_session_factory
 from bot.importer import run_import
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -45,11 +47,28 @@ class Outcome:
 
 
 class Importer:
-    def __init__(self, tmp_path: Path) -> None:
+    """Runs the importer against `url` (the shared migrated test database), or a fresh SQLite file."""
+
+    def __init__(self, tmp_path: Path, url: str | None = None) -> None:
         self.tmp_path = tmp_path
-        self.engine = create_engine(f"sqlite:///{tmp_path / 'gtmbot.db'}")
-        Base.metadata.create_all(self.engine)
-        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        if url is None:
+            url = f"sqlite:///{tmp_path / 'gtmbot.db'}"
+            self.engine = make_engine(url)
+            Base.metadata.create_all(self.engine)
+        else:
+            self.engine = make_engine(url)
+        self.session_factory = make_session_factory(self.engine)
+        self._open: list[Session] = []
+
+    def release(self) -> None:
+        """End every session a test read through (PostgreSQL's TRUNCATE waits for them)."""
+        for session in self._open:
+            session.close()
+        self._open.clear()
+
+    def close(self) -> None:
+        self.release()
+        self.engine.dispose()
 
     def write(self, name: str, content: str | bytes | dict[str, Any]) -> Path:
         path = self.tmp_path / name
@@ -70,10 +89,13 @@ class Importer:
         return self.run(self.write(name, doc), **kwargs)
 
     def session(self) -> Session:
-        return self.session_factory()
+        session = self.session_factory()
+        self._open.append(session)
+        return session
 
     def account(self, account_id: str) -> models.Account:
         session = self.session_factory()
+        self._open.append(session)
         found = session.get(models.Account, account_id)
         assert found is not None, f"account {account_id} not stored"
         return found
@@ -90,8 +112,11 @@ class Importer:
 
 
 @pytest.fixture
-def importer(tmp_path: Path) -> Importer:
-    return Importer(tmp_path)
+def importer(tmp_path: Path, db_url: str) -> Iterator[Importer]:
+    """The shared migrated database (SQLite, or PostgreSQL with TEST_DATABASE_URL), emptied."""
+    runner = Importer(tmp_path, db_url)
+    yield runner
+    runner.close()
 
 
 @pytest.fixture

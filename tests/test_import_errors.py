@@ -1,3 +1,4 @@
+# ruff: noqa: F811  -- pytest fixtures come from tests.import_support
 """Every error code of IMPORT.md §10, with the file, place and field each line must name; and
 that a rejected import writes nothing (exit 1) while bad arguments exit 2."""
 

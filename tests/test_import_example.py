@@ -1,3 +1,4 @@
+# ruff: noqa: F811  -- pytest fixtures come from tests.import_support
 """The IMPORT.md §13 example end to end: imported, readable, idempotent; dry runs write nothing."""
 
 from __future__ import annotations
@@ -100,7 +101,12 @@ def test_demo_core_data_imports_cleanly(importer: Importer):
     assert outcome.status == 0, outcome.stderr
     with importer.session() as session:
         simon = session.get(models.TeamMember, "U0LEAD01")
-        assert simon.name == "Simon" and simon.role == "LEAD" and simon.is_team_lead
+        assert simon.name == "Simon Fisher" and simon.role == "LEAD" and simon.is_team_lead
         regions = {m.region for m in session.query(models.TeamMember) if m.role in ("TAE", "TAM", "CSM")}
         assert regions == {"US", "EU", "APAC"}
         assert {m.cmoc for m in session.query(models.TeamMember) if m.cmoc} == {"EU", "US"}
+        # the approvers the handbook names (002_59a801b964a2a19e.txt:4450) resolve by name
+        from bot.accounts import resolve_member
+
+        assert resolve_member(session, "Ben Bradley").slack_id == "U0LEAD02"
+        assert resolve_member(session, "simon fisher").slack_id == "U0LEAD01"

@@ -278,9 +278,11 @@ def _write_series(
     if not rows:
         return
     if replace_series:
+        # Each series given replaces the stored one: rows it no longer has go; the rest upsert in place.
         given = {r.series for r in rows}
+        keep = {(r.series, r.period, r.product) for r in rows}
         for point in list(row.series_points):
-            if point.series in given:
+            if point.series in given and (point.series, point.period, point.product) not in keep:
                 row.series_points.remove(point)
         session.flush()
     existing = {(p.series, p.period, p.product): p for p in row.series_points}

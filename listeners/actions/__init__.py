@@ -5,3 +5,14 @@ def register(app: App) -> None:
     """Each listener module of this kind registers itself here, one line each."""
     from listeners.actions import post_quote  # issue 3: Post to channel of /quote, /discount
     post_quote.register(app)
+    from listeners.actions import handover_confirm  # issue 4: Confirm button of /handover-check
+    handover_confirm.register(app)
+    from listeners.actions import (  # issue 5
+        churn_fact,
+        churn_flag,
+        churn_open_vitally,
+        churn_pick,
+        churn_share,
+    )
+    for module in (churn_pick, churn_share, churn_flag, churn_fact, churn_open_vitally):
+        module.register(app)

@@ -6,3 +6,7 @@ def register(app: App) -> None:
     from listeners.commands import discount, quote  # issue 3: /quote and /discount
     quote.register(app)
     discount.register(app)
+    from listeners.commands import handover_check  # issue 4: /handover-check
+    handover_check.register(app)
+    from listeners.commands import churn_risk  # issue 5: /churn-risk
+    churn_risk.register(app)

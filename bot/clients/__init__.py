@@ -1,0 +1,1 @@
+"""HTTP clients for the systems of record (Stripe, Zendesk, Vitally)."""

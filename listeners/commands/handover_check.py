@@ -1,0 +1,50 @@
+"""`/handover-check <account> [to <target>]`: ack, resolve, check, reply ephemerally."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+
+from bot import clock
+from bot.db.session import session_scope
+from bot.events import claim_event
+from bot.guard import internal_only
+from bot.handover_snapshot import account_refs, confirmations, load_account, snapshot, team_directory
+from bot.settings_handover import HandoverSettings
+from listeners.blocks.handover import error_message, no_data_message, report_message
+from services.handover import check
+from services.handover_grammar import HandoverError, interpret, resolver_for
+
+COMMAND = "/handover-check"
+
+
+def register(app: App) -> None:
+    app.command(COMMAND, middleware=[internal_only])(handle)
+
+
+def handle(ack: Ack, command: dict, respond: Respond, context: dict) -> None:
+    ack()
+    rt = context["rt"]
+    # A redelivered request must not post twice (spec §4.7): one reply per (team, user, trigger).
+    key = f"handover-check:{command.get('team_id')}:{command.get('user_id')}:{command.get('trigger_id')}"
+    if command.get("trigger_id") and not claim_event(rt, key[:128]):
+        return
+    respond(**answer(rt, command.get("text", "")), replace_original=False)
+
+
+def answer(rt, text: str) -> dict:
+    """The reply for one command text, read from the account model at today's date."""
+    today = clock.today()
+    with session_scope(rt.session_factory) as session:
+        refs = account_refs(session)
+        if not refs:
+            return no_data_message()
+        team = team_directory(session)
+        request = interpret(text, resolver_for(refs), team)
+        if isinstance(request, HandoverError):
+            return error_message(request)
+        account = load_account(session, request.account.id)
+        report = check(
+            snapshot(session, account, today), request.target, team, today,
+            HandoverSettings().options(), confirmations(account),
+        )
+        return report_message(report)
