@@ -144,3 +144,17 @@ from hypothesis import settings as hypothesis_settings  # noqa: E402
 hypothesis_settings.register_profile("default", deadline=None)
 hypothesis_settings.register_profile("ci", deadline=None, max_examples=200)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL (TEST_DATABASE_URL) run the tests that touch the database; the pure
+    service tests already ran on SQLite and do not depend on the database at all."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_db = {"db_url", "migrated_db_url"} & set(getattr(item, "fixturenames", ()))
+        (keep if uses_db else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
