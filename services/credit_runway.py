@@ -97,6 +97,7 @@ class Runway:
     term_months: int | None = None
     burn_total: Decimal | None = None
     burn_days: int | None = None
+    burn_invoices: int | None = None
     last_billed_end: date | None = None
     run_out: date | None = None
     runway_days: int | None = None
@@ -254,6 +255,7 @@ def compute_runway(
         base,
         burn_total=total,
         burn_days=days,
+        burn_invoices=len(recent),
         last_billed_end=last_billed_end,
         run_out=run_out,
         runway_days=(run_out - today).days,
@@ -473,3 +475,44 @@ def decide_alert(
 def creditbot_mentions(owner_slack_id: str | None, fallback_ids: Sequence[str]) -> tuple[str, ...]:
     """The Vitally owner (002_59a801b964a2a19e.txt:4694); with none, the fallback (Simon) [INF, spec §2.9]."""
     return (owner_slack_id,) if owner_slack_id else tuple(fallback_ids)
+
+
+def alert_facts(alert: CreditAlert, account_name: str, mentions: Sequence[str]) -> dict[str, object]:
+    """Plain data for the Block Kit builder (`listeners.blocks.billing.creditbot_alert`)."""
+    r = alert.runway
+    facts: dict[str, object] = {
+        "kind": alert.kind.value,
+        "dedupe_key": alert.dedupe_key,
+        "account_name": account_name,
+        "customer_id": r.customer_id,
+        "mentions": tuple(mentions),
+        "today": r.today,
+        "term_end": alert.term_end,
+        "term_start": r.term_start,
+        "term_months": r.term_months,
+        "band": r.band.value if r.band else None,
+        "previous_run_out": alert.previous_run_out,
+        "days_sooner": alert.days_sooner,
+        "last_billed_end": r.last_billed_end,
+    }
+    if r.burn_total is not None and r.burn_days and r.run_out is not None:
+        facts.update(
+            credit_left=r.credit_left,
+            burn_per_day=r.burn_per_day,
+            burn_invoices=r.burn_invoices,
+            run_out=r.run_out,
+            runway_days=r.runway_days,
+            days_before_end=r.days_before_end,
+            half_end=r.half_end,
+            expansion_window_open=r.expansion_window_open,
+            early_renewal_deadline=r.early_renewal_deadline,
+            new_order_form_start=r.new_order_form_start,
+        )
+    if alert.ran_out_invoice is not None:
+        inv = alert.ran_out_invoice
+        facts["ran_out_invoice"] = {
+            "invoice_date": inv.invoice_date,
+            "credit_used": inv.credit_used,
+            "amount_billed": inv.amount_billed,
+        }
+    return facts
