@@ -1,5 +1,6 @@
 """Billing-alert settings: the spec's open choices (billing-alerts.md §9), overridable from the
-environment. Defaults come from `services.billing_policy`, where each number carries its citation."""
+environment. Defaults come from `services.billing_policy`, where each number carries its citation.
+The channel is the foundation's SALES_ALERTS_CHANNEL (`bot.settings.Settings.sales_alerts_channel`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ class BillingSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 
-    sales_alerts_channel: str = P.SALES_ALERTS_CHANNEL
     payg_max_attempts: int = Field(P.PAYG_MAX_ATTEMPTS, ge=1)
     payg_day0: Literal["first_failure", "retries_exhausted"] = "first_failure"
     suspend_after_days: int = Field(P.SUSPEND_AFTER_DAYS, ge=2)

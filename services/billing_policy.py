@@ -11,10 +11,6 @@ from decimal import Decimal
 
 # --- CreditBot -------------------------------------------------------------------------------
 
-# "#sales-alerts - automated notifications from Vitally" and the CreditBot channel.
-# 002_59a801b964a2a19e.txt:4694, 002_59a801b964a2a19e.txt:11953
-SALES_ALERTS_CHANNEL = "#sales-alerts"
-
 # "Term (Months): Default is 12" 002_59a801b964a2a19e.txt:5434; "Contract.Term ... (12 months by
 # default)" 002_59a801b964a2a19e.txt:4906
 DEFAULT_TERM_MONTHS = 12
