@@ -515,6 +515,7 @@ def cancel(case: Case, today: date) -> Outcome:
 @dataclass(frozen=True)
 class ExtensionError:
     message: str
+    field: str = "days"  # the modal input the message belongs to: days | reason
 
 
 def validate_extension(days_text: str, reason: str) -> int | ExtensionError:
@@ -530,7 +531,7 @@ def validate_extension(days_text: str, reason: str) -> int | ExtensionError:
             f"{days} days is outside {P.EXTEND_MIN_DAYS}-{P.EXTEND_MAX_DAYS}; ask RevOps for longer, or use {example}."
         )
     if not (reason or "").strip():
-        return ExtensionError(f"A reason is required so the thread shows why, {example}.")
+        return ExtensionError(f"A reason is required so the thread shows why, {example}.", field="reason")
     return days
 
 

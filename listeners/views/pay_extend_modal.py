@@ -21,8 +21,7 @@ def _value(view: dict, block: str) -> str:
 def on_submit(ack, body, view, context) -> None:
     days = validate_extension(_value(view, "days"), _value(view, "reason"))
     if isinstance(days, ExtensionError):
-        block = "reason" if "reason" in days.message else "days"
-        ack(response_action="errors", errors={block: days.message})
+        ack(response_action="errors", errors={days.field: days.message})
         return
     rt = context["rt"]
     now = clock_now()

@@ -281,6 +281,7 @@ def test_p13_a_second_extension_gets_its_own_key():
 def test_more_time_rejects_bad_input_with_an_example(days, reason, problem):
     err = validate_extension(days, reason)
     assert isinstance(err, ExtensionError) and problem in err.message and "for example 7 days" in err.message
+    assert err.field == ("reason" if problem == "reason" else "days")
 
 
 def test_more_time_accepts_a_valid_request():
