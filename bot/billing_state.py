@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -326,3 +327,15 @@ def credit_used_since(account: Account, since: date, today: date) -> Decimal:
         if since < billed_on <= today:
             used += max(Decimal(0), inv.effective_total - inv.amount_due)
     return used
+
+
+@contextmanager
+def decision_unit(session: Session, dry_run: bool) -> Iterator[None]:
+    """One customer's decision in a savepoint, so a concurrent writer's conflict skips only that
+    customer. A dry run uses no savepoint: on SQLite, pysqlite commits a SAVEPOINT opened outside a
+    transaction when it is released, which would persist what a dry run must only print."""
+    if dry_run:
+        yield
+        return
+    with session.begin_nested():
+        yield

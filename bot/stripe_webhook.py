@@ -84,9 +84,9 @@ def process_event(rt: Runtime, event: dict[str, Any], now: datetime | None = Non
             log.warning("could not re-read invoice %s (%s); using the event's copy", obj.get("id"), e)
     ctx = JobContext(rt=rt, now=now)
     with rt.session_factory() as session:
-        try:
-            with session.begin_nested():
-                session.add(StripeEvent(event_id=event["id"], type=event["type"], created=created))
+        try:  # the event row is part of this transaction: recorded only if it is also acted on
+            session.add(StripeEvent(event_id=event["id"], type=event["type"], created=created))
+            session.flush()
         except IntegrityError:
             session.rollback()
             return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import billing_state as st
@@ -24,7 +25,7 @@ from services.credit_runway import (
     alert_facts,
     creditbot_mentions,
 )
-from services.creditbot_scan import ScanResult, scan
+from services.creditbot_scan import CustomerDecision, ScanResult, scan
 
 log = logging.getLogger("gtmbot.jobs.creditbot")
 
@@ -70,24 +71,38 @@ def run_creditbot(ctx: JobContext, session: Session, bs: BillingSettings) -> Sca
     fallback = st.resolve_people(session, bs.no_owner_fallback_users)
     channel = channel_id(ctx.rt, ctx.settings.sales_alerts_channel) if result.alerts else ""
     for item in result.decisions:
-        cid = item.customer.customer_id
-        account = accounts[cid]
-        for episode in (item.decision.closed, item.decision.episode):
-            if episode is not None:
-                st.save_episode(session, episode, account.id)
-        if item.snapshot is not None:
-            st.save_snapshot(session, cid, item.snapshot)
-        alert = item.decision.alert
-        if alert is None:
-            continue
-        mentions = creditbot_mentions(account.owner_slack_id, fallback)
-        payload = creditbot_alert(alert_facts(alert, account.name, mentions))
-        ctx.post(key=alert.dedupe_key, channel=channel, text=payload["text"], blocks=payload["blocks"],
-                 session=session, metadata=payload["metadata"], unfurl_links=False)
+        d = item.decision
+        if item.snapshot is None and d.closed is None and d.episode is None and d.alert is None:
+            continue  # nothing to record: the common case on a large scan
+        try:
+            with st.decision_unit(session, ctx.dry_run):
+                _record(ctx, session, item, accounts[item.customer.customer_id], fallback, channel)
+        except IntegrityError:
+            # Another scheduler recorded this episode at the same moment; its outbox key stands.
+            log.warning("creditbot: %s was decided concurrently by another process; skipped",
+                        item.customer.customer_id)
     gaps = {k: v for k, v in result.summary.items() if k.startswith("data_gap:")}
     if gaps:
         log.warning("creditbot data gaps: %s", gaps)
     return result
+
+
+def _record(ctx: JobContext, session: Session, item: CustomerDecision, account: Account,
+            fallback: tuple[str, ...], channel: str) -> None:
+    """Persist one customer's episode and snapshot and queue its alert, in one savepoint."""
+    cid = item.customer.customer_id
+    for episode in (item.decision.closed, item.decision.episode):
+        if episode is not None:
+            st.save_episode(session, episode, account.id)
+    if item.snapshot is not None:
+        st.save_snapshot(session, cid, item.snapshot)
+    alert = item.decision.alert
+    if alert is None:
+        return
+    mentions = creditbot_mentions(account.owner_slack_id, fallback)
+    payload = creditbot_alert(alert_facts(alert, account.name, mentions))
+    ctx.post(key=alert.dedupe_key, channel=channel, text=payload["text"], blocks=payload["blocks"],
+             session=session, metadata=payload["metadata"], unfurl_links=False)
 
 
 @job("creditbot", "CreditBot: alert #sales-alerts when prepaid credit will run out before the term ends",

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import billing_state as st
@@ -105,7 +106,15 @@ def run_escalations(ctx: JobContext, session: Session, bs: BillingSettings,
     backlog: list[pe.Case] = []
     owners: dict[str, str | None] = {}
     for customer_id in customers if customers is not None else customers_to_check(session):
-        outcome = evaluate_customer(session, ctx, customer_id, params, channel, now)
+        try:
+            with st.decision_unit(session, ctx.dry_run):
+                outcome = evaluate_customer(session, ctx, customer_id, params, channel, now)
+        except IntegrityError:
+            # Another scheduler decided this customer at the same moment; its rows and outbox
+            # keys stand, so this run leaves the customer alone.
+            log.warning("payments: %s was decided concurrently by another process; skipped", customer_id)
+            summary["concurrent"] = summary.get("concurrent", 0) + 1
+            continue
         summary["customers"] += 1
         summary["messages"] += len(outcome.messages)
         if outcome.case is not None and outcome.case.status is pe.CaseStatus.BACKLOG and not outcome.messages:
