@@ -148,6 +148,7 @@ def invoice_facts(inv: Invoice, extra: StripeInvoiceState | None) -> pe.InvoiceF
         last_failed_at=extra.last_failed_at if extra else None,
         finalized_at=inv.finalized_at,
         next_payment_attempt=extra.next_payment_attempt if extra else None,
+        next_attempt_known=extra is not None,
         collection_paused=bool(extra and extra.collection_paused),
         action_required=bool(extra and extra.action_required),
         decline=extra.decline if extra else None,

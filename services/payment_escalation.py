@@ -97,6 +97,7 @@ class InvoiceFacts:
     last_failed_at: datetime | None = None
     finalized_at: datetime | None = None
     next_payment_attempt: datetime | None = None
+    next_attempt_known: bool = True  # False for imported data: Stripe's retry schedule is not on record
     collection_paused: bool = False
     action_required: bool = False  # invoice.payment_action_required (3DS)
     decline: str | None = None
@@ -294,11 +295,13 @@ def _schedule_facts(case: Case) -> dict[str, Any]:
 
 
 def _attempt_facts(inv: InvoiceFacts, params: EscalationParams) -> dict[str, Any]:
-    last = inv.attempt_count >= params.payg_max_attempts or inv.next_payment_attempt is None
+    last = inv.attempt_count >= params.payg_max_attempts or (
+        inv.next_attempt_known and inv.next_payment_attempt is None
+    )
     return {
         "attempt": inv.attempt_count,
         "max_attempts": params.payg_max_attempts,
-        "next_attempt_on": None if last else inv.next_payment_attempt.date(),
+        "next_attempt_on": None if last or inv.next_payment_attempt is None else inv.next_payment_attempt.date(),
         "final_attempt": last,
         "decline": inv.decline,
     }

@@ -170,7 +170,8 @@ def creditbot_alert(f: Mapping[str, Any]) -> dict[str, Any]:
         f"*{runway_days} days* from today" if runway_days > 0
         else "*already*, counting usage not yet billed"
     )
-    before_end = f"*{f['days_before_end']} days ({_about_months(f['days_before_end'])}) before the term ends*"
+    months = f" ({_about_months(f['days_before_end'])})" if f["days_before_end"] >= 45 else ""
+    before_end = f"*{f['days_before_end']} days{months} before the term ends*"
     if f["kind"] == "accel":
         header = f"CreditBot update: {name} now runs out ~{f['days_sooner']} days sooner"
         lead = (
@@ -214,6 +215,14 @@ def creditbot_acknowledged(blocks: Sequence[Mapping[str, Any]], user_id: str) ->
 # --- Payments: the root message --------------------------------------------------------------
 
 
+def _retry_text(f: Mapping[str, Any]) -> str:
+    if f.get("final_attempt"):
+        return "Stripe will not retry again (002:3644)"
+    if f.get("next_attempt_on"):
+        return f"Stripe retries on {day(f['next_attempt_on'])}"
+    return f"Stripe retries automatically, up to {f['max_attempts']} attempts (002:3644)"
+
+
 def _mention_line(f: Mapping[str, Any], user_ids: Sequence[str]) -> str:
     tags = mentions(user_ids)
     if f.get("responsible_reason") == "unmanaged_large":
@@ -229,10 +238,7 @@ def payment_root(f: Mapping[str, Any], user_ids: Sequence[str], dedupe_key: str)
     payg = f["kind"] == "payg"
     since = f" (late since {day(f['late_day'])})" if f.get("first_seen_late") else ""
     if payg:
-        retry = (
-            "Stripe will not retry again (002:3644)" if f.get("final_attempt")
-            else f"Stripe retries on {day(f['next_attempt_on'])}"
-        )
+        retry = _retry_text(f)
         what = (
             f"the card payment for invoice *{label}* failed on *{day(f['failed_on'])}* "
             f"(attempt {f['attempt']} of {f['max_attempts']}; {retry}){since}."
@@ -364,8 +370,7 @@ def payment_reply(kind: str, f: Mapping[str, Any], user_ids: Sequence[str], dedu
         first, last, most = f["first_attempt"], f["attempt"], f["max_attempts"]
         which = f"Attempt {last} of {most} failed" if first >= last else (
             f"Attempts {', '.join(str(n) for n in range(first, last))} and {last} of {most} failed")
-        retry = ("Stripe will not retry again (002:3644)" if f.get("final_attempt")
-                 else f"Stripe retries on {day(f['next_attempt_on'])}")
+        retry = _retry_text(f)
         decline = f" ({f['decline']})" if f.get("decline") else ""
         text = f"{tags} {which} on {day(f['failed_on'])}{decline}. {retry}."
     elif kind == "step":

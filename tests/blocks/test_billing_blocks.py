@@ -304,3 +304,12 @@ def alert_facts_for_long_name():
     runway = compute_runway(acme("66000"), C1["usage"], C1["today"], RunwayParams())
     d = decide_alert(runway, Decimal("66000"), T_END, None, None, FireParams())
     return alert_facts(d.alert, "Acme Inc", ("U_ALICE",))
+
+
+def test_imported_card_invoice_without_a_retry_schedule_does_not_claim_stripe_stopped():
+    """Imported data has no `next_payment_attempt`; only Stripe's own null means "no more retries"."""
+    unknown = p1_invoice(next_payment_attempt=None, next_attempt_known=False)
+    p, _ = root_payload(unknown, ALICE)
+    assert "Stripe retries automatically, up to 4 attempts (002:3644)" in p["blocks"][1]["text"]["text"]
+    stopped, _ = root_payload(p1_invoice(next_payment_attempt=None), ALICE)
+    assert "Stripe will not retry again (002:3644)" in stopped["blocks"][1]["text"]["text"]
