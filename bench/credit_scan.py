@@ -1,7 +1,9 @@
 """Benchmark (not a test): a CreditBot scan of N customers against the local Stripe fake.
 
 Prints the Stripe calls made and the wall time; asserts nothing about time.
-    /work/venv/bin/python bench/credit_scan.py [N]          # default 10000
+    python -m bench.credit_scan [N]            # default 10000
+    python -m bench.credit_scan [N] --job      # also the whole job: sync into SQLite, decide, post
+
 
 Shape of the data: every 5th customer holds prepaid credit with a `credit_expires_at`, each of
 those has three monthly usage invoices; the rest are pay-as-you-go. The scan is the steady-state
@@ -51,8 +53,49 @@ def seed(fake: FakeStripe, n: int) -> None:
             fake.add_customer(cid, balance=0, name=f"PAYG {i}")
 
 
+def run_job_bench(n: int) -> None:
+    """The real `creditbot` job: Stripe sync into the account model, the policy, the outbox, a fake Slack."""
+    import tempfile
+
+    from pydantic import SecretStr
+    from sqlalchemy import insert
+
+    from bot.db.models import Account, AccountStripeCustomer
+    from bot.fakes.slack import FakeSlack
+    from bot.fakes.workspace import seed_workspace
+    from bot.runtime import build_runtime
+    from bot.settings import Settings
+    from jobs import run_job
+
+    with FakeStripe() as fake, tempfile.TemporaryDirectory() as tmp:
+        seed(fake, n)
+        slack = seed_workspace(FakeSlack(bot_token="xoxb-bench").start())
+        settings = Settings(slack_bot_token="xoxb-bench", slack_signing_secret="bench", slack_api_url=slack.url,
+                            database_url=f"sqlite:///{tmp}/bench.db", scheduler_enabled=False,
+                            stripe_api_key=SecretStr("sk_test_bench"), stripe_api_base=fake.url)
+        rt = build_runtime(settings)
+        with rt.session_factory() as s:
+            s.execute(insert(Account), [{"id": f"acct-{i:06d}", "name": f"Account {i}", "credit_present": i % 5 == 0,
+                                         "credit_term_start": date(2026, 1, 1) if i % 5 == 0 else None,
+                                         "credit_term_months": 12 if i % 5 == 0 else None} for i in range(n)])
+            s.execute(insert(AccountStripeCustomer), [{"account_id": f"acct-{i:06d}", "customer_id": f"cus_{i:06d}",
+                                                       "position": 0} for i in range(n)])
+            s.commit()
+        before = len(fake.requests)
+        started = time.perf_counter()
+        result = run_job(rt, "creditbot", now=datetime(2026, 5, 10, 9, 30, tzinfo=UTC))
+        finished = time.perf_counter()
+        posted = len(slack.posts())
+        slack.stop()
+        rt.engine.dispose()
+    print(f"job: Stripe calls {len(fake.requests) - before}, alerts posted {posted}, "
+          f"wall time {finished - started:.2f}s")
+    print(f"job summary: {result.summary}")
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 10_000
     with FakeStripe() as fake:
         seed(fake, n)
         client = make_client("sk_test_bench", fake.url, max_network_retries=0)
@@ -75,6 +118,8 @@ def main() -> None:
     print(f"summary:                  {dict(sorted(result.summary.items()))}")
     print(f"wall time: customers {t_customers - started:.2f}s, invoices {t_invoices - t_customers:.2f}s, "
           f"policy {finished - t_invoices:.2f}s, total {finished - started:.2f}s")
+    if "--job" in sys.argv:
+        run_job_bench(n)
 
 
 if __name__ == "__main__":

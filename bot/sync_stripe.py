@@ -105,12 +105,21 @@ def apply_invoice(session: Session, raw: Mapping[str, Any], mapping: Mapping[str
     extra.invoice_pdf = facts.invoice_pdf
     extra.subscription_id = facts.subscription_id
     extra.closed_at = facts.closed_at
-    session.flush()
     return row
 
 
+def _preload(session: Session) -> list[Any]:
+    """Load the rows a sync touches in three queries, so the per-object lookups below hit the
+    session's identity map instead of one SELECT each (a 10,000-customer scan, spec §4.4)."""
+    return [*session.scalars(select(Account)), *session.scalars(select(Invoice)),
+            *session.scalars(select(StripeInvoiceState))]
+
+
 def _apply_all(session: Session, invoices: Iterable[Mapping[str, Any]], mapping: Mapping[str, str]) -> int:
-    return sum(apply_invoice(session, raw, mapping) is not None for raw in invoices)
+    with session.no_autoflush:
+        written = sum(apply_invoice(session, raw, mapping) is not None for raw in invoices)
+    session.flush()
+    return written
 
 
 def sync_open_invoices(session: Session, client: stripe.StripeClient) -> int:
@@ -133,10 +142,13 @@ def sync_open_invoices(session: Session, client: stripe.StripeClient) -> int:
 def sync_credit(session: Session, client: stripe.StripeClient, now: datetime) -> dict[str, int]:
     """CreditBot's pull: one customers scan, then invoices created since the watermark."""
     mapping = customer_accounts(session)
+    # The identity map holds rows weakly: keep strong references for the length of this session.
+    session.info["sync_stripe_rows"] = _preload(session)
     counts = {"customers": 0, "mapped": 0, "invoices": 0}
-    for raw in sc.iter_customers(client):
-        counts["customers"] += 1
-        counts["mapped"] += apply_customer(session, raw, mapping)
+    with session.no_autoflush:
+        for raw in sc.iter_customers(client):
+            counts["customers"] += 1
+            counts["mapped"] += apply_customer(session, raw, mapping)
     cursor = session.get(SyncCursor, INVOICE_CURSOR)
     since = (cursor.value - CURSOR_OVERLAP) if cursor else now - FIRST_SYNC_LOOKBACK
     counts["invoices"] = _apply_all(session, sc.iter_invoices_since(client, since), mapping)
