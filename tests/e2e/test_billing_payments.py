@@ -201,3 +201,50 @@ def test_slack_connect_user_cannot_press_the_buttons(rt, seed, fake_slack, bot):
     assert reply.text() == REFUSAL
     with session_scope(rt.session_factory) as s:
         assert s.get(PaymentCase, "in_P1").responded_by is None
+
+
+def test_p15_long_overdue_invoices_at_first_sight_go_to_one_backlog_summary(rt, seed, fake_slack):
+    dune = {"id": "bill-dune", "name": "Dune Retail", "stripe_customer_ids": ["cus_DUNE"], "owner_slack_id": "U0TAM01",
+            "invoices": [{"id": "in_DUNE1", "status": "open", "payment_method": "bank_transfer",
+                          "amount_due": "5000.00", "due_date": "2026-01-09"}]}
+    seed(billing_doc(dune))
+    run(rt, at(3, 12))
+    run(rt, at(3, 13))
+    [summary] = sales_alerts(fake_slack, wait_for=1)
+    settle()
+    assert len(sales_alerts(fake_slack)) == 1
+    assert summary["text"] == "Overdue invoices backlog: 1 account(s) already long overdue."
+    assert "<@U0TAM01>: *Dune Retail* $5,000.00, late since 10 Jan 2026 (61 days)" in blocks_to_text(
+        summary["blocks"], "")
+
+
+def test_p12_third_missed_period_asks_for_the_advance_payment(rt, seed, fake_slack):
+    def card(inv_id, month, amount, status="paid"):
+        inv = {"id": inv_id, "status": status, "payment_method": "card", "amount_due": amount, "total": amount,
+               "period_start": f"2026-{month:02d}-01", "period_end": f"2026-{month + 1:02d}-01",
+               "finalized_at": f"2026-{month + 1:02d}-01T10:00:00Z", "attempt_count": 2}
+        if status == "paid":
+            inv["paid_at"] = f"2026-{month + 1:02d}-05T10:00:00Z"
+        else:
+            inv["first_failed_at"] = f"2026-{month + 1:02d}-01T10:00:00Z"
+            inv["attempt_count"] = 1
+        return inv
+
+    elm = {"id": "bill-elm", "name": "Elm Studio", "stripe_customer_ids": ["cus_ELM"], "owner_slack_id": "U0TAM01",
+           "invoices": [card("in_ELM1", 1, "1000.00"), card("in_ELM2", 2, "1200.00"),
+                        card("in_ELM3", 3, "1400.00", status="open")]}
+    seed(billing_doc(elm))
+    run(rt, datetime(2026, 4, 1, 11, tzinfo=UTC))
+    [root] = sales_alerts(fake_slack, wait_for=1)
+    text = blocks_to_text(root["blocks"], "")
+    assert "Third consecutive missed payment period" in text and "≈ $3,600.00" in text
+
+
+def test_invoice_needs_changes_button_routes_to_revops_in_the_thread(rt, seed, fake_slack, bot):
+    seed(billing_doc(birch()))
+    run(rt, at(3, 1))
+    [root] = sales_alerts(fake_slack, wait_for=1)
+    button = next(e for e in root["blocks"][-1]["elements"] if e["action_id"] == "pay_needs_changes")
+    bot.click(button, user="U0TAM01", channel=SALES_ALERTS, message=root)
+    posts = sales_alerts(fake_slack, wait_for=2)
+    assert "credit notes via RevOps (002:11116)" in posts[1]["text"] and posts[1]["thread_ts"] == root["ts"]
