@@ -1,12 +1,17 @@
 from slack_bolt import App
 
-from listeners.actions import billing_links, creditbot_ack, pay_extend, pay_needs_changes, pay_task_done
-
 
 def register(app: App) -> None:
     """Each listener module of this kind registers itself here, one line each."""
+    from listeners.actions import post_quote  # issue 3: Post to channel of /quote, /discount
+    post_quote.register(app)
+    from listeners.actions import billing_links  # issue 7: Open in Stripe / Open invoice links
     billing_links.register(app)
+    from listeners.actions import creditbot_ack  # issue 7: CreditBot "I'm on it"
     creditbot_ack.register(app)
+    from listeners.actions import pay_extend  # issue 7: "More time…" opens the modal
     pay_extend.register(app)
+    from listeners.actions import pay_needs_changes  # issue 7: "Invoice needs changes"
     pay_needs_changes.register(app)
+    from listeners.actions import pay_task_done  # issue 7: suspended / cancelled / customer responded
     pay_task_done.register(app)

@@ -3,3 +3,6 @@ from slack_bolt import App
 
 def register(app: App) -> None:
     """Each listener module of this kind registers itself here, one line each."""
+    from listeners.commands import discount, quote  # issue 3: /quote and /discount
+    quote.register(app)
+    discount.register(app)
