@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -212,11 +212,14 @@ def open_case_key(session: Session, customer_id: str) -> str | None:
     )
 
 
-def case_invoice_ids(session: Session, keys: Sequence[str] | None = None) -> set[str]:
-    q = select(PaymentCaseInvoice.invoice_id)
-    if keys is not None:
-        q = q.where(PaymentCaseInvoice.case_key.in_(keys))
-    return set(session.scalars(q))
+def invoices_in_cases(session: Session, invoice_ids: Iterable[str]) -> dict[str, str]:
+    """Which of these invoices already belong to a case (any status), and to which."""
+    ids = list(invoice_ids)
+    if not ids:
+        return {}
+    rows = session.execute(select(PaymentCaseInvoice.invoice_id, PaymentCaseInvoice.case_key)
+                           .where(PaymentCaseInvoice.invoice_id.in_(ids)))
+    return dict(rows.all())
 
 
 def save_case(session: Session, case: pe.Case, account_id: str | None, decided_at) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot import billing_state as st
+from bot.channels import channel_id
 from bot.clients import stripe_client as sc
 from bot.clock import now as clock_now
 from bot.db.billing import PaymentCase, StripeEvent, StripeInvoiceState
@@ -26,6 +27,9 @@ from bot.outbox import OutboxSender
 from bot.runtime import Runtime
 from bot.settings_billing import load_billing_settings
 from bot.sync_stripe import apply_customer, apply_invoice, customer_accounts, stripe_client
+from jobs import JobContext
+from jobs.payment_escalation import evaluate_customer
+from services.payment_escalation import cancel
 
 log = logging.getLogger("gtmbot.stripe_webhook")
 
@@ -70,9 +74,6 @@ def handle(rt: Runtime, raw: bytes, headers: dict[str, str]) -> tuple[int, dict[
 
 def process_event(rt: Runtime, event: dict[str, Any], now: datetime | None = None) -> list[str] | None:
     """Record the event and act on it in one transaction; None when it was already taken."""
-    from jobs import JobContext
-    from jobs.payment_escalation import evaluate_customer
-
     now = now or clock_now()
     obj = (event.get("data") or {}).get("object") or {}
     created = datetime.fromtimestamp(int(event["created"]), UTC) if event.get("created") else now
@@ -107,10 +108,7 @@ def process_event(rt: Runtime, event: dict[str, Any], now: datetime | None = Non
         else:
             customer = _apply_subscription(session, event["type"], obj, now)
         if customer is not None:
-            bs = load_billing_settings()
-            params = st.escalation_params(session, bs)
-            from bot.channels import channel_id
-
+            params = st.escalation_params(session, load_billing_settings())
             channel = channel_id(rt, rt.settings.sales_alerts_channel)
             evaluate_customer(session, ctx, customer, params, channel, now)
         session.commit()
@@ -119,8 +117,6 @@ def process_event(rt: Runtime, event: dict[str, Any], now: datetime | None = Non
 
 def _apply_subscription(session, event_type: str, sub: dict[str, Any], now: datetime) -> str | None:
     """A cancelled subscription closes its case quietly (P6); paused collection pauses its invoices."""
-    from services.payment_escalation import cancel
-
     customer = sub.get("customer")
     if isinstance(customer, dict):
         customer = customer.get("id")

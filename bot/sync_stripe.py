@@ -82,7 +82,7 @@ def apply_invoice(session: Session, raw: Mapping[str, Any], mapping: Mapping[str
     row.payment_method = facts.payment_method
     row.kind = "credit_purchase" if raw.get("billing_reason") == "manual" else "usage"
     row.currency = facts.currency
-    row.total = sc._cents(raw.get("total")) if raw.get("total") is not None else None
+    row.total = sc.cents(raw.get("total")) if raw.get("total") is not None else None
     row.amount_due = facts.amount_due
     row.amount_paid = facts.amount_paid
     row.amount_remaining = facts.amount_remaining

@@ -63,22 +63,21 @@ def evaluate_customer(session: Session, ctx: JobContext, customer_id: str, param
     extras = {e.invoice_id: e for e in session.scalars(
         select(StripeInvoiceState).where(StripeInvoiceState.invoice_id.in_([i.id for i in invoices])))}
     key = st.open_case_key(session, customer_id)
+    in_cases = st.invoices_in_cases(session, [i.id for i in invoices])
     if key is not None:
         case = st.load_case(session, key)
         assert case is not None
-        in_case = {ci.invoice_id for ci in case.invoices}
-        taken = st.case_invoice_ids(session) - in_case
-        facts = [st.invoice_facts(i, extras.get(i.id)) for i in invoices if i.id not in taken]
+        # The case's own invoices, plus late ones no other case holds (they join, spec §3.5).
+        facts = [st.invoice_facts(i, extras.get(i.id)) for i in invoices if in_cases.get(i.id, key) == key]
         outcome = pe.reconcile(case, facts, now, params)
     else:
-        taken = st.case_invoice_ids(session)
-        fresh = [i for i in invoices if i.id not in taken]
+        fresh = [i for i in invoices if i.id not in in_cases]
         facts = [st.invoice_facts(i, extras.get(i.id)) for i in fresh]
         usage = sorted((i for i in invoices if i.effective_kind == "usage" and i.period_end),
                        key=lambda i: i.period_end)
         late_ids = {f.invoice_id for f in facts if pe.late_day(f, now, params) is not None}
         first_late = next((n for n, i in enumerate(usage) if i.id in late_ids), len(usage))
-        history = [st.was_late(i, taken) for i in usage[:first_late]]
+        history = [st.was_late(i, set(in_cases)) for i in usage[:first_late]]
         totals = [i.effective_total for i in usage[: first_late + 1]][-P.BURN_MAX_INVOICES :]
         context = st.account_context(account, customer_id)
         outcome = pe.open_case(facts, context, now, params, history, totals)

@@ -68,7 +68,7 @@ def retrieve_invoice(client: stripe.StripeClient, invoice_id: str) -> dict[str, 
 # --- converters ------------------------------------------------------------------------------
 
 
-def _cents(value: Any) -> Decimal:
+def cents(value: Any) -> Decimal:
     return (Decimal(int(value or 0)) / 100).quantize(Decimal("0.01"))
 
 
@@ -81,7 +81,7 @@ def _day(value: Any) -> date | None:
     return moment.date() if moment else None
 
 
-def customer_balance_cents(cus: Mapping[str, Any]) -> int:
+def customer_balancecents(cus: Mapping[str, Any]) -> int:
     """`balance` (negative = credit); pre-2019 shapes call it `account_balance`, same sign."""
     if cus.get("balance") is not None:
         return int(cus["balance"])
@@ -100,7 +100,7 @@ def credit_customer(cus: Mapping[str, Any]) -> CreditCustomer:
     return CreditCustomer(
         customer_id=cus["id"],
         name=cus.get("name") or cus.get("email") or cus["id"],
-        credit_left=_cents(-customer_balance_cents(cus)),
+        credit_left=cents(-customer_balancecents(cus)),
         expires_on=expires,
         expires_invalid=invalid,
         startup_plan=is_truthy_metadata(metadata.get("is_startup_plan_customer")),
@@ -134,9 +134,9 @@ def invoice_facts(inv: Mapping[str, Any], first_failed_at: datetime | None = Non
         customer_id=customer_id(inv),
         status=inv.get("status") or "draft",
         payment_method=method,
-        amount_due=_cents(inv.get("amount_due")),
-        amount_remaining=_cents(inv.get("amount_remaining", inv.get("amount_due"))),
-        amount_paid=_cents(inv.get("amount_paid")),
+        amount_due=cents(inv.get("amount_due")),
+        amount_remaining=cents(inv.get("amount_remaining", inv.get("amount_due"))),
+        amount_paid=cents(inv.get("amount_paid")),
         number=inv.get("number"),
         currency=(inv.get("currency") or "usd").upper(),
         due_date=_day(inv.get("due_date")),
@@ -160,4 +160,4 @@ def usage_invoice(inv: Mapping[str, Any]) -> UsageInvoice | None:
     start, end = _day(inv.get("period_start")), _day(inv.get("period_end"))
     if start is None or end is None:
         return None
-    return UsageInvoice(inv["id"], start, end, _cents(inv.get("total")))
+    return UsageInvoice(inv["id"], start, end, cents(inv.get("total")))
