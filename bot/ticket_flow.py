@@ -51,7 +51,9 @@ from services import tickets as policy
 log = logging.getLogger("gtmbot.tickets")
 
 T = TypeVar("T")
-OutcomeKind = Literal["ignored", "refused", "gone", "empty", "created", "queued", "already", "in_flight", "failed"]
+OutcomeKind = Literal[
+    "ignored", "refused", "gone", "empty", "created", "queued", "already", "in_flight", "failed"
+]
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,10 @@ def zendesk_client(rt: Runtime) -> ZendeskClient | None:
             return None
         token = rt.settings.zendesk_api_token.get_secret_value() if rt.settings.zendesk_api_token else ""
         rt.cache["zendesk_client"] = ZendeskClient(
-            url, rt.settings.zendesk_email or "", token, retry_delays_s=ticket_settings(rt).zendesk_retry_delays_s
+            url,
+            rt.settings.zendesk_email or "",
+            token,
+            retry_delays_s=ticket_settings(rt).zendesk_retry_delays_s,
         )
     return rt.cache["zendesk_client"]
 
@@ -135,7 +140,9 @@ def _forget(rt: Runtime, key: str) -> None:
 
 def _message(raw: dict[str, Any]) -> policy.SlackMessage:
     files = tuple(
-        policy.SlackFile(f.get("name") or f.get("title") or "file", f.get("permalink") or f.get("url_private", ""))
+        policy.SlackFile(
+            f.get("name") or f.get("title") or "file", f.get("permalink") or f.get("url_private", "")
+        )
         for f in raw.get("files") or []
     )
     return policy.SlackMessage(
@@ -162,7 +169,9 @@ def fetch_message(rt: Runtime, channel: str, ts: str) -> policy.SlackMessage | N
             if exc.response.get("error") not in ("thread_not_found", "message_not_found"):
                 raise
         oldest = f"{Decimal(ts) - Decimal('0.000001'):.6f}"
-        resp = rt.client.conversations_history(channel=channel, latest=ts, oldest=oldest, inclusive=True, limit=1)
+        resp = rt.client.conversations_history(
+            channel=channel, latest=ts, oldest=oldest, inclusive=True, limit=1
+        )
         for raw in resp.get("messages", []):
             if raw.get("ts") == ts:  # a deleted message otherwise silently yields its neighbour
                 return _message(raw)
@@ -179,7 +188,9 @@ def fetch_thread(rt: Runtime, channel: str, thread_ts: str) -> list[policy.Slack
         cursor = None
         while True:
             try:
-                resp = rt.client.conversations_replies(channel=channel, ts=thread_ts, limit=200, cursor=cursor)
+                resp = rt.client.conversations_replies(
+                    channel=channel, ts=thread_ts, limit=200, cursor=cursor
+                )
             except SlackApiError as exc:
                 if exc.response.get("error") in ("thread_not_found", "message_not_found"):
                     break
@@ -194,7 +205,9 @@ def fetch_thread(rt: Runtime, channel: str, thread_ts: str) -> list[policy.Slack
         unique = {m.ts: m for m in out}
         return sorted(unique.values(), key=lambda m: Decimal(m.ts))
 
-    return _cached(rt, f"ticket-thread:{channel}:{thread_ts}", ticket_settings(rt).ticket_thread_cache_s, fetch)
+    return _cached(
+        rt, f"ticket-thread:{channel}:{thread_ts}", ticket_settings(rt).ticket_thread_cache_s, fetch
+    )
 
 
 def person(rt: Runtime, user_id: str) -> policy.Person | None:
@@ -202,7 +215,10 @@ def person(rt: Runtime, user_id: str) -> policy.Person | None:
     if not info:
         return None
     profile = info.get("profile") or {}
-    name = profile.get("display_name") or profile.get("real_name") or info.get("real_name") or info.get("name")
+    # The full name reads best for support agents in Zendesk; the display name is a handle.
+    name = (
+        profile.get("real_name") or info.get("real_name") or profile.get("display_name") or info.get("name")
+    )
     return policy.Person(
         user_id=user_id,
         name=name or user_id,
@@ -270,12 +286,21 @@ def zendesk_org(rt: Runtime, zd: ZendeskClient, posthog_org_id: str) -> policy.Z
 def _deliver(rt: Runtime, keys: list[str]) -> None:
     if not keys:
         return
-    sender = OutboxSender(rt.client, rt.session_factory, rt.worker_id, max_attempts=rt.settings.outbox_max_attempts)
+    sender = OutboxSender(
+        rt.client, rt.session_factory, rt.worker_id, max_attempts=rt.settings.outbox_max_attempts
+    )
     sender.deliver(keys)
 
 
-def _ephemeral(rt: Runtime, channel: str, user: str, blocks: list[dict], *, key: str | None = None,
-               thread_ts: str | None = None) -> None:
+def _ephemeral(
+    rt: Runtime,
+    channel: str,
+    user: str,
+    blocks: list[dict],
+    *,
+    key: str | None = None,
+    thread_ts: str | None = None,
+) -> None:
     """Ephemerals are best effort; with a key, at most once (e.g. "already ticket" per user per thread)."""
     extra: dict[str, Any] = {"user": user}
     if thread_ts:
@@ -287,8 +312,15 @@ def _ephemeral(rt: Runtime, channel: str, user: str, blocks: list[dict], *, key:
             log.info("ephemeral to %s in %s failed: %s", user, channel, exc.response.get("error"))
         return
     with session_scope(rt.session_factory) as s:
-        enqueue(s, key=key, channel=channel, text=blocks_text(blocks), blocks=blocks,
-                method="chat.postEphemeral", **extra)
+        enqueue(
+            s,
+            key=key,
+            channel=channel,
+            text=blocks_text(blocks),
+            blocks=blocks,
+            method="chat.postEphemeral",
+            **extra,
+        )
     _deliver(rt, [key])
 
 
@@ -312,7 +344,12 @@ def open_ticket(rt: Runtime, req: TicketRequest) -> Outcome:
             req.text, req.item_ts, req.thread_ts, bot_user_id=_bot_user(rt), has_files=req.has_files
         )
         if decision.action == "refuse":
-            _ephemeral(rt, req.channel_id, req.actor, hint_blocks({"text": policy.bare_mention_text(settings.ticket_emoji)}))
+            _ephemeral(
+                rt,
+                req.channel_id,
+                req.actor,
+                hint_blocks({"text": policy.bare_mention_text(settings.ticket_emoji)}),
+            )
             return Outcome("refused", detail="bare mention")
         thread_ts, seed_ts = decision.thread_ts, decision.seed_ts
     else:
@@ -364,21 +401,36 @@ def _latest_row(rt: Runtime, channel: str, thread_ts: str) -> _RowView | None:
             .order_by(SlackTicket.generation.desc())
             .limit(1)
         )
-        return _RowView(row.id, row.status, row.generation, row.thread_ts, row.zendesk_ticket_id) if row else None
+        return (
+            _RowView(row.id, row.status, row.generation, row.thread_ts, row.zendesk_ticket_id)
+            if row
+            else None
+        )
 
 
-def _claim(rt: Runtime, req: TicketRequest, thread_ts: str, seed_ts: str, *, generation: int,
-           followup_of: int | None) -> int | None:
+def _claim(
+    rt: Runtime, req: TicketRequest, thread_ts: str, seed_ts: str, *, generation: int, followup_of: int | None
+) -> int | None:
     """Insert the thread's row before any Zendesk call; None when another handler got there first."""
     key = policy.TicketKey(req.team_id, req.channel_id, thread_ts, generation)
     now = clock_now()
     try:
         with session_scope(rt.session_factory) as s:
             row = SlackTicket(
-                team_id=req.team_id, channel_id=req.channel_id, thread_ts=thread_ts, generation=generation,
-                seed_ts=seed_ts, trigger=req.trigger, raised_by=req.actor, external_id=key.external_id,
-                idempotency_key=key.idempotency_key, followup_of=followup_of, status="claimed",
-                created_at=now, updated_at=now, org_tags=[],
+                team_id=req.team_id,
+                channel_id=req.channel_id,
+                thread_ts=thread_ts,
+                generation=generation,
+                seed_ts=seed_ts,
+                trigger=req.trigger,
+                raised_by=req.actor,
+                external_id=key.external_id,
+                idempotency_key=key.idempotency_key,
+                followup_of=followup_of,
+                status="claimed",
+                created_at=now,
+                updated_at=now,
+                org_tags=[],
             )
             s.add(row)
             s.flush()
@@ -392,32 +444,52 @@ def _existing(rt: Runtime, req: TicketRequest, facts: ChannelFacts, row: _RowVie
     if row.status != "created" or row.zendesk_ticket_id is None:
         if row.status == "failed":
             with session_scope(rt.session_factory) as s:
-                s.execute(update(SlackTicket).where(SlackTicket.id == row.id, SlackTicket.status == "failed")
-                          .values(status="queued", next_attempt_at=clock_now(), updated_at=clock_now()))
+                s.execute(
+                    update(SlackTicket)
+                    .where(SlackTicket.id == row.id, SlackTicket.status == "failed")
+                    .values(status="queued", next_attempt_at=clock_now(), updated_at=clock_now())
+                )
         return Outcome("in_flight", detail=row.status)
     zd = zendesk_client(rt)
     status = None
     if zd is not None:
         try:
-            ticket = _cached(rt, f"zendesk-ticket:{row.zendesk_ticket_id}", 30, lambda: zd.get_ticket(row.zendesk_ticket_id))
+            ticket = _cached(
+                rt,
+                f"zendesk-ticket:{row.zendesk_ticket_id}",
+                30,
+                lambda: zd.get_ticket(row.zendesk_ticket_id),
+            )
             status = (ticket or {}).get("status")
         except ZendeskError as exc:
             log.warning("could not read ticket %s: %s", row.zendesk_ticket_id, exc)
     if policy.needs_followup(status):
-        row_id = _claim(rt, req, row.thread_ts, req.item_ts, generation=row.generation + 1,
-                        followup_of=row.zendesk_ticket_id)
+        row_id = _claim(
+            rt,
+            req,
+            row.thread_ts,
+            req.item_ts,
+            generation=row.generation + 1,
+            followup_of=row.zendesk_ticket_id,
+        )
         if row_id is not None:
             _forget(rt, f"ticket-thread:{req.channel_id}:{row.thread_ts}")
             return _build_and_create(rt, row_id, facts)
         return Outcome("in_flight", detail="follow-up being created")
     if req.trigger == "mention" and req.thread_ts and policy.strip_mention(req.text, _bot_user(rt)).strip():
         # A mention with text in a ticketed thread is synced like any reply (A.2.6).
-        sync_reply(rt, req.channel_id, policy.SlackMessage(req.item_ts, req.actor, req.text, thread_ts=req.thread_ts))
+        sync_reply(
+            rt, req.channel_id, policy.SlackMessage(req.item_ts, req.actor, req.text, thread_ts=req.thread_ts)
+        )
     if _is_internal(rt, req.actor):
         zd_url = zd.agent_url(row.zendesk_ticket_id) if zd else None
-        _ephemeral(rt, req.channel_id, req.actor,
-                   already_ticketed_blocks({"ticket_id": row.zendesk_ticket_id, "agent_url": zd_url}),
-                   key=f"ticket-already:{req.channel_id}:{row.thread_ts}:g{row.generation}:{req.actor}")
+        _ephemeral(
+            rt,
+            req.channel_id,
+            req.actor,
+            already_ticketed_blocks({"ticket_id": row.zendesk_ticket_id, "agent_url": zd_url}),
+            key=f"ticket-already:{req.channel_id}:{row.thread_ts}:g{row.generation}:{req.actor}",
+        )
     return Outcome("already", row.zendesk_ticket_id)
 
 
@@ -432,9 +504,19 @@ def _build_and_create(rt: Runtime, row_id: int, facts: ChannelFacts) -> Outcome:
     if zd is None:
         _finish_failed(rt, row_id, "ZENDESK_URL is not set")
         if _is_internal(rt, actor):
-            _ephemeral(rt, channel, actor, hint_blocks({"text": (
-                "No ticket was opened: Zendesk is not configured. Set ZENDESK_URL, ZENDESK_EMAIL and "
-                "ZENDESK_API_TOKEN (e.g. ZENDESK_URL=https://yourcompany.zendesk.com) and react again.")}))
+            _ephemeral(
+                rt,
+                channel,
+                actor,
+                hint_blocks(
+                    {
+                        "text": (
+                            "No ticket was opened: Zendesk is not configured. Set ZENDESK_URL, ZENDESK_EMAIL and "
+                            "ZENDESK_API_TOKEN (e.g. ZENDESK_URL=https://yourcompany.zendesk.com) and react again."
+                        )
+                    }
+                ),
+            )
         return Outcome("failed", detail="zendesk not configured")
 
     thread = fetch_thread(rt, channel, thread_ts)
@@ -469,7 +551,9 @@ def _build_and_create(rt: Runtime, row_id: int, facts: ChannelFacts) -> Outcome:
             )
         requester_id = None
         if requester.email is None and requester.external_id:
-            requester_id = int(zd.create_or_update_user({"name": requester.name, "external_id": requester.external_id})["id"])
+            requester_id = int(
+                zd.create_or_update_user({"name": requester.name, "external_id": requester.external_id})["id"]
+            )
     except ZendeskUnavailable as exc:
         return _queue(rt, row_id, exc, rebuild=True)
     except ZendeskAuthError as exc:
@@ -478,17 +562,36 @@ def _build_and_create(rt: Runtime, row_id: int, facts: ChannelFacts) -> Outcome:
     link = permalink(rt, channel, thread_ts)
     company = facts.account.name if facts.account else "customer"
     transcript = policy.build_transcript(
-        content, people, raised_ts=seed_ts, raised_by=actor_person.name, our_team_id=our_team,
-        customer_company=company, max_chars=settings.ticket_description_max_chars, thread_permalink=link,
+        content,
+        people,
+        raised_ts=seed_ts,
+        raised_by=actor_person.name,
+        our_team_id=our_team,
+        customer_company=company,
+        max_chars=settings.ticket_description_max_chars,
+        thread_permalink=link,
     )
     draft = policy.build_ticket(
-        key=policy.TicketKey(team_id, channel, thread_ts, generation), trigger=trigger, channel_name=facts.name,
-        account=facts.account, org=decision, requester=requester, transcript=transcript, seed_text=seed_msg.text,
-        names=names, set_priority=settings.zendesk_set_priority, org_id_field_id=settings.zendesk_org_id_field_id,
+        key=policy.TicketKey(team_id, channel, thread_ts, generation),
+        trigger=trigger,
+        channel_name=facts.name,
+        account=facts.account,
+        org=decision,
+        requester=requester,
+        transcript=transcript,
+        seed_text=seed_msg.text,
+        names=names,
+        set_priority=settings.zendesk_set_priority,
+        org_id_field_id=settings.zendesk_org_id_field_id,
         followup_of=followup_of,
     )
-    note = policy.internal_note(account=facts.account, org=decision, raised_by=actor_person.name,
-                                trigger=trigger, thread_permalink=link)
+    note = policy.internal_note(
+        account=facts.account,
+        org=decision,
+        raised_by=actor_person.name,
+        trigger=trigger,
+        thread_permalink=link,
+    )
     with session_scope(rt.session_factory) as s:
         row = s.get(SlackTicket, row_id)
         row.request = draft.payload(requester_id=requester_id)
@@ -501,10 +604,14 @@ def _build_and_create(rt: Runtime, row_id: int, facts: ChannelFacts) -> Outcome:
         row.priority = draft.priority
         row.status = "creating"
         row.updated_at = clock_now()
-        for ts in transcript.included_ts:  # a late `message` event for these is not added again (A.2.3 step 6)
+        for (
+            ts
+        ) in transcript.included_ts:  # a late `message` event for these is not added again (A.2.3 step 6)
             s.add(SlackTicketMessage(ticket_id=row_id, slack_ts=ts, in_transcript=True, status="skipped"))
     _ephemeral_context = {
-        "tier_tags": list(decision.tier_tags), "derived": decision.derived, "unmatched": decision.unmatched,
+        "tier_tags": list(decision.tier_tags),
+        "derived": decision.derived,
+        "unmatched": decision.unmatched,
         "hint": policy.unmapped_hint(facts.name, decision.unmatched) if decision.unmatched else None,
     }
     rt.cache[f"ticket-context:{row_id}"] = _ephemeral_context
@@ -517,8 +624,11 @@ def send_to_zendesk(rt: Runtime, row_id: int) -> Outcome:
     with session_scope(rt.session_factory) as s:
         row = s.get(SlackTicket, row_id)
         request, key = dict(row.request or {}), row.idempotency_key
-        s.execute(update(SlackTicket).where(SlackTicket.id == row_id).values(
-            attempts=SlackTicket.attempts + 1, updated_at=clock_now()))
+        s.execute(
+            update(SlackTicket)
+            .where(SlackTicket.id == row_id)
+            .values(attempts=SlackTicket.attempts + 1, updated_at=clock_now())
+        )
     if zd is None:
         return _queue(rt, row_id, ZendeskUnavailable(0, "ZENDESK_URL is not set"))
     try:
@@ -555,19 +665,41 @@ def record_created(rt: Runtime, row_id: int, zendesk_id: int) -> Outcome:
         row.last_error = None
         key = policy.TicketKey(row.team_id, row.channel_id, row.thread_ts, row.generation)
         blocks = confirmation_blocks({"ticket_id": zendesk_id, "emoji": settings.ticket_emoji})
-        enqueue(s, key=key.confirm_dedupe_key, channel=row.channel_id, text=blocks_text(blocks), blocks=blocks,
-                thread_ts=row.thread_ts)
+        enqueue(
+            s,
+            key=key.confirm_dedupe_key,
+            channel=row.channel_id,
+            text=blocks_text(blocks),
+            blocks=blocks,
+            thread_ts=row.thread_ts,
+        )
         keys.append(key.confirm_dedupe_key)
         channel, thread_ts, actor, priority, row_tags = (
-            row.channel_id, row.thread_ts, row.raised_by, row.priority, list(row.org_tags or []))
+            row.channel_id,
+            row.thread_ts,
+            row.raised_by,
+            row.priority,
+            list(row.org_tags or []),
+        )
     _deliver(rt, keys)
     if _is_internal(rt, actor):
         context = rt.cache.pop(f"ticket-context:{row_id}", None) or {"tier_tags": row_tags, "unmatched": None}
         zd = zendesk_client(rt)
-        data = {"ticket_id": zendesk_id, "agent_url": zd.agent_url(zendesk_id) if zd else "", "priority": priority,
-                "channel_name": channel, **context}
-        _ephemeral(rt, channel, actor, internal_ticket_blocks(data), thread_ts=thread_ts,
-                   key=f"ticket-internal:{channel}:{thread_ts}:{zendesk_id}:{actor}")
+        data = {
+            "ticket_id": zendesk_id,
+            "agent_url": zd.agent_url(zendesk_id) if zd else "",
+            "priority": priority,
+            "channel_name": channel,
+            **context,
+        }
+        _ephemeral(
+            rt,
+            channel,
+            actor,
+            internal_ticket_blocks(data),
+            thread_ts=thread_ts,
+            key=f"ticket-internal:{channel}:{thread_ts}:{zendesk_id}:{actor}",
+        )
     add_internal_note(rt, row_id)
     flush_replies(rt, row_id, force=True)
     return Outcome("created", zendesk_id)
@@ -617,8 +749,9 @@ def _finish_failed(rt: Runtime, row_id: int, error: str, *, alert: bool = False)
         _alert(rt, row_id, channel, thread_ts, error, attempts, key_suffix="failed")
 
 
-def _alert(rt: Runtime, row_id: int, channel: str, thread_ts: str, error: str, attempts: int, *,
-           key_suffix: str) -> None:
+def _alert(
+    rt: Runtime, row_id: int, channel: str, thread_ts: str, error: str, attempts: int, *, key_suffix: str
+) -> None:
     settings = ticket_settings(rt)
     from bot.channels import channel_id as resolve_channel
 
@@ -629,8 +762,14 @@ def _alert(rt: Runtime, row_id: int, channel: str, thread_ts: str, error: str, a
         return
     facts = channel_facts(rt, channel)
     label = facts.account.name if facts.account else f"#{facts.name}"
-    blocks = alert_blocks({"label": label, "permalink": permalink(rt, channel, thread_ts) or "",
-                           "error": error, "attempts": attempts})
+    blocks = alert_blocks(
+        {
+            "label": label,
+            "permalink": permalink(rt, channel, thread_ts) or "",
+            "error": error,
+            "attempts": attempts,
+        }
+    )
     key = f"ticket-alert:{channel}:{thread_ts}:{row_id}:{key_suffix}"
     with session_scope(rt.session_factory) as s:
         enqueue(s, key=key, channel=alert_channel, text=blocks_text(blocks), blocks=blocks)
@@ -652,20 +791,32 @@ def sync_reply(rt: Runtime, channel: str, message: policy.SlackMessage) -> bool:
     row_view = _latest_row(rt, channel, message.thread_ts)
     if row_view is None:
         return False
-    if not policy.should_sync_reply(message, bot_user_id=_bot_user(rt), bot_id=_bot_id(rt), already_synced=()):
+    if not policy.should_sync_reply(
+        message, bot_user_id=_bot_user(rt), bot_id=_bot_id(rt), already_synced=()
+    ):
         return False
     facts = channel_facts(rt, channel)
     our_team = home_team_id(rt)
     author = person(rt, message.user) if message.user else None
     mentioned = {uid: p.name for uid in _mentioned_ids(message.text) if (p := person(rt, uid))}
-    label = policy.author_label(author, our_team_id=our_team,
-                                customer_company=facts.account.name if facts.account else "customer",
-                                our_company=policy.OUR_COMPANY_DEFAULT)
+    label = policy.author_label(
+        author,
+        our_team_id=our_team,
+        customer_company=facts.account.name if facts.account else "customer",
+        our_company=policy.OUR_COMPANY_DEFAULT,
+    )
     comment = policy.reply_comment(label, policy.readable_text(message.text, mentioned), message.files)
     try:
         with session_scope(rt.session_factory) as s:
-            s.add(SlackTicketMessage(ticket_id=row_view.id, slack_ts=message.ts, author_slack_id=message.user,
-                                     status="pending", comment=comment))
+            s.add(
+                SlackTicketMessage(
+                    ticket_id=row_view.id,
+                    slack_ts=message.ts,
+                    author_slack_id=message.user,
+                    status="pending",
+                    comment=comment,
+                )
+            )
     except IntegrityError:
         return False  # already in the transcript or already queued (app_mention + message for one post)
     _forget(rt, f"ticket-thread:{channel}:{message.thread_ts}")
@@ -694,7 +845,10 @@ def flush_replies(rt: Runtime, row_id: int, *, force: bool = False) -> int:
             .where(
                 SlackTicket.id == row_id,
                 SlackTicket.status == "created",
-                or_(SlackTicket.sync_claimed_at.is_(None), SlackTicket.sync_claimed_at < now - timedelta(seconds=60)),
+                or_(
+                    SlackTicket.sync_claimed_at.is_(None),
+                    SlackTicket.sync_claimed_at < now - timedelta(seconds=60),
+                ),
                 or_(SlackTicket.last_synced_at.is_(None), SlackTicket.last_synced_at <= now - interval),
             )
             .values(sync_claimed_at=now)
@@ -704,8 +858,13 @@ def flush_replies(rt: Runtime, row_id: int, *, force: bool = False) -> int:
     try:
         with session_scope(rt.session_factory) as s:
             row = s.get(SlackTicket, row_id)
-            pending = list(s.scalars(select(SlackTicketMessage).where(
-                SlackTicketMessage.ticket_id == row_id, SlackTicketMessage.status == "pending")))
+            pending = list(
+                s.scalars(
+                    select(SlackTicketMessage).where(
+                        SlackTicketMessage.ticket_id == row_id, SlackTicketMessage.status == "pending"
+                    )
+                )
+            )
             pending.sort(key=lambda m: Decimal(m.slack_ts))
             ticket_id = row.zendesk_ticket_id
             ids = [m.id for m in pending]
@@ -716,14 +875,20 @@ def flush_replies(rt: Runtime, row_id: int, *, force: bool = False) -> int:
             answer = zd.add_comment(ticket_id, body, public=settings.ticket_comments_public)
         except ZendeskError as exc:
             with session_scope(rt.session_factory) as s:
-                s.execute(update(SlackTicketMessage).where(SlackTicketMessage.id.in_(ids)).values(
-                    attempts=SlackTicketMessage.attempts + 1, last_error=str(exc)))
+                s.execute(
+                    update(SlackTicketMessage)
+                    .where(SlackTicketMessage.id.in_(ids))
+                    .values(attempts=SlackTicketMessage.attempts + 1, last_error=str(exc))
+                )
             log.warning("replies for ticket %s not synced yet: %s", ticket_id, exc)
             return 0
         audit_id = (answer.get("audit") or {}).get("id")
         with session_scope(rt.session_factory) as s:
-            s.execute(update(SlackTicketMessage).where(SlackTicketMessage.id.in_(ids)).values(
-                status="synced", synced_at=clock_now(), zendesk_audit_id=audit_id))
+            s.execute(
+                update(SlackTicketMessage)
+                .where(SlackTicketMessage.id.in_(ids))
+                .values(status="synced", synced_at=clock_now(), zendesk_audit_id=audit_id)
+            )
             s.execute(update(SlackTicket).where(SlackTicket.id == row_id).values(last_synced_at=clock_now()))
         return len(ids)
     finally:
@@ -745,8 +910,10 @@ class SweepReport:
     synced: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.created} created ({self.adopted} adopted), {self.retried} retried, {self.holding} holding "
-                f"message(s), {self.failed} failed, {self.notes} note(s), {self.synced} repl(ies) synced")
+        return (
+            f"{self.created} created ({self.adopted} adopted), {self.retried} retried, {self.holding} holding "
+            f"message(s), {self.failed} failed, {self.notes} note(s), {self.synced} repl(ies) synced"
+        )
 
 
 def sweep(rt: Runtime, now: datetime) -> SweepReport:
@@ -755,16 +922,36 @@ def sweep(rt: Runtime, now: datetime) -> SweepReport:
     report = SweepReport()
     stale_before = now - timedelta(seconds=settings.ticket_reconcile_after_s)
     with session_scope(rt.session_factory) as s:
-        queued = list(s.scalars(select(SlackTicket.id).where(
-            SlackTicket.status == "queued",
-            or_(SlackTicket.next_attempt_at.is_(None), SlackTicket.next_attempt_at <= now))))
-        stale = list(s.scalars(select(SlackTicket.id).where(
-            SlackTicket.status.in_(("claimed", "creating")), SlackTicket.updated_at <= stale_before)))
-        no_note = list(s.scalars(select(SlackTicket.id).where(
-            SlackTicket.status == "created", SlackTicket.note_added.is_(False))))
-        with_pending = list(s.scalars(select(SlackTicketMessage.ticket_id).join(SlackTicket).where(
-            SlackTicket.status == "created", SlackTicketMessage.status == "pending").group_by(
-            SlackTicketMessage.ticket_id)))
+        queued = list(
+            s.scalars(
+                select(SlackTicket.id).where(
+                    SlackTicket.status == "queued",
+                    or_(SlackTicket.next_attempt_at.is_(None), SlackTicket.next_attempt_at <= now),
+                )
+            )
+        )
+        stale = list(
+            s.scalars(
+                select(SlackTicket.id).where(
+                    SlackTicket.status.in_(("claimed", "creating")), SlackTicket.updated_at <= stale_before
+                )
+            )
+        )
+        no_note = list(
+            s.scalars(
+                select(SlackTicket.id).where(
+                    SlackTicket.status == "created", SlackTicket.note_added.is_(False)
+                )
+            )
+        )
+        with_pending = list(
+            s.scalars(
+                select(SlackTicketMessage.ticket_id)
+                .join(SlackTicket)
+                .where(SlackTicket.status == "created", SlackTicketMessage.status == "pending")
+                .group_by(SlackTicketMessage.ticket_id)
+            )
+        )
     for row_id in stale:
         outcome = _reconcile(rt, row_id)
         report.adopted += outcome.kind == "created" and outcome.detail == "adopted"
@@ -808,10 +995,14 @@ def _retry(rt: Runtime, row_id: int, now: datetime) -> Outcome:
     settings = ticket_settings(rt)
     with session_scope(rt.session_factory) as s:
         row = s.get(SlackTicket, row_id)
-        created_at, has_request, channel, thread_ts = row.created_at, row.request is not None, row.channel_id, row.thread_ts
+        created_at, has_request, channel = row.created_at, row.request is not None, row.channel_id
         attempts, error = row.attempts, row.last_error or ""
-    if policy.next_queue_attempt(created_at, now, settings.ticket_queue_retry_every_s,
-                                 settings.ticket_queue_give_up_after_s) is None:
+    if (
+        policy.next_queue_attempt(
+            created_at, now, settings.ticket_queue_retry_every_s, settings.ticket_queue_give_up_after_s
+        )
+        is None
+    ):
         _finish_failed(rt, row_id, f"gave up after {attempts} attempts: {error}", alert=True)
         return Outcome("failed")
     if not has_request:
@@ -832,21 +1023,38 @@ def _retry(rt: Runtime, row_id: int, now: datetime) -> Outcome:
 def _needing_holding(rt: Runtime, now: datetime) -> list[int]:
     settings = ticket_settings(rt)
     with session_scope(rt.session_factory) as s:
-        rows = list(s.execute(select(SlackTicket.id, SlackTicket.created_at).where(
-            SlackTicket.status.in_(("queued", "claimed", "creating")), SlackTicket.holding_posted.is_(False))))
-    return [rid for rid, created in rows
-            if policy.should_post_holding(created, now, settings.ticket_holding_after_s, False)]
+        rows = list(
+            s.execute(
+                select(SlackTicket.id, SlackTicket.created_at).where(
+                    SlackTicket.status.in_(("queued", "claimed", "creating")),
+                    SlackTicket.holding_posted.is_(False),
+                )
+            )
+        )
+    return [
+        rid
+        for rid, created in rows
+        if policy.should_post_holding(created, now, settings.ticket_holding_after_s, False)
+    ]
 
 
 def _post_holding(rt: Runtime, row_id: int) -> None:
     """Once per ticket: tell the thread it is queued, and alert support (A.2.9)."""
     with session_scope(rt.session_factory) as s:
-        res = s.execute(update(SlackTicket).where(SlackTicket.id == row_id, SlackTicket.holding_posted.is_(False))
-                        .values(holding_posted=True))
+        res = s.execute(
+            update(SlackTicket)
+            .where(SlackTicket.id == row_id, SlackTicket.holding_posted.is_(False))
+            .values(holding_posted=True)
+        )
         if res.rowcount != 1:
             return
         row = s.get(SlackTicket, row_id)
-        channel, thread_ts, attempts, error = row.channel_id, row.thread_ts, row.attempts, row.last_error or "no answer"
+        channel, thread_ts, attempts, error = (
+            row.channel_id,
+            row.thread_ts,
+            row.attempts,
+            row.last_error or "no answer",
+        )
         key = f"ticket-holding:{channel}:{thread_ts}:g{row.generation}"
         blocks = holding_blocks()
         enqueue(s, key=key, channel=channel, text=blocks_text(blocks), blocks=blocks, thread_ts=thread_ts)

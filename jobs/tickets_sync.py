@@ -8,8 +8,12 @@ from bot.ticket_flow import sweep
 from jobs import JobContext, job
 
 
-@job("tickets_sync", "Zendesk tickets from Slack: retry queued, reconcile, sync replies", trigger="interval",
-     seconds=10)
+@job(
+    "tickets_sync",
+    "Zendesk tickets from Slack: retry queued, reconcile, sync replies",
+    trigger="interval",
+    seconds=10,
+)
 def tickets_sync(ctx: JobContext) -> str:
     if ctx.dry_run:
         return "dry run: tickets_sync talks to Zendesk directly and has nothing to preview"

@@ -52,6 +52,9 @@ class FakeZendeskState:
     requests: list[RecordedRequest] = field(default_factory=list)
     scripted: list[_Scripted] = field(default_factory=list)
     outage_status: int | None = None
+    # Seconds to hold the answer to a ticket create AFTER the ticket exists (a client killed meanwhile
+    # leaves Zendesk with a ticket the client never recorded).
+    create_stall_s: float = 0.0
     next_ticket_id: int = 4821
     next_user_id: int = 70001
     next_audit_id: int = 90001
@@ -131,6 +134,11 @@ class FakeZendesk:
         with self.lock:
             self.state.outage_status = status
 
+    def stall_creates(self, seconds: float) -> None:
+        """Create tickets at once but answer only after `seconds` (0 turns it off)."""
+        with self.lock:
+            self.state.create_stall_s = seconds
+
     def set_ticket_status(self, ticket_id: int, status: str) -> None:
         with self.lock:
             self.state.tickets[ticket_id]["status"] = status
@@ -181,6 +189,11 @@ class FakeZendesk:
                     method, split.path, query, {k.lower(): v for k, v in headers.items()}, body, status
                 )
             )
+            stall = (
+                self.state.create_stall_s if (method, split.path) == ("POST", "/api/v2/tickets.json") else 0.0
+            )
+        if stall:
+            time.sleep(stall)
         return status, out_headers, payload
 
     def _dispatch(

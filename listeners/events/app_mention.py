@@ -1,6 +1,7 @@
 """`app_mention`: mentioning the bot in a thread opens one Zendesk ticket for that thread; a top-level
 mention with text tickets that message; a bare mention gets a hint (incidents-and-tickets.md A.2.2;
-002_59a801b964a2a19e.txt:12625, 12662). Bolt acks first; this runs after the ack."""
+002_59a801b964a2a19e.txt:12625, 12662). Mentions outside customer/intake channels do not match.
+Bolt acks first; `open_ticket` runs after the ack."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.ticket_flow import TicketRequest, open_ticket
+from bot.ticket_flow import TicketRequest, channel_facts, open_ticket
+
+
+def in_ticket_channel(event: dict[str, Any], context: Any) -> bool:
+    if not event.get("user") or event.get("bot_id"):
+        return False
+    return channel_facts(context["rt"], event.get("channel", "")).kind is not None
 
 
 def handle_app_mention(event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
-    if not event.get("user") or event.get("bot_id"):
-        return
     open_ticket(
         context["rt"],
         TicketRequest(
@@ -30,4 +35,4 @@ def handle_app_mention(event: dict[str, Any], body: dict[str, Any], context: Any
 
 
 def register(app: App) -> None:
-    app.event("app_mention")(handle_app_mention)
+    app.event("app_mention", matchers=[in_ticket_channel])(handle_app_mention)

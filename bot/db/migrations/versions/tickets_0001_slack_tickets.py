@@ -52,7 +52,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_slack_tickets")),
         sa.UniqueConstraint("external_id", name=op.f("uq_slack_tickets_external_id")),
         sa.UniqueConstraint(
-            "team_id", "channel_id", "thread_ts", "generation",
+            "team_id",
+            "channel_id",
+            "thread_ts",
+            "generation",
             name=op.f("uq_slack_tickets_team_id_channel_id_thread_ts_generation"),
         ),
         sa.UniqueConstraint("zendesk_ticket_id", name=op.f("uq_slack_tickets_zendesk_ticket_id")),
@@ -75,11 +78,15 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("synced_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["ticket_id"], ["slack_tickets.id"],
-            name=op.f("fk_slack_ticket_messages_ticket_id_slack_tickets"), ondelete="CASCADE",
+            ["ticket_id"],
+            ["slack_tickets.id"],
+            name=op.f("fk_slack_ticket_messages_ticket_id_slack_tickets"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_slack_ticket_messages")),
-        sa.UniqueConstraint("ticket_id", "slack_ts", name=op.f("uq_slack_ticket_messages_ticket_id_slack_ts")),
+        sa.UniqueConstraint(
+            "ticket_id", "slack_ts", name=op.f("uq_slack_ticket_messages_ticket_id_slack_ts")
+        ),
     )
     with op.batch_alter_table("slack_ticket_messages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_slack_ticket_messages_status"), ["status"], unique=False)
