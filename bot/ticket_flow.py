@@ -529,7 +529,8 @@ def _build_and_create(rt: Runtime, row_id: int, facts: ChannelFacts) -> Outcome:
         return Outcome("empty")
 
     our_team = home_team_id(rt)
-    user_ids = list(dict.fromkeys([*(m.user for m in content if m.user), actor]))
+    mentioned = [uid for m in content for uid in _mentioned_ids(m.text)]
+    user_ids = list(dict.fromkeys([*(m.user for m in content if m.user), actor, *mentioned]))
     people = {uid: p for uid in user_ids if (p := person(rt, uid)) is not None}
     names = {uid: p.name for uid, p in people.items()}
     actor_person = people.get(actor) or policy.Person(actor, actor, our_team)
@@ -604,10 +605,17 @@ def _build_and_create(rt: Runtime, row_id: int, facts: ChannelFacts) -> Outcome:
         row.priority = draft.priority
         row.status = "creating"
         row.updated_at = clock_now()
-        for (
-            ts
-        ) in transcript.included_ts:  # a late `message` event for these is not added again (A.2.3 step 6)
-            s.add(SlackTicketMessage(ticket_id=row_id, slack_ts=ts, in_transcript=True, status="skipped"))
+        # A late `message` event for these is not added again (A.2.3 step 6); a reply that arrived while
+        # we were building is in the transcript already, so its pending row is skipped, not sent twice.
+        known = {
+            m.slack_ts: m
+            for m in s.scalars(select(SlackTicketMessage).where(SlackTicketMessage.ticket_id == row_id))
+        }
+        for ts in transcript.included_ts:
+            if ts in known:
+                known[ts].in_transcript, known[ts].status = True, "skipped"
+            else:
+                s.add(SlackTicketMessage(ticket_id=row_id, slack_ts=ts, in_transcript=True, status="skipped"))
     _ephemeral_context = {
         "tier_tags": list(decision.tier_tags),
         "derived": decision.derived,
@@ -831,13 +839,38 @@ def _mentioned_ids(text: str) -> list[str]:
     return re.findall(r"<@([UW][A-Z0-9_]+)", text or "")
 
 
-def flush_replies(rt: Runtime, row_id: int, *, force: bool = False) -> int:
-    """Send queued replies of one ticket as one update, ≤ 1 per TICKET_SYNC_MIN_INTERVAL_S (A.2.7)."""
+def flush_replies(rt: Runtime, row_id: int, *, force: bool = False, now: datetime | None = None) -> int:
+    """Send queued replies of one ticket as one update, ≤ 1 per TICKET_SYNC_MIN_INTERVAL_S (A.2.7).
+
+    A reply stored while another flush held the ticket is picked up by that flush's re-check (or by the
+    job when pacing holds it back), so none waits on a lost race."""
+    total = 0
+    for _ in range(5):
+        claimed, sent = _flush_once(rt, row_id, force=force and total == 0, now=now)
+        total += sent
+        if not claimed or not _has_pending(rt, row_id):
+            break
+    return total
+
+
+def _has_pending(rt: Runtime, row_id: int) -> bool:
+    with session_scope(rt.session_factory) as s:
+        return (
+            s.scalar(
+                select(func.count())
+                .select_from(SlackTicketMessage)
+                .where(SlackTicketMessage.ticket_id == row_id, SlackTicketMessage.status == "pending")
+            )
+            or 0
+        ) > 0
+
+
+def _flush_once(rt: Runtime, row_id: int, *, force: bool, now: datetime | None) -> tuple[bool, int]:
     settings = ticket_settings(rt)
     zd = zendesk_client(rt)
     if zd is None:
-        return 0
-    now = clock_now()
+        return False, 0
+    now = now or clock_now()
     interval = timedelta(seconds=0 if force else settings.ticket_sync_min_interval_s)
     with session_scope(rt.session_factory) as s:
         claimed = s.execute(
@@ -854,7 +887,7 @@ def flush_replies(rt: Runtime, row_id: int, *, force: bool = False) -> int:
             .values(sync_claimed_at=now)
         ).rowcount
     if claimed != 1:
-        return 0
+        return False, 0
     try:
         with session_scope(rt.session_factory) as s:
             row = s.get(SlackTicket, row_id)
@@ -870,7 +903,7 @@ def flush_replies(rt: Runtime, row_id: int, *, force: bool = False) -> int:
             ids = [m.id for m in pending]
             body = policy.coalesce([m.comment or "" for m in pending])
         if not ids:
-            return 0
+            return True, 0
         try:
             answer = zd.add_comment(ticket_id, body, public=settings.ticket_comments_public)
         except ZendeskError as exc:
@@ -881,7 +914,7 @@ def flush_replies(rt: Runtime, row_id: int, *, force: bool = False) -> int:
                     .values(attempts=SlackTicketMessage.attempts + 1, last_error=str(exc))
                 )
             log.warning("replies for ticket %s not synced yet: %s", ticket_id, exc)
-            return 0
+            return False, 0
         audit_id = (answer.get("audit") or {}).get("id")
         with session_scope(rt.session_factory) as s:
             s.execute(
@@ -890,7 +923,7 @@ def flush_replies(rt: Runtime, row_id: int, *, force: bool = False) -> int:
                 .values(status="synced", synced_at=clock_now(), zendesk_audit_id=audit_id)
             )
             s.execute(update(SlackTicket).where(SlackTicket.id == row_id).values(last_synced_at=clock_now()))
-        return len(ids)
+        return True, len(ids)
     finally:
         with session_scope(rt.session_factory) as s:
             s.execute(update(SlackTicket).where(SlackTicket.id == row_id).values(sync_claimed_at=None))
@@ -967,7 +1000,7 @@ def sweep(rt: Runtime, now: datetime) -> SweepReport:
     for row_id in no_note:
         report.notes += add_internal_note(rt, row_id)
     for row_id in with_pending:
-        report.synced += flush_replies(rt, row_id)
+        report.synced += flush_replies(rt, row_id, now=now)
     return report
 
 
