@@ -709,7 +709,7 @@ def record_created(rt: Runtime, row_id: int, zendesk_id: int) -> Outcome:
             key=f"ticket-internal:{channel}:{thread_ts}:{zendesk_id}:{actor}",
         )
     add_internal_note(rt, row_id)
-    flush_replies(rt, row_id, force=True)
+    flush_replies(rt, row_id)  # replies that arrived while the ticket was being created
     return Outcome("created", zendesk_id)
 
 
@@ -839,14 +839,14 @@ def _mentioned_ids(text: str) -> list[str]:
     return re.findall(r"<@([UW][A-Z0-9_]+)", text or "")
 
 
-def flush_replies(rt: Runtime, row_id: int, *, force: bool = False, now: datetime | None = None) -> int:
+def flush_replies(rt: Runtime, row_id: int, *, now: datetime | None = None) -> int:
     """Send queued replies of one ticket as one update, ≤ 1 per TICKET_SYNC_MIN_INTERVAL_S (A.2.7).
 
     A reply stored while another flush held the ticket is picked up by that flush's re-check (or by the
     job when pacing holds it back), so none waits on a lost race."""
     total = 0
     for _ in range(5):
-        claimed, sent = _flush_once(rt, row_id, force=force and total == 0, now=now)
+        claimed, sent = _flush_once(rt, row_id, now=now)
         total += sent
         if not claimed or not _has_pending(rt, row_id):
             break
@@ -865,13 +865,13 @@ def _has_pending(rt: Runtime, row_id: int) -> bool:
         ) > 0
 
 
-def _flush_once(rt: Runtime, row_id: int, *, force: bool, now: datetime | None) -> tuple[bool, int]:
+def _flush_once(rt: Runtime, row_id: int, *, now: datetime | None) -> tuple[bool, int]:
     settings = ticket_settings(rt)
     zd = zendesk_client(rt)
     if zd is None:
         return False, 0
     now = now or clock_now()
-    interval = timedelta(seconds=0 if force else settings.ticket_sync_min_interval_s)
+    interval = timedelta(seconds=settings.ticket_sync_min_interval_s)
     with session_scope(rt.session_factory) as s:
         claimed = s.execute(
             update(SlackTicket)
