@@ -19,6 +19,7 @@ from services.incident_policy import (
 )
 from services.incident_templates import (
     PER_CHANNEL_FIELDS,
+    PER_SENDER_FIELDS,
     Template,
     ToneHint,
     fields_of,
@@ -51,12 +52,14 @@ class IncidentFacts:
     postmortem_url: str | None = None
 
 
-def draft_fields(kind: str, level: int) -> tuple[str, ...]:
-    """The modal's fields for a message kind, per-channel ones left out."""
-    return tuple(f for f in fields_of(template_for(kind, level)) if f not in PER_CHANNEL_FIELDS and f != "next_minutes")
+def draft_fields(kind: str, level: int, route: str = ROUTE_BROADCAST) -> tuple[str, ...]:
+    """The modal's fields for a message kind, per-channel ones left out (and the signature on
+    the owner route, where each owner signs their own sends)."""
+    later = PER_CHANNEL_FIELDS | (PER_SENDER_FIELDS if route != ROUTE_BROADCAST else frozenset())
+    return tuple(f for f in fields_of(template_for(kind, level)) if f not in later and f != "next_minutes")
 
 
-def draft_defaults(kind: str, facts: IncidentFacts, now: datetime, sender_name: str) -> dict[str, str]:
+def draft_defaults(kind: str, facts: IncidentFacts, now: datetime, sender_name: str, route: str = ROUTE_BROADCAST) -> dict[str, str]:
     """Prefill: feature/symptom from the declaration, `[time UTC]` = now, `[start–end]` =
     declared → now in UTC (spec B.5.7), the signature = the sender's first name (4172)."""
     values = {
@@ -72,7 +75,7 @@ def draft_defaults(kind: str, facts: IncidentFacts, now: datetime, sender_name: 
         values["system"] = facts.feature
     if facts.postmortem_url:
         values["link"] = facts.postmortem_url
-    return {k: v for k, v in values.items() if k in draft_fields(kind, facts.level)}
+    return {k: v for k, v in values.items() if k in draft_fields(kind, facts.level, route)}
 
 
 @dataclass(frozen=True)
@@ -119,9 +122,10 @@ def check_draft(
     if minutes is not None:
         filled["next_minutes"] = str(minutes)
     text = render(template, filled)
-    for field, message in unfilled_fields(text).items():
+    later = PER_CHANNEL_FIELDS | (PER_SENDER_FIELDS if route != ROUTE_BROADCAST else frozenset())
+    for field, message in unfilled_fields(text, later).items():
         errors.setdefault(f"f_{field}", message)
-    longest = fill_per_channel(text, "X" * 60)
+    longest = fill_per_channel(text, "X" * 60, "X" * 40)
     if len(longest) > SLACK_SECTION_LIMIT:
         first = next(iter(draft_fields(kind, level)), "text")
         errors.setdefault(f"f_{first}", f"The message is {len(longest)} characters; Slack shows at most {SLACK_SECTION_LIMIT} in one block. Shorten it.")

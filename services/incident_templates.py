@@ -179,6 +179,8 @@ PLACEHOLDER_FIELDS: Mapping[str, str] = {
 
 # Filled per channel at send time, not in the draft (spec B.5.7).
 PER_CHANNEL_FIELDS = frozenset({"recipient"})
+# On the owner route each owner signs their own sends (spec C.4: "signed with the clicker's name").
+PER_SENDER_FIELDS = frozenset({"sender"})
 # May be left empty: the bracket and its sentence drop out.
 OPTIONAL_FIELDS = frozenset({"note"})
 # Filled with the first letter upper-cased (B.5.7: "[Feature/service]" is the same value).
@@ -254,21 +256,25 @@ def unfilled_placeholders(text: str) -> tuple[str, ...]:
     return tuple(_PLACEHOLDER.findall(text))
 
 
-def unfilled_fields(text: str, allow_per_channel: bool = True) -> dict[str, str]:
-    """Map each leftover placeholder to the draft field to blame ("text" when unknown)."""
+def unfilled_fields(text: str, allow: frozenset[str] = PER_CHANNEL_FIELDS) -> dict[str, str]:
+    """Map each leftover placeholder to the draft field to blame ("text" when unknown).
+    Fields in `allow` are filled later, per channel or per sender, and are not errors."""
     errors: dict[str, str] = {}
     for ph in unfilled_placeholders(text):
         field = PLACEHOLDER_FIELDS.get(ph, "text")
-        if allow_per_channel and field in PER_CHANNEL_FIELDS:
+        if field in allow:
             continue
         errors.setdefault(field, f"Fill in {ph} before sending (002_59a801b964a2a19e.txt:4135-4198 templates).")
     return errors
 
 
-def fill_per_channel(text: str, account_name: str | None) -> str:
-    """Per-delivery greeting: "[Name/Team]" → "Acme team" (E13); unmapped channels get "there"."""
-    recipient = f"{account_name} team" if account_name else "there"
-    return _fill(text, {"recipient": recipient})
+def fill_per_channel(text: str, account_name: str | None, sender_name: str | None = None) -> str:
+    """Per-delivery greeting: "[Name/Team]" → "Acme team" (E13); unmapped channels get "there".
+    On the owner route the signature is the sending owner's first name (4172, 4119)."""
+    values = {"recipient": f"{account_name} team" if account_name else "there"}
+    if sender_name:
+        values["sender"] = first_name(sender_name)
+    return _fill(text, values)
 
 
 def first_name(full_name: str) -> str:

@@ -92,3 +92,15 @@ def test_maintenance_defaults_render_the_window():
     values = draft_defaults("maintenance_before", facts, at("2026-11-20T10:00:00"), "Simon")
     assert values == {"system": "the EU database", "window": "02:00–04:00 UTC, 25 Nov"}
     assert check_draft("maintenance_before", 4, values).text.startswith("Heads up — maintenance on the EU database from 02:00–04:00 UTC, 25 Nov.")
+
+
+def test_owner_route_leaves_the_signature_to_each_owner_c4():
+    from services.incident_templates import fill_per_channel
+
+    assert draft_fields("initial", 1, "owners") == ("feature", "symptom")
+    values = draft_defaults("initial", FLAGS, at("2026-11-24T10:01:00"), "Simon", route="owners")
+    check = check_draft("initial", 1, values, route="owners")
+    assert check.ok
+    assert check.text.endswith("— [Your Name], PostHog")
+    assert fill_per_channel(check.text, "Initech", "Bob Brown").endswith("— Bob, PostHog")
+    assert fill_per_channel(check.text, "Initech", "Bob Brown").startswith("Hey Initech team,")
