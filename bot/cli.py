@@ -1,0 +1,205 @@
+"""`gtmbot`: serve, demo, database, account data and jobs (DESIGN.md's operator contract)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from bot.settings import Settings
+
+log = logging.getLogger("gtmbot.cli")
+
+
+def _settings() -> Settings:
+    from bot.logs import configure_logging
+
+    settings = Settings()
+    configure_logging(settings)
+    return settings
+
+
+# ----------------------------------------------------------------------- serve
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.app import create_app
+    from bot.runtime import build_runtime
+    from bot.scheduler import Scheduler
+
+    settings = _settings()
+    missing = [name for name, value in (("SLACK_BOT_TOKEN", settings.slack_bot_token),
+                                        ("SLACK_SIGNING_SECRET", settings.slack_signing_secret)) if not value]
+    if args.socket and not settings.slack_app_token:
+        missing.append("SLACK_APP_TOKEN")
+    if missing:
+        print(f"gtmbot serve needs {', '.join(missing)} (try `gtmbot demo` to run without credentials)",
+              file=sys.stderr)
+        return 2
+    rt = build_runtime(settings)
+    app = create_app(rt)
+    scheduler = Scheduler(rt) if settings.scheduler_enabled else None
+    if scheduler:
+        scheduler.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        if args.socket:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+            handler.connect()
+            log.info("gtmbot connected over Socket Mode")
+            stop.wait()
+        else:
+            from bot.server import HttpServer, make_wsgi_app
+
+            server = HttpServer(make_wsgi_app(rt, app), host=args.host, port=args.http)
+            log.info("gtmbot listening on http://%s:%d (POST /slack/events, GET /healthz)", args.host, server.port)
+            threading.Thread(target=lambda: (stop.wait(), server.stop()), daemon=True).start()
+            server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if scheduler:
+            scheduler.shutdown()
+    return 0
+
+
+# ------------------------------------------------------------------------ demo
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(tour=args.tour, db_path=Path(args.db), script=args.script)
+
+
+# -------------------------------------------------------------------------- db
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    print("database is at the latest schema")
+    return 0
+
+
+# -------------------------------------------------------------------- accounts
+def cmd_accounts_import(args: argparse.Namespace) -> int:
+    from bot.db.migrate import upgrade
+    from bot.db.session import make_engine, make_session_factory
+    from bot.importer import run_import
+
+    settings = _settings()
+    paths = [Path(p) for p in args.files]
+    for p in paths:
+        if not p.is_file():
+            print(f"{p}: no such file", file=sys.stderr)
+            return 2
+    upgrade(settings.database_url)
+    factory = make_session_factory(make_engine(settings.database_url))
+    return run_import(paths, session_factory=factory, dry_run=args.dry_run, replace_series=args.replace_series)
+
+
+# ------------------------------------------------------------------------ sync
+def cmd_sync(args: argparse.Namespace) -> int:
+    from bot.db.migrate import upgrade
+    from bot.db.session import make_engine, make_session_factory
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    factory = make_session_factory(make_engine(settings.database_url))
+    if args.source == "vitally":
+        from bot.sync_vitally import run_sync
+
+        return run_sync(settings, factory, progress=not args.quiet)
+    from bot.sync_stripe import run_sync as run_stripe_sync
+
+    return run_stripe_sync(settings, factory, progress=not args.quiet)
+
+
+# ------------------------------------------------------------------------ jobs
+def cmd_jobs_list(args: argparse.Namespace) -> int:
+    from jobs import load_jobs
+
+    for spec in sorted(load_jobs().values(), key=lambda j: j.name):
+        trigger = ", ".join(f"{k}={v}" for k, v in spec.trigger.items())
+        print(f"{spec.name:<24} {spec.description}  [{trigger}]")
+    return 0
+
+
+def cmd_jobs_run(args: argparse.Namespace) -> int:
+    from bot.render import blocks_to_text
+    from bot.runtime import build_runtime
+    from jobs import load_jobs, run_job
+
+    settings = _settings()
+    if args.name not in load_jobs():
+        print(f"no job named {args.name!r}; `gtmbot jobs list` shows them", file=sys.stderr)
+        return 2
+    rt = build_runtime(settings)
+    result = run_job(rt, args.name, dry_run=args.dry_run)
+    verb = "would post" if args.dry_run else "queued"
+    for post in result.planned:
+        print(f"--- {verb} to {post.channel} (key {post.key})")
+        print(blocks_to_text(post.blocks, post.text))
+    if result.report and not args.dry_run:
+        print(f"sent {len(result.report.sent)}, failed {len(result.report.failed)}, "
+              f"waiting {len(result.report.pending)}")
+    print(f"{args.name}: {result.summary}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gtmbot", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+
+    serve = sub.add_parser("serve", help="run the bot (HTTP or Socket Mode), scheduler inside")
+    mode = serve.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--http", type=int, metavar="PORT", help="serve POST /slack/events on PORT")
+    mode.add_argument("--socket", action="store_true", help="connect over Socket Mode (SLACK_APP_TOKEN)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="try every command locally, no credentials needed")
+    demo.add_argument("--tour", action="store_true", help="run each capability once and print the replies")
+    demo.add_argument("--db", default="gtmbot-demo.db", help="demo SQLite file (recreated each run)")
+    demo.add_argument("--script", help="read demo commands from this file instead of the terminal")
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_cmd", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations up to the latest").set_defaults(func=cmd_db_upgrade)
+
+    accounts = sub.add_parser("accounts", help="account data")
+    acc_sub = accounts.add_subparsers(dest="acc_cmd", required=True)
+    imp = acc_sub.add_parser("import", help="import accounts/team from JSON or CSV (see README)")
+    imp.add_argument("files", nargs="+")
+    imp.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+    imp.add_argument("--replace-series", action="store_true",
+                     help="a series given for an account replaces its stored series")
+    imp.set_defaults(func=cmd_accounts_import)
+
+    sync = sub.add_parser("sync", help="pull account data from a system of record")
+    sync.add_argument("source", choices=["vitally", "stripe"])
+    sync.add_argument("--quiet", action="store_true", help="no progress bar")
+    sync.set_defaults(func=cmd_sync)
+
+    jobs = sub.add_parser("jobs", help="scheduled jobs")
+    jobs_sub = jobs.add_subparsers(dest="jobs_cmd", required=True)
+    jobs_sub.add_parser("list", help="list the jobs and their schedules").set_defaults(func=cmd_jobs_list)
+    run = jobs_sub.add_parser("run", help="run one job now")
+    run.add_argument("name")
+    run.add_argument("--dry-run", action="store_true", help="print what would be posted; post nothing")
+    run.set_defaults(func=cmd_jobs_run)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

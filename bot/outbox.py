@@ -1,0 +1,217 @@
+"""The outbox: every message a job, alert or broadcast sends goes through here.
+
+A row with a unique dedupe key is written before the send, claimed atomically
+by one worker, and marked `sent` with Slack's ts after it. So:
+- enqueueing the same key twice (a job run twice, two schedulers) sends once;
+- a crash after Slack accepted the message but before we recorded it is
+  reconciled: each message carries its key in Slack message metadata, and a
+  stale claim is checked against channel history before any resend;
+- transient failures are retried with backoff; permanent ones (channel gone,
+  bot not in channel) are recorded with the reason and not retried.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import now as clock_now
+from bot.db.core import OutboxMessage
+from bot.db.session import session_scope
+
+log = logging.getLogger("gtmbot.outbox")
+
+METADATA_EVENT = "gtmbot_outbox"
+# Slack errors that a retry cannot fix.
+PERMANENT_ERRORS = {
+    "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "msg_too_long", "no_text",
+    "restricted_action", "cannot_reply_to_message", "invalid_metadata_format", "user_not_found",
+    "invalid_auth", "account_inactive", "missing_scope", "ekm_access_denied", "team_access_not_granted",
+}
+STALE_CLAIM = timedelta(seconds=120)
+
+
+def enqueue(session: Session, *, key: str, channel: str, text: str, blocks: list[dict] | None = None,
+            thread_key: str | None = None, method: str = "chat.postMessage", **extra: Any) -> OutboxMessage:
+    """Record a message to send, once per key. Returns the (new or existing) row.
+
+    Call inside the same transaction as the state change the message reports, so
+    both are committed together or not at all."""
+    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
+    if existing is not None:
+        return existing
+    payload: dict[str, Any] = {"text": text, **extra}
+    if blocks is not None:
+        payload["blocks"] = blocks
+    row = OutboxMessage(dedupe_key=key, method=method, channel=channel, payload=payload,
+                        thread_key=thread_key, status="pending")
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # another worker enqueued the same key first
+        return session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one()
+    return row
+
+
+def backlog(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status.in_(("pending", "sending")))) or 0
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    pending: list[str] = field(default_factory=list)
+    reconciled: list[str] = field(default_factory=list)
+
+
+class OutboxSender:
+    def __init__(self, client: WebClient, session_factory: sessionmaker[Session], worker_id: str,
+                 *, max_attempts: int = 8, stale_after: timedelta = STALE_CLAIM) -> None:
+        self.client = client
+        self.session_factory = session_factory
+        self.worker_id = worker_id
+        self.max_attempts = max_attempts
+        self.stale_after = stale_after
+
+    # ------------------------------------------------------------------ public
+    def deliver(self, keys: list[str] | None = None, *, limit: int = 1000) -> DeliveryReport:
+        """Send due messages (optionally only these keys), oldest first."""
+        report = DeliveryReport()
+        self.recover_stale(keys)
+        with session_scope(self.session_factory) as s:
+            q = select(OutboxMessage.id, OutboxMessage.dedupe_key).where(
+                OutboxMessage.status == "pending",
+                or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= clock_now()),
+            ).order_by(OutboxMessage.id).limit(limit)
+            if keys is not None:
+                q = q.where(OutboxMessage.dedupe_key.in_(keys))
+            due = list(s.execute(q))
+        for row_id, key in due:
+            outcome = self._send_one(row_id)
+            if outcome == "sent":
+                report.sent.append(key)
+            elif outcome and outcome.startswith("failed:"):
+                report.failed[key] = outcome.removeprefix("failed:")
+            elif outcome == "pending":
+                report.pending.append(key)
+        return report
+
+    def recover_stale(self, keys: list[str] | None = None, *, older_than: timedelta | None = None) -> list[str]:
+        """Rows left `sending` by a crashed worker: sent (found in Slack) or back to pending."""
+        cutoff = clock_now() - (self.stale_after if older_than is None else older_than)
+        with session_scope(self.session_factory) as s:
+            q = select(OutboxMessage).where(OutboxMessage.status == "sending", OutboxMessage.claimed_at <= cutoff)
+            if keys is not None:
+                q = q.where(OutboxMessage.dedupe_key.in_(keys))
+            stale = list(s.scalars(q))
+            found = []
+            for row in stale:
+                ts = self._find_in_slack(s, row)
+                if ts:
+                    row.status, row.sent_ts, row.sent_channel, row.sent_at = "sent", ts, row.sent_channel or row.channel, clock_now()
+                    found.append(row.dedupe_key)
+                    log.info("outbox %s was already delivered (ts %s); not resending", row.dedupe_key, ts)
+                else:
+                    row.status, row.claimed_by = "pending", None
+        return found
+
+    # --------------------------------------------------------------- internals
+    def _claim(self, row_id: int) -> OutboxMessage | None:
+        with session_scope(self.session_factory) as s:
+            res = s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+                .values(status="sending", claimed_at=clock_now(), claimed_by=self.worker_id,
+                        attempts=OutboxMessage.attempts + 1)
+            )
+            if res.rowcount != 1:
+                return None
+            row = s.get(OutboxMessage, row_id)
+            parent_ts = None
+            if row.thread_key:
+                parent = s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == row.thread_key))
+                if parent is None or parent.status != "sent":
+                    # Parent not out yet: release and try later.
+                    row.status, row.claimed_by = "pending", None
+                    row.attempts -= 1
+                    return None
+                parent_ts = parent.sent_ts
+            s.expunge(row)
+            row._parent_ts = parent_ts  # type: ignore[attr-defined]
+            return row
+
+    def _send_one(self, row_id: int) -> str | None:
+        row = self._claim(row_id)
+        if row is None:
+            return "pending"
+        args = dict(row.payload)
+        args["channel"] = row.channel
+        if getattr(row, "_parent_ts", None):
+            args["thread_ts"] = row._parent_ts  # type: ignore[attr-defined]
+        if row.method == "chat.postMessage":
+            md = dict(args.get("metadata") or {})
+            payload = dict(md.get("event_payload") or {})
+            payload["outbox_key"] = row.dedupe_key
+            args["metadata"] = {"event_type": md.get("event_type", METADATA_EVENT), "event_payload": payload}
+        try:
+            resp = self.client.api_call(row.method, json=args)
+        except SlackApiError as e:
+            error = e.response.get("error", "unknown_error") if e.response is not None else "unknown_error"
+            return self._record_failure(row_id, error, permanent=error in PERMANENT_ERRORS)
+        except Exception as e:  # connection trouble: unknown whether Slack got it
+            log.warning("outbox %s: send failed (%s); will reconcile before retrying", row.dedupe_key, e)
+            return "pending"  # stays `sending`; recover_stale reconciles against history
+        with session_scope(self.session_factory) as s:
+            s.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+                status="sent", sent_at=clock_now(), sent_ts=resp.get("ts") or resp.get("message_ts"),
+                sent_channel=resp.get("channel") or row.channel, last_error=None))
+        return "sent"
+
+    def _record_failure(self, row_id: int, error: str, *, permanent: bool) -> str:
+        with session_scope(self.session_factory) as s:
+            row = s.get(OutboxMessage, row_id)
+            row.last_error = error
+            row.claimed_by = None
+            if permanent or row.attempts >= self.max_attempts:
+                row.status = "failed"
+                log.warning("outbox %s failed for good: %s", row.dedupe_key, error)
+                return f"failed:{error}"
+            row.status = "pending"
+            row.next_attempt_at = clock_now() + timedelta(seconds=min(3600, 15 * 2 ** (row.attempts - 1)))
+            return "pending"
+
+    def _find_in_slack(self, s: Session, row: OutboxMessage) -> str | None:
+        """Look for our message (by its metadata key) in the channel or thread since the claim."""
+        oldest = (row.claimed_at or row.created_at) - timedelta(minutes=5)
+        try:
+            if row.thread_key:
+                parent = s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == row.thread_key))
+                if not parent or not parent.sent_ts:
+                    return None
+                resp = self.client.conversations_replies(channel=parent.sent_channel or row.channel,
+                                                         ts=parent.sent_ts, include_all_metadata=True, limit=200)
+            else:
+                resp = self.client.conversations_history(channel=row.channel, oldest=f"{_epoch(oldest):.6f}",
+                                                         include_all_metadata=True, limit=200)
+        except SlackApiError as e:
+            log.warning("outbox %s: cannot read history to reconcile (%s)", row.dedupe_key, e.response.get("error"))
+            return None
+        for msg in resp.get("messages", []):
+            md = msg.get("metadata") or {}
+            if (md.get("event_payload") or {}).get("outbox_key") == row.dedupe_key:
+                return msg["ts"]
+        return None
+
+
+def _epoch(dt: datetime) -> float:
+    return dt.timestamp()

@@ -1,0 +1,42 @@
+"""What a running gtmbot holds: settings, database, Slack client. Built once by
+`serve`, `demo` and the tests, and handed to listeners through the Bolt context
+(`context["rt"]`) and to jobs through their JobContext."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.migrate import upgrade
+from bot.db.session import make_engine, make_session_factory
+from bot.settings import Settings
+from bot.slack_client import make_client
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    client: WebClient
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    # Per-process caches (user and channel facts fetched from Slack).
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+def build_runtime(settings: Settings, *, migrate: bool = True, client: WebClient | None = None) -> Runtime:
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(settings.database_url)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        client=client or make_client(settings),
+    )

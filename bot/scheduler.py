@@ -1,0 +1,89 @@
+"""APScheduler inside `serve`, with one runner across replicas.
+
+Every `serve` process starts a scheduler, but a job only runs in the process
+holding the database lease (renewed every third of its length). If two ever
+ran at once, the outbox's dedupe keys would still keep every message unique."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import now as clock_now
+from bot.db.core import JobLease
+from bot.db.session import session_scope
+from bot.runtime import Runtime
+from jobs import load_jobs, run_job
+
+log = logging.getLogger("gtmbot.scheduler")
+
+LEASE = "scheduler"
+# Daily and weekly jobs: a run missed by up to 6 hours (a deploy, a restart) still
+# happens once; several missed runs collapse into one.
+JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1}
+
+
+def try_acquire_lease(rt: Runtime, *, seconds: int | None = None, at: datetime | None = None) -> bool:
+    """Take or renew the scheduler lease; True when this process holds it."""
+    at = at or clock_now()
+    expires = at + timedelta(seconds=seconds or rt.settings.scheduler_lease_seconds)
+    with session_scope(rt.session_factory) as s:
+        res = s.execute(
+            update(JobLease)
+            .where(JobLease.name == LEASE, or_(JobLease.holder == rt.worker_id, JobLease.expires_at < at))
+            .values(holder=rt.worker_id, expires_at=expires)
+        )
+        if res.rowcount == 1:
+            return True
+        if s.get(JobLease, LEASE) is not None:
+            return False
+    try:
+        with session_scope(rt.session_factory) as s:
+            s.add(JobLease(name=LEASE, holder=rt.worker_id, expires_at=expires))
+        return True
+    except IntegrityError:
+        return False
+
+
+def release_lease(rt: Runtime) -> None:
+    with session_scope(rt.session_factory) as s:
+        s.execute(update(JobLease).where(JobLease.name == LEASE, JobLease.holder == rt.worker_id)
+                  .values(expires_at=clock_now() - timedelta(seconds=1)))
+
+
+class Scheduler:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.sched = BackgroundScheduler(timezone=rt.settings.scheduler_timezone, job_defaults=JOB_DEFAULTS)
+        self.sched.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+
+    def _on_event(self, event: JobExecutionEvent) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            log.warning("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
+        else:
+            log.error("job %s failed", event.job_id, exc_info=event.exception)
+
+    def _run_if_leader(self, name: str) -> None:
+        if not try_acquire_lease(self.rt):
+            log.debug("job %s skipped: another process holds the scheduler lease", name)
+            return
+        run_job(self.rt, name)
+
+    def start(self) -> None:
+        for spec in load_jobs().values():
+            self.sched.add_job(self._run_if_leader, args=[spec.name], id=spec.name, name=spec.description,
+                               replace_existing=True, **spec.trigger)
+        every = max(5, self.rt.settings.scheduler_lease_seconds // 3)
+        self.sched.add_job(lambda: try_acquire_lease(self.rt), "interval", seconds=every, id="_lease",
+                           replace_existing=True, next_run_time=clock_now())
+        self.sched.start()
+        log.info("scheduler started with %d jobs", len(load_jobs()))
+
+    def shutdown(self) -> None:
+        self.sched.shutdown(wait=False)
+        release_lease(self.rt)

@@ -1,0 +1,146 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL via TEST_DATABASE_URL),
+the fake Slack Web API on 127.0.0.1, and the real Bolt app served over HTTP,
+driven with signed requests exactly as Slack sends them.
+
+Capability-specific fixtures live in `tests/fixtures/<name>.py`; every module
+there is loaded as a pytest plugin automatically."""
+
+from __future__ import annotations
+
+import os
+import pkgutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import create_app
+from bot.db.migrate import upgrade
+from bot.db.registry import load_all_models
+from bot.db.session import make_engine, normalise_url, session_scope
+from bot.fakes.driver import SlackDriver
+from bot.fakes.slack import FakeSlack
+from bot.fakes.workspace import mirror_directory, seed_workspace
+from bot.runtime import Runtime, build_runtime
+from bot.server import HttpServer, make_wsgi_app
+from bot.settings import Settings
+
+pytest_plugins = [
+    f"tests.fixtures.{m.name}" for m in pkgutil.iter_modules([str(Path(__file__).parent / "fixtures")])
+]
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_db_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        url = normalise_url(url)
+        _reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'gtmbot-test.db'}"
+    upgrade(url)
+    return url
+
+
+def _wipe(url: str) -> None:
+    engine = make_engine(url)
+    meta = load_all_models().metadata
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in meta.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(meta.sorted_tables):
+                conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def db_url(migrated_db_url: str) -> Iterator[str]:
+    """A migrated database with every table empty at the start of the test."""
+    _wipe(migrated_db_url)
+    yield migrated_db_url
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = seed_workspace(FakeSlack(bot_token=BOT_TOKEN).start())
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def settings(db_url: str, fake_slack: FakeSlack) -> Settings:
+    return Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.url,
+        database_url=db_url,
+        scheduler_enabled=False,
+    )
+
+
+@pytest.fixture
+def rt(settings: Settings) -> Iterator[Runtime]:
+    runtime = build_runtime(settings, migrate=False)
+    yield runtime
+    runtime.engine.dispose()
+
+
+@pytest.fixture
+def seed(rt: Runtime, fake_slack: FakeSlack) -> Callable[[dict], None]:
+    """Seed the database through the real importer (IMPORT.md's JSON form), and
+    make the fake Slack know the seeded people and channels."""
+
+    def _seed(doc: dict) -> None:
+        from bot.importer import import_document
+
+        with session_scope(rt.session_factory) as session:
+            import_document(doc, session)
+        with session_scope(rt.session_factory) as session:
+            mirror_directory(fake_slack, session)
+
+    return _seed
+
+
+@pytest.fixture
+def bot_factory(rt: Runtime, fake_slack: FakeSlack) -> Iterator[Callable[..., SlackDriver]]:
+    """Start the real app over HTTP; `customize(app)` may add test-only listeners."""
+    servers: list[HttpServer] = []
+
+    def start(customize: Callable | None = None) -> SlackDriver:
+        app = create_app(rt)
+        if customize:
+            customize(app)
+        server = HttpServer(make_wsgi_app(rt, app)).start()
+        servers.append(server)
+        return SlackDriver(server.url, SIGNING_SECRET, fake_slack)
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def bot(bot_factory) -> SlackDriver:
+    return bot_factory()
+
+
+# Property tests: no per-example deadline (CI machines vary); more examples in CI.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("default", deadline=None)
+hypothesis_settings.register_profile("ci", deadline=None, max_examples=200)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")

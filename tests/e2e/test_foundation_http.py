@@ -1,0 +1,119 @@
+"""The rails every command rides on: signed requests only, health, the internal-only
+guard, the central error handler, and duplicate Slack events ignored."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from bot.guard import REFUSAL, internal_only
+from tests.conftest import SIGNING_SECRET
+from tests.fakes.slack import EXTERNAL_USER, GUEST_USER, sign
+
+
+def _echo_app(seen: list):
+    def customize(app):
+        @app.command("/gtmbot-echo", middleware=[internal_only])
+        def echo(ack, command, respond):
+            ack()
+            seen.append(command["text"])
+            respond(text=f"echo: {command['text']}", response_type="ephemeral")
+
+        @app.command("/gtmbot-boom")
+        def boom(ack):
+            ack()
+            raise RuntimeError("kaboom with a secret xoxb-should-not-leak")
+
+        @app.event("reaction_added")
+        def on_reaction(event):
+            seen.append(("reaction", event["reaction"]))
+
+    return customize
+
+
+def test_signed_command_is_answered_on_the_response_url(bot_factory):
+    seen: list = []
+    bot = bot_factory(_echo_app(seen))
+    reply = bot.command("/gtmbot-echo", "120k 2y")
+    assert reply.status == 200
+    assert reply.text() == "echo: 120k 2y"
+    assert reply.first()["response_type"] == "ephemeral"
+
+
+def test_forged_signature_is_rejected_and_nothing_runs(bot_factory, fake_slack):
+    seen: list = []
+    bot = bot_factory(_echo_app(seen))
+    body, _, _ = bot.command_body("/gtmbot-echo", "forged")
+    ts = str(int(time.time()))
+    resp = bot.post_raw(body, "application/x-www-form-urlencoded", timestamp=int(ts),
+                        signature=sign("not-the-secret", ts, body))
+    assert resp.status_code == 401
+    time.sleep(0.3)
+    assert seen == [] and fake_slack.responses == []
+
+
+def test_stale_timestamp_is_rejected_even_with_a_valid_signature(bot_factory, fake_slack):
+    seen: list = []
+    bot = bot_factory(_echo_app(seen))
+    body, _, _ = bot.command_body("/gtmbot-echo", "replayed")
+    old = int(time.time()) - 60 * 10
+    resp = bot.post_raw(body, "application/x-www-form-urlencoded", timestamp=old,
+                        signature=sign(SIGNING_SECRET, str(old), body))
+    assert resp.status_code == 401
+    time.sleep(0.3)
+    assert seen == [] and fake_slack.responses == []
+
+
+def test_healthz_reports_a_reachable_database(bot):
+    resp = httpx.get(bot.url.replace("/slack/events", "/healthz"))
+    assert resp.status_code == 200
+    assert resp.json() == {"ok": True, "database": "reachable"}
+
+
+def test_unknown_path_is_404(bot):
+    assert httpx.get(bot.url.replace("/slack/events", "/nope")).status_code == 404
+
+
+def test_slack_connect_user_is_refused_ephemerally(bot_factory):
+    seen: list = []
+    bot = bot_factory(_echo_app(seen))
+    reply = bot.command("/gtmbot-echo", "acme", user=EXTERNAL_USER, user_team_id="T0CUSTOMER")
+    assert reply.ack == {"response_type": "ephemeral", "text": REFUSAL}
+    assert seen == []
+
+
+def test_guest_of_our_own_workspace_is_refused(bot_factory):
+    seen: list = []
+    bot = bot_factory(_echo_app(seen))
+    reply = bot.command("/gtmbot-echo", "acme", user=GUEST_USER)
+    assert "only for members of our own workspace" in reply.text()
+    assert seen == []
+
+
+def test_any_exception_becomes_a_short_apology_with_a_reference(bot_factory, caplog):
+    bot = bot_factory(_echo_app([]))
+    reply = bot.command("/gtmbot-boom", "")
+    text = reply.text()
+    assert text.startswith("Sorry, something went wrong on my side")
+    ref = text.split("reference `")[1].split("`")[0]
+    assert len(ref) == 8
+    assert "kaboom" not in text
+    assert any(ref in r.getMessage() for r in caplog.records)
+    assert reply.first()["response_type"] == "ephemeral"
+
+
+def test_retried_and_duplicate_events_are_processed_once(bot_factory):
+    seen: list = []
+    bot = bot_factory(_echo_app(seen))
+    event = {"type": "reaction_added", "user": "U0TAE01", "reaction": "ticket",
+             "item": {"type": "message", "channel": "C0GENERAL", "ts": "1700000000.000100"},
+             "event_ts": "1700000001.000200"}
+    assert bot.event(event, event_id="Ev0001").status_code == 200
+    assert bot.event(event, event_id="Ev0001", retry_num=1).status_code == 200
+    assert bot.event(event, event_id="Ev0001").status_code == 200
+    deadline = time.time() + 2
+    while time.time() < deadline and not seen:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    assert seen == [("reaction", "ticket")]

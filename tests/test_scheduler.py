@@ -1,0 +1,63 @@
+"""One scheduler runs the jobs, however many processes serve; a job run twice sends once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.core import JobRun, OutboxMessage
+from bot.db.session import session_scope
+from bot.scheduler import try_acquire_lease
+from jobs import JOBS, JobContext, job, load_jobs, run_job
+
+
+def test_only_one_process_holds_the_lease_until_it_expires(rt):
+    other = replace(rt, worker_id="other-host:42")
+    t0 = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+    assert try_acquire_lease(rt, seconds=60, at=t0)
+    assert not try_acquire_lease(other, seconds=60, at=t0 + timedelta(seconds=10))
+    assert try_acquire_lease(rt, seconds=60, at=t0 + timedelta(seconds=20))  # renewal
+    assert not try_acquire_lease(other, seconds=60, at=t0 + timedelta(seconds=70))
+    assert try_acquire_lease(other, seconds=60, at=t0 + timedelta(seconds=81))  # holder died
+
+
+@pytest.fixture
+def greeting_job():
+    @job("test_greeting", "Says hello once a day", trigger="cron", hour=9)
+    def greeting(ctx: JobContext) -> str:
+        ctx.post(key=f"greeting:{ctx.now.date()}", channel="C0SALESALERTS", text=f"Good morning {ctx.now.date()}")
+        return "1 greeting"
+
+    yield "test_greeting"
+    JOBS.pop("test_greeting", None)
+
+
+def test_a_job_run_twice_posts_once(rt, fake_slack, greeting_job, monkeypatch):
+    monkeypatch.setattr("jobs.load_jobs", lambda: JOBS)
+    at = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+    run_job(rt, greeting_job, now=at)
+    run_job(rt, greeting_job, now=at)
+    assert [p["text"] for p in fake_slack.posts("C0SALESALERTS")] == ["Good morning 2025-06-02"]
+    with session_scope(rt.session_factory) as s:
+        assert [r.status for r in s.scalars(select(JobRun).where(JobRun.job == greeting_job))] == ["ok", "ok"]
+
+
+def test_dry_run_plans_but_sends_and_records_nothing(rt, fake_slack, greeting_job, monkeypatch):
+    monkeypatch.setattr("jobs.load_jobs", lambda: JOBS)
+    result = run_job(rt, greeting_job, dry_run=True, now=datetime(2025, 6, 2, 9, tzinfo=UTC))
+    assert [p.text for p in result.planned] == ["Good morning 2025-06-02"]
+    assert fake_slack.posts() == []
+    with session_scope(rt.session_factory) as s:
+        assert s.scalars(select(OutboxMessage)).all() == []
+
+
+def test_every_registered_job_has_a_valid_trigger():
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    sched = BackgroundScheduler(timezone="UTC")
+    for spec in load_jobs().values():
+        sched.add_job(lambda: None, id=spec.name, **spec.trigger)
+    assert "outbox_flush" in load_jobs()
