@@ -26,10 +26,12 @@ def _split(value: str) -> tuple[str, ...]:
 class IncidentSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 
-    # 002_59a801b964a2a19e.txt:4223 "All coordination … in #group-cs-sales-support"
-    incident_coordination_channel: str = Field("group-cs-sales-support", alias="INCIDENT_COORDINATION_CHANNEL")
-    # 002_59a801b964a2a19e.txt:4294 "engagement notification channel … #support-customer-success"
-    engagement_channel: str = Field("support-customer-success", alias="ENGAGEMENT_CHANNEL")
+    # 002_59a801b964a2a19e.txt:4223 "All coordination … in #group-cs-sales-support".
+    # Unset = the foundation's CS_SALES_SUPPORT_CHANNEL (default group-cs-sales-support).
+    incident_coordination_channel: str | None = Field(None, alias="INCIDENT_COORDINATION_CHANNEL")
+    # 002_59a801b964a2a19e.txt:4294 "engagement notification channel … #support-customer-success".
+    # Unset = the foundation's SUPPORT_CS_CHANNEL (default support-customer-success).
+    engagement_channel: str | None = Field(None, alias="ENGAGEMENT_CHANNEL")
     # 002_59a801b964a2a19e.txt:12811 (Slack ids or team names; names resolve against the team directory)
     cmoc_eu: str = Field("Simon,Dana", alias="CMOC_EU")
     cmoc_us: str = Field("Landon,Tyler", alias="CMOC_US")
