@@ -26,7 +26,6 @@ from bot.incident_sender import DeliverySender, SenderConfig, claim_run, finish_
 from bot.outbox import OutboxSender, enqueue
 from bot.runtime import Runtime
 from bot.settings_incidents import IncidentSettings
-from listeners.blocks.incidents import broadcast_summary_blocks, broadcast_summary_text, progress_text
 from services.incident_policy import SEVERITIES
 
 log = logging.getLogger("gtmbot.incidents.dispatch")
@@ -87,6 +86,9 @@ def _run_claimed(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
 
 
 def _run(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
+    # lazy: the listeners package imports this module
+    from listeners.blocks.incidents import broadcast_summary_blocks, broadcast_summary_text, progress_text
+
     cfg = incident_settings()
     if first_keys:
         deliver_keys(rt, first_keys)  # SEV 0: owners told "simultaneously" (4228), before the customer posts

@@ -276,6 +276,9 @@ def on_draft_submit(rt: Runtime, user: str, view: dict) -> dict:
         if rebroadcast:
             route = ROUTE_BROADCAST
     fields = {k[2:]: _value(values, k) for k in values if k.startswith("f_")}
+    if route == ROUTE_BROADCAST and "sender" not in fields:
+        with session_scope(rt.session_factory) as s:
+            fields["sender"] = store.names(s).get(user, "")  # a broadcast is signed by the CMOC sending it
     reason = _value(values, "reason") or ""
     check = check_draft(kind, level, fields, next_minutes=_value(values, "next_minutes"), route=route, reason=reason if not rebroadcast else reason or "follow-up to SEV 0 broadcast", is_security=is_security)
     if not check.ok:

@@ -29,7 +29,6 @@ from bot.db.incidents import Broadcast, Delivery
 from bot.db.session import session_scope
 from bot.runtime import Runtime
 from bot.slack_client import normalise_api_url
-from listeners.blocks.incidents import customer_message_blocks
 from services import broadcast_pacing as pacing
 
 log = logging.getLogger("gtmbot.incidents.sender")
@@ -163,6 +162,8 @@ class DeliverySender:
             return row
 
     def _send(self, row_id: int, report: RunReport) -> str | None:
+        from listeners.blocks.incidents import customer_message_blocks  # lazy: listeners import this module
+
         row = self._claim(row_id)
         if row is None:
             return None
