@@ -32,6 +32,25 @@ log = logging.getLogger("gtmbot.incidents.dispatch")
 
 PROGRESS_EDIT_S = 5.0  # spec C.5 step 4: edited at most every 5 s (chat.update is Tier 3)
 
+_threads: list[threading.Thread] = []
+_rerun: set[int] = set()
+
+
+def _spawn(target, args: tuple, name: str) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+    _threads.append(thread)
+    thread.start()
+    return thread
+
+
+def wait_idle(timeout: float = 60.0) -> bool:
+    """Wait for this process's background sends to finish (tests, shutdown). True when idle."""
+    deadline = time.monotonic() + timeout
+    for thread in list(_threads):
+        thread.join(max(0.0, deadline - time.monotonic()))
+    _threads[:] = [t for t in _threads if t.is_alive()]
+    return not _threads
+
 
 @lru_cache(maxsize=1)
 def incident_settings() -> IncidentSettings:
@@ -64,10 +83,9 @@ def outbox_ts(rt: Runtime, key: str) -> tuple[str | None, str | None]:
 def start_broadcast(rt: Runtime, broadcast_id: int, *, first_keys: list[str] | None = None) -> threading.Thread | None:
     """Send a broadcast after the ack, in a background thread."""
     if not claim_run(broadcast_id):
+        _rerun.add(broadcast_id)  # the running sender goes round once more when it finishes
         return None
-    thread = threading.Thread(target=_run_claimed, args=(rt, broadcast_id, first_keys or []), name=f"broadcast-{broadcast_id}", daemon=True)
-    thread.start()
-    return thread
+    return _spawn(_run_claimed, (rt, broadcast_id, first_keys or []), f"broadcast-{broadcast_id}")
 
 
 def run_broadcast(rt: Runtime, broadcast_id: int, *, first_keys: list[str] | None = None) -> None:
@@ -78,7 +96,12 @@ def run_broadcast(rt: Runtime, broadcast_id: int, *, first_keys: list[str] | Non
 
 def _run_claimed(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
     try:
-        _run(rt, broadcast_id, first_keys)
+        while True:
+            _rerun.discard(broadcast_id)
+            _run(rt, broadcast_id, first_keys)
+            first_keys = []
+            if broadcast_id not in _rerun:
+                break
     except Exception:
         log.exception("broadcast %s stopped; the incident_broadcasts job resumes it", broadcast_id)
     finally:
@@ -195,9 +218,7 @@ def send_owner_deliveries(rt: Runtime, delivery_ids: list[int], comm_id: int, do
         except Exception:
             log.exception("owner send failed; rows stay pending for the incident_broadcasts job")
 
-    thread = threading.Thread(target=work, name=f"owner-send-{comm_id}", daemon=True)
-    thread.start()
-    return thread
+    return _spawn(work, (), f"owner-send-{comm_id}")
 
 
 def resume_all(rt: Runtime) -> int:

@@ -288,5 +288,6 @@ def finish_broadcast(rt: Runtime, broadcast_id: int, at: datetime) -> Broadcast:
         else:
             b.status = "partially_failed"
         b.finished_at = at if not left else None
+        s.flush()
         s.expunge(b)
         return b
