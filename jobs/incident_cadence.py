@@ -30,9 +30,10 @@ def incident_cadence(ctx: JobContext) -> str:
             fired = set(s.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like(f"inc:{inc.id}:%"))))
             reminders: list[cadence.Reminder] = []
             latest = store.latest_comm(s, inc)
+            sent = s.scalar(select(Comm).where(Comm.incident_id == inc.id, Comm.first_sent_at.is_not(None)).order_by(Comm.seq.desc()).limit(1))
             if inc.status == "open":
-                if latest and latest.first_sent_at and latest.next_update_minutes:
-                    reminders += cadence.update_reminders(inc.id, inc.public_id, inc.severity, latest.seq, latest.first_sent_at, latest.next_update_minutes, cfg.reminder_lead_minutes)
+                if sent and sent.next_update_minutes:
+                    reminders += cadence.update_reminders(inc.id, inc.public_id, inc.severity, sent.seq, sent.first_sent_at, sent.next_update_minutes, cfg.reminder_lead_minutes)
                 if inc.severity == 4 and inc.window_start and inc.window_end:
                     before_sent = s.scalar(select(Comm.id).where(Comm.incident_id == inc.id, Comm.kind == "maintenance_before", Comm.status == "approved")) is not None
                     reminders += cadence.maintenance_reminders(inc.id, inc.public_id, inc.declared_at, inc.window_start, inc.window_end, before_sent, cfg.maintenance_before_hours, cfg.maintenance_last_call_hours)
