@@ -42,7 +42,7 @@ Verb = Callable[["DemoSession", list[str]], str]
 VERBS: dict[str, tuple[Verb, str]] = {}
 TOUR: list[tuple[str, str]] = []  # (what it shows, the line to run)
 # Modules that register demo verbs and tour lines when imported.
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = ["bot.demo_incidents"]
 
 
 def verb(name: str, usage: str) -> Callable[[Verb], Verb]:
