@@ -3,7 +3,9 @@ request signatures always verified, one central error handler."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 
@@ -12,6 +14,14 @@ from bot.events import dedupe_events
 from bot.runtime import Runtime
 
 log = logging.getLogger("gtmbot.app")
+
+
+class ContextPreservingExecutor(ThreadPoolExecutor):
+    """Runs listeners with the request's context variables (its request id for logs)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        ctx = contextvars.copy_context()
+        return super().submit(ctx.run, fn, *args, **kwargs)
 
 
 def create_app(rt: Runtime, *, register_listeners: bool = True) -> App:
@@ -24,6 +34,7 @@ def create_app(rt: Runtime, *, register_listeners: bool = True) -> App:
         token_verification_enabled=False,
         ignoring_self_events_enabled=True,
         logger=logging.getLogger("gtmbot.bolt"),
+        listener_executor=ContextPreservingExecutor(max_workers=16, thread_name_prefix="listener"),
     )
 
     @app.middleware

@@ -42,8 +42,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     scheduler = Scheduler(rt) if settings.scheduler_enabled else None
     if scheduler:
         scheduler.start()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    def _terminate(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.socket:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -51,14 +53,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
             handler.connect()
             log.info("gtmbot connected over Socket Mode")
-            stop.wait()
+            threading.Event().wait()
         else:
             from bot.server import HttpServer, make_wsgi_app
 
             server = HttpServer(make_wsgi_app(rt, app), host=args.host, port=args.http)
             log.info("gtmbot listening on http://%s:%d (POST /slack/events, GET /healthz)", args.host, server.port)
-            threading.Thread(target=lambda: (stop.wait(), server.stop()), daemon=True).start()
-            server.serve_forever()
+            try:
+                server.serve_forever()
+            finally:
+                server.stop()
     except KeyboardInterrupt:
         pass
     finally:

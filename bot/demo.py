@@ -42,7 +42,10 @@ Verb = Callable[["DemoSession", list[str]], str]
 VERBS: dict[str, tuple[Verb, str]] = {}
 TOUR: list[tuple[str, str]] = []  # (what it shows, the line to run)
 # Modules that register demo verbs and tour lines when imported.
-EXTENSIONS: list[str] = ["bot.demo_incidents"]
+EXTENSIONS: list[str] = [
+    "bot.demo_quote",  # issue 3: /quote and /discount
+    "bot.demo_incidents",  # issue 8: /incident
+]
 
 
 def verb(name: str, usage: str) -> Callable[[Verb], Verb]:

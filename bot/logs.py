@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
@@ -17,6 +18,17 @@ SECRET_PATTERNS = [
 ]
 
 
+# The Slack request (or job run) a log line belongs to; carried into listener threads.
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id_var.get()
+        return True
+
+
 def redact(text: str, secrets: list[str] | None = None) -> str:
     """Remove configured secret values and anything shaped like a token."""
     for value in secrets or []:
@@ -29,7 +41,7 @@ def redact(text: str, secrets: list[str] | None = None) -> str:
 
 class RedactingFormatter(logging.Formatter):
     def __init__(self, *, json_lines: bool, secrets: list[str]) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
         self.json_lines = json_lines
         self.secrets = secrets
 
@@ -53,6 +65,7 @@ def configure_logging(settings) -> None:
         settings.vitally_api_key) if s is not None]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(RedactingFormatter(json_lines=settings.log_json, secrets=secrets))
+    handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())

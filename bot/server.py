@@ -3,20 +3,27 @@
 POST /slack/events   commands, events and interactivity (signatures verified by Bolt)
 POST /stripe/webhook Stripe events (Stripe-Signature verified), when billing is installed
 GET  /healthz        200 once the database answers, else 503
+GET  /metrics        Prometheus text format
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot import metrics
 from bot.db.session import ping
+from bot.logs import request_id_var
 from bot.runtime import Runtime
 
 log = logging.getLogger("gtmbot.server")
@@ -37,11 +44,32 @@ def make_wsgi_app(rt: Runtime, app: App) -> Callable:
     slack_handler = SlackRequestHandler(app)
     post_routes = {path: _load(ref) for path, ref in POST_ROUTES.items()}
 
+    def _timed_slack(environ: dict[str, Any], start_response) -> Iterable[bytes]:
+        """Bolt answers; we note how long the ack took and tag logs with a request id."""
+        request_id_var.set(environ.get("HTTP_X_REQUEST_ID") or uuid.uuid4().hex[:12])
+        started = time.perf_counter()
+        status_holder: list[str] = []
+
+        def recording_start_response(status: str, headers, exc_info=None):
+            status_holder.append(status.split()[0])
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        kind = _request_kind(environ)
+        body = slack_handler(environ, recording_start_response)
+        metrics.observe_ack(time.perf_counter() - started, kind=kind)
+        metrics.inc("gtmbot_requests_total", kind=kind, status=status_holder[0] if status_holder else "0")
+        return body
+
     def wsgi(environ: dict[str, Any], start_response) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/slack/events" and method == "POST":
-            return slack_handler(environ, start_response)
+            return _timed_slack(environ, start_response)
+        if path == "/metrics" and method == "GET":
+            body = metrics.render(rt).encode()
+            start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
         if path == "/healthz" and method == "GET":
             ok = ping(rt.engine)
             body = json.dumps({"ok": ok, "database": "reachable" if ok else "unreachable"}).encode()
@@ -65,6 +93,19 @@ def make_wsgi_app(rt: Runtime, app: App) -> Callable:
     return wsgi
 
 
+def _request_kind(environ: dict[str, Any]) -> str:
+    """command, event or interaction (for metrics); the body is re-wound for Bolt."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    if "json" in environ.get("CONTENT_TYPE", ""):
+        return "event"
+    form = parse_qs(raw.decode(errors="replace"))
+    if "command" in form:
+        return "command"
+    return "interaction" if "payload" in form else "other"
+
+
 class HttpServer:
     """waitress on host:port (port 0 picks a free one); start() returns at once."""
 
@@ -82,8 +123,14 @@ class HttpServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def _run_until_closed(self) -> None:
+        try:
+            self._server.run()
+        except OSError:  # the listening socket was closed under the loop by stop()
+            pass
+
     def start(self) -> HttpServer:
-        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+        self._thread = threading.Thread(target=self._run_until_closed, name="http", daemon=True)
         self._thread.start()
         return self
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot import metrics
 from bot.clock import now as clock_now
 from bot.db.core import JobRun
 from bot.db.session import session_scope
@@ -125,6 +126,7 @@ def run_job(rt: Runtime, name: str, *, dry_run: bool = False, now: datetime | No
         report = ctx.deliver()
     except Exception as e:
         log.exception("job %s failed", name)
+        metrics.inc("gtmbot_jobs_total", job=name, status="failed")
         with session_scope(rt.session_factory) as s:
             row = s.get(JobRun, run_id)
             row.status, row.finished_at, row.summary = "failed", clock_now(), f"{type(e).__name__}: {e}"
@@ -134,4 +136,5 @@ def run_job(rt: Runtime, name: str, *, dry_run: bool = False, now: datetime | No
         row.status, row.finished_at = "ok", clock_now()
         row.summary = str(summary) if summary is not None else f"{len(ctx.planned)} message(s)"
     log.info("job %s finished: %s", name, row.summary)
+    metrics.inc("gtmbot_jobs_total", job=name, status="dry_run" if dry_run else "ok")
     return JobResult(name, "ok", ctx.planned, report, row.summary)

@@ -1,8 +1,10 @@
 from slack_bolt import App
 
-from listeners.commands import incident
-
 
 def register(app: App) -> None:
     """Each listener module of this kind registers itself here, one line each."""
+    from listeners.commands import discount, quote  # issue 3: /quote and /discount
+    quote.register(app)
+    discount.register(app)
+    from listeners.commands import incident  # issue 8: /incident
     incident.register(app)

@@ -1,0 +1,593 @@
+"""Lever-by-lever pricing of a prepaid credit purchase (spec §4.2).
+
+Pure: a `Deal` in, a frozen `QuoteResult` out. Money is `Decimal`, rounded half-up to cents only at
+the end; every percentage comes from `services.pricing_policy` with its handbook line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from services import pricing_policy as p
+from services.approvals import Approvers, approver_phrase, approvers_for
+from services.credit_formulas import buyout_credit, competitor_renewal_credit, startup_free_credit
+from services.quote_grammar import Deal
+
+OK = "OK"
+NOT_AVAILABLE = "NOT_AVAILABLE"
+CUSTOM = "CUSTOM"
+REFUSED = "REFUSED"
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Lever:
+    key: str
+    label: str
+    pct: Decimal
+    reason: str
+    cite: str
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A credit on top of the priced purchase (startup roll-off, competitor renewal, buyout)."""
+
+    key: str
+    label: str
+    amount: Decimal
+    note: str
+    cite: str
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """The same deal under another reading or payment (upfront alternative, total-credit basis)."""
+
+    label: str
+    status: str
+    total_pct: Decimal
+    price: Decimal | None
+
+
+@dataclass(frozen=True)
+class QuoteResult:
+    status: str
+    credit: Decimal
+    term_months: int
+    basis: Decimal
+    basis_kind: str
+    levers: tuple[Lever, ...] = ()
+    total_pct: Decimal = ZERO
+    discount_amount: Decimal | None = None
+    price: Decimal | None = None
+    arr: Decimal | None = None
+    invoices: tuple[str, ...] = ()
+    payment_summary: str = ""
+    reason: str = ""
+    reason_cite: str = ""
+    approvers: tuple[str, ...] = ()
+    approver_text: str = ""
+    alternative: Alternative | None = None
+    extras: tuple[Extra, ...] = ()
+    warnings: tuple[str, ...] = ()
+    infos: tuple[str, ...] = ()
+    not_allowed: tuple[tuple[str, str], ...] = field(default_factory=lambda: p.STANDING_REFUSALS)
+    monthly_spend: Decimal | None = None
+    is_expansion: bool = False
+
+
+@dataclass(frozen=True)
+class QuotePolicy:
+    """The settings-level choices, as plain values (spec A1, approver names, contacts)."""
+
+    volume_basis: str = "annual"
+    approvers: Approvers = Approvers()
+    card_contact: str = "Mine (Simon as backup)"
+    legal_contact: str = "Hector or Fraser in #legal"
+
+
+DEFAULT_POLICY = QuotePolicy()
+
+
+def money(x: Decimal) -> str:
+    return f"${x:,.2f}"
+
+
+def pct(x: Decimal) -> str:
+    return f"{x:.1f}%"
+
+
+def signed(x: Decimal) -> str:
+    return f"+{x:.1f}%" if x >= 0 else f"{x:.1f}%"
+
+
+def cents(x: Decimal) -> Decimal:
+    return x.quantize(p.CENT, rounding=ROUND_HALF_UP)
+
+
+def volume_tier(basis: Decimal) -> tuple[Decimal, str, str]:
+    """Lever 1 for a basis below $1M: (pct, band label, citation); 0 below the first tier (A2)."""
+    found = (ZERO, f"below the {money(p.VOLUME_GATE)} first tier", p.VOLUME_GATE_CITE)
+    for i, (low, rate, cite) in enumerate(p.VOLUME_TIERS):
+        if basis >= low:
+            high = p.VOLUME_TIERS[i + 1][0] if i + 1 < len(p.VOLUME_TIERS) else p.VOLUME_CUSTOM_FROM
+            found = (rate, f"{_k(low)}-{money(high - 1)[:-3]} tier", cite)
+    return found
+
+
+def _k(x: Decimal) -> str:
+    return f"${x / 1000:,.0f}k"
+
+
+def volume_basis(credit: Decimal, term_months: int, kind: str) -> Decimal:
+    """Spec A1: annual credit (credit x 12 / term) for terms over 12 months unless `total`."""
+    if term_months <= 12 or kind == "total":
+        return credit
+    return credit * 12 / term_months
+
+
+def annual_price(price: Decimal, term_months: int) -> Decimal:
+    """ARR (discounted) = price x 12 / term for terms of 12+ months (002_59a801b964a2a19e.txt:5440)."""
+    return cents(price * 12 / term_months) if term_months >= 12 else price
+
+
+def price_quote(deal: Deal, policy: QuotePolicy = DEFAULT_POLICY) -> QuoteResult:
+    """Price `deal` under the contract rules; statuses OK, NOT_AVAILABLE, CUSTOM, REFUSED."""
+    result = _price(deal, policy)
+    kind = deal.basis or policy.volume_basis
+    if deal.term_months > 12 and result.status in (OK, CUSTOM) and not deal.self_serve and not result.is_expansion:
+        other_kind = "total" if kind == "annual" else "annual"
+        other = _price(replace(deal, basis=other_kind), policy)
+        if other.status != result.status or other.total_pct != result.total_pct:
+            label = (
+                "Alternative reading (total-credit basis, needs Ben/Simon confirmation)"
+                if other_kind == "total"
+                else "Conservative reading (annual-credit basis, spec A1)"
+            )
+            result = replace(
+                result, alternative=Alternative(label, other.status, other.total_pct, other.price)
+            )
+    return result
+
+
+def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
+    kind = deal.basis or policy.volume_basis
+    credit, term = deal.credit, deal.term_months
+    basis = volume_basis(credit, term, kind)
+    base = QuoteResult(
+        status=OK, credit=credit, term_months=term, basis=basis,
+        basis_kind="credit" if term <= 12 else kind, monthly_spend=deal.monthly_spend,
+    )
+
+    # 1. Refusals no approver can lift.
+    if deal.country in p.EMBARGOED:
+        name = p.EMBARGOED[deal.country]
+        why = f"No service to companies in {name} (US sanctions)."
+        cite = p.SANCTIONS_CITE
+        if deal.country == "RU":
+            why = ("No payments accepted from Russia; paid accounts terminated since Sept 2024. A US-owned entity "
+                   "may be exempt: ask #legal before anything else.")
+            cite = p.RUSSIA_CITE
+        return replace(base, status=REFUSED, reason=why, reason_cite=cite)
+    if deal.method == "check":
+        return replace(base, status=REFUSED, reason="We absolutely do not accept payment by check; bank transfer only.",
+                       reason_cite=p.NO_CHECK_CITE)
+
+    # 2. Not available: monthly / quarterly / split payment (R1, R2, A5); AWS is 12 months only (R45).
+    if deal.schedule in ("monthly", "quarterly", "split"):
+        alt = _price(replace(deal, schedule="upfront", net_days=30, net_given=False), policy)
+        if deal.schedule == "monthly":
+            why = "No discounts for customers paying monthly, irrespective of commitment."
+            cite = p.NO_MONTHLY_CITE
+        else:
+            why = (f"No {deal.schedule} or split payment: discounted contracts are paid upfront (we are vendors, "
+                   "not lenders). If the full amount exceeds budget, buy fewer credits upfront at their tier "
+                   "and add more later.")
+            cite = p.NO_SPLIT_CITE
+        return replace(
+            base, status=NOT_AVAILABLE, reason=why, reason_cite=cite,
+            alternative=Alternative("Paid upfront instead (Net 30)", alt.status, alt.total_pct, alt.price),
+        )
+    if deal.method == "aws" and term != p.AWS_TERM_MONTHS:
+        alt = _price(replace(deal, method="bank"), policy)
+        return replace(
+            base, status=NOT_AVAILABLE,
+            reason="AWS Marketplace private offers are 12-month annual prepayments only.", reason_cite=p.AWS_CITE,
+            alternative=Alternative("By bank transfer instead", alt.status, alt.total_pct, alt.price),
+        )
+
+    # Expansions follow the original order form (R35-R37, A7, A26).
+    if deal.expansion_of is not None and deal.expansion_month is not None:
+        return _price_expansion(deal, policy, base)
+
+    # 3. Custom pricing: $1M+ basis or 4+ years (A29: approver inferred).
+    if basis >= p.VOLUME_CUSTOM_FROM or term >= p.COMMITMENT_CUSTOM_FROM_MONTHS:
+        if term >= p.COMMITMENT_CUSTOM_FROM_MONTHS:
+            why, cite = "4 years or more: contact us for custom pricing.", p.COMMITMENT_CUSTOM_CITE
+        else:
+            why, cite = (f"{money(p.VOLUME_CUSTOM_FROM)[:-3]}+ credit: contact us for custom pricing.",
+                         p.VOLUME_CUSTOM_CITE)
+        names = approvers_for(deal.role, policy.approvers)
+        return replace(
+            base, status=CUSTOM, reason=why, reason_cite=cite, approvers=names,
+            approver_text=(f"Take it to {approver_phrase(deal.role, policy.approvers)} (the handbook names no "
+                           f"approver for custom pricing; inferred from {p.APPROVAL_CITE}, spec A29)."),
+            infos=_basis_infos(deal, basis, kind),
+        )
+
+    warnings: list[str] = []
+    infos: list[str] = list(_basis_infos(deal, basis, kind))
+
+    # 4./5. Self-serve and below-the-gate paths.
+    if deal.self_serve:
+        levers = _self_serve_levers(deal, basis)
+        infos.append(
+            "Self-serve eligibility unverified: needs 3+ paid invoices, an average of $280+ over the last "
+            f"three, no open invoices, not on the startup or a legacy plan, no existing credits "
+            f"({p.SELF_SERVE_ELIGIBILITY_CITE})."
+        )
+        if deal.startup:
+            warnings.append(f"Startup-plan customers are not eligible for self-serve credits ({p.cite(4474)}, "
+                            "spec A21): quote it sales-led without --self-serve.")
+    elif basis < p.VOLUME_GATE:
+        levers = _below_gate_levers(deal)
+        if deal.motion or deal.signatory_confirmed or term > 12 or deal.years_upfront:
+            infos.append(f"Levers 2-4 need the {_k(p.VOLUME_GATE)} volume tier first ({p.VOLUME_GATE_CITE}).")
+        if not deal.nonprofit:
+            infos.append(f"If eligible, self-serve in-app credits get {pct(p.SELF_SERVE_SMALL_PCT)} below "
+                         f"{_k(p.VOLUME_GATE)} ({p.SELF_SERVE_CITE}): try --self-serve.")
+    else:
+        levers, lever_warnings, lever_infos = _standard_levers(deal, basis)
+        warnings += lever_warnings
+        infos += lever_infos
+
+    total = sum((lv.pct for lv in levers), ZERO)
+    if total < 0:
+        warnings.append(f"Extended terms take the discount below zero ({pct(total)}); clamped to 0% - never a "
+                        f"surcharge (spec A4, {p.EXT_TERMS_CITE}).")
+        total = ZERO
+    price = cents(credit * (100 - total) / 100)
+    arr = annual_price(price, term)
+
+    if not deal.self_serve and arr < p.SALES_ASSIST_MIN_ARR:
+        warnings.append(f"{money(arr)}/yr is below the {_k(p.SALES_ASSIST_MIN_ARR)} ARR sales-assist threshold: "
+                        f"route to self-serve ({p.SALES_ASSIST_CITE}).")
+    if deal.nonprofit:
+        infos.append(f"Non-profit: needs proof of status under the customer's country's tax law and a margin "
+                     f"check ({p.NONPROFIT_PROOF_CITE}).")
+
+    invoices, summary, pay_warnings, pay_infos = _payment(deal, price, policy)
+    warnings += pay_warnings
+    infos += pay_infos
+    extras, extra_warnings = _extras(deal, basis, price, arr)
+    warnings += extra_warnings
+    infos += _threshold_infos(deal, price, arr, policy)
+
+    return replace(
+        base, levers=tuple(levers), total_pct=total, discount_amount=credit - price, price=price,
+        arr=arr if term >= 12 else None, invoices=invoices, payment_summary=summary, extras=extras,
+        warnings=tuple(warnings), infos=tuple(infos),
+    )
+
+
+def _basis_infos(deal: Deal, basis: Decimal, kind: str) -> tuple[str, ...]:
+    term = deal.term_months
+    out: list[str] = []
+    if deal.monthly_spend is not None:
+        out.append(f"Credit = {money(deal.monthly_spend)}/month x {term} months (002_59a801b964a2a19e.txt:4527).")
+    if term > 12 and not deal.self_serve:
+        if kind == "annual":
+            out.append(f"Volume basis {money(cents(basis))}/yr: annual credit of a multi-year deal (spec A1).")
+        else:
+            out.append(f"Volume basis {money(basis)}: the whole multi-year credit (--basis=total, spec A1).")
+        if term % 12:
+            out.append(f"{term} months counts as {term // 12} year(s) for levers 2 and 3 (spec A20).")
+    elif term < 12 and deal.expansion_of is None:
+        out.append(f"A {term}-month term is allowed; no commitment lever, credit not annualised (spec A19).")
+    return tuple(out)
+
+
+def _self_serve_levers(deal: Deal, basis: Decimal) -> list[Lever]:
+    """A28: tier (or 10 % / 15 % below $25k) plus the non-profit +5; no negotiated levers."""
+    if basis < p.VOLUME_GATE:
+        if deal.nonprofit:
+            return [Lever("nonprofit", "Non-profit (below $25k)", p.NONPROFIT_SMALL_PCT,
+                          "15% instead of the 10% self-serve discount", p.NONPROFIT_SMALL_CITE)]
+        return [Lever("self_serve", "Self-serve (below $25k)", p.SELF_SERVE_SMALL_PCT,
+                      "in-app credit purchase below $25,000", p.SELF_SERVE_CITE)]
+    rate, band, cite = volume_tier(basis)
+    levers = [Lever("volume", f"Volume ({band})", rate, "self-serve $25k+ follows the volume tiers",
+                    f"{cite}, {p.SELF_SERVE_CITE}")]
+    if deal.nonprofit and basis <= p.NONPROFIT_BONUS_MAX:
+        levers.append(Lever("nonprofit", "Non-profit", p.NONPROFIT_BONUS_PCT, "$25k-$100k: +5% on top of volume",
+                            p.NONPROFIT_BONUS_CITE))
+    return levers
+
+
+def _below_gate_levers(deal: Deal) -> list[Lever]:
+    if deal.nonprofit:
+        return [Lever("nonprofit", "Non-profit (below $25k)", p.NONPROFIT_SMALL_PCT,
+                      "flat 15%; levers 2-4 need the volume tier (spec A12)", p.NONPROFIT_SMALL_CITE)]
+    return [Lever("volume", f"Volume (below the {_k(p.VOLUME_GATE)} first tier)", ZERO,
+                  "no discount below $25k credit", f"{p.VOLUME_GATE_CITE}, {p.VOLUME_TIERS[0][2]}")]
+
+
+def _standard_levers(deal: Deal, basis: Decimal) -> tuple[list[Lever], list[str], list[str]]:
+    warnings: list[str] = []
+    infos: list[str] = []
+    term = deal.term_months
+    years = term // 12
+
+    rate, band, cite = volume_tier(basis)
+    levers = [Lever("volume", f"Volume ({band})", rate, "earned on the credit purchase amount", cite)]
+
+    l2, l2_cite = p.COMMITMENT_PCT[min(years, 3)]
+    commit = "under a year" if years == 0 else f"{years} year" + ("s" if years > 1 else "")
+    levers.append(Lever("commitment", f"Length of commitment ({commit})", l2,
+                        "2 years +3%, 3 years +5% (does not stack)" if l2 else "no extra for a year or less",
+                        l2_cite))
+
+    # Lever 3: +2.5 per extra year paid upfront, -2.5 per started 15 days beyond Net 30 (A3, A27).
+    if deal.schedule == "yearly":
+        upfront_years = 1
+    else:
+        upfront_years = deal.years_upfront or max(years, 1)
+    net = 0 if deal.method == "card" else deal.net_days
+    bonus = p.CASH_PER_EXTRA_UPFRONT_YEAR * (upfront_years - 1)
+    blocks = -(-max(0, net - p.STANDARD_NET_DAYS) // p.EXT_TERMS_STEP_DAYS)
+    penalty = p.EXT_TERMS_STEP_PCT * blocks
+    paid = f"{upfront_years} yr{'s' if upfront_years > 1 else ''} upfront" if years > 1 else "upfront"
+    terms = "card on start date" if deal.method == "card" else f"Net {net}"
+    cash_cites = [p.STANDARD_NET_CITE]
+    if bonus:
+        cash_cites.append(p.CASH_UPFRONT_CITE)
+    if penalty:
+        cash_cites.append(p.EXT_TERMS_CITE)
+    reason_bits = []
+    if bonus:
+        reason_bits.append(f"+{bonus:.1f} for {upfront_years - 1} extra year(s) paid upfront")
+    if penalty:
+        reason_bits.append(f"-{penalty:.1f} for {blocks} x 15 days beyond Net 30")
+    if deal.schedule == "yearly" and years > 1:
+        reason_bits.append("paid yearly: no upfront bonus")
+    levers.append(Lever("cash", f"Timing of cash ({paid}, {terms})", bonus - penalty,
+                        "; ".join(reason_bits) or "Net 30 is our standard: no change",
+                        ", ".join(c.split(":", 1)[1] if i else c for i, c in enumerate(cash_cites))))
+    if net > p.STANDARD_NET_DAYS and (net - p.STANDARD_NET_DAYS) % p.EXT_TERMS_STEP_DAYS:
+        infos.append(f"Net {net}: every started 15-day block beyond Net 30 counts (spec A3).")
+    if deal.net_given and net < p.STANDARD_NET_DAYS:
+        infos.append(f"Paying faster than Net 30 earns nothing extra ({p.STANDARD_NET_CITE}).")
+
+    l4, l4_reason, l4_cite, l4_hint = _forecast(deal)
+    levers.append(Lever("forecast", "Ability to forecast" + (f" ({deal.motion})" if deal.motion else ""),
+                        l4, l4_reason, l4_cite))
+    if l4_hint:
+        infos.append(l4_hint)
+    if l4 and deal.motion in ("new", "conversion"):
+        warnings.append("The signature date must be confirmed in writing by the customer's designated signatory "
+                        "(the person who will sign); the +5% is withdrawn if they miss it "
+                        f"({p.cite(4431, 4448)}).")
+    if deal.startup and l4 and deal.motion in ("new", "conversion"):
+        infos.append("Startup roll-off with the net-new +5%: a startup's first paid contract is new revenue "
+                     "(spec A9).")
+
+    if deal.nonprofit:
+        if basis <= p.NONPROFIT_BONUS_MAX:
+            levers.append(Lever("nonprofit", "Non-profit", p.NONPROFIT_BONUS_PCT,
+                                "$25k-$100k: +5% on top of volume (inclusive, spec A11)", p.NONPROFIT_BONUS_CITE))
+        else:
+            infos.append(f"Non-profit: above $100k standard volume discounts apply, no extra ({p.cite(4498)}).")
+    return levers, warnings, infos
+
+
+def _forecast(deal: Deal) -> tuple[Decimal, str, str, str]:
+    """Lever 4 (R20-R22, A8, A31): (pct, reason, cite, hint about how to earn it)."""
+    earn = (f"+5% is earned by a net-new or monthly-to-annual deal with a signature date confirmed in writing by "
+            f"the signatory (--new/--conversion --signatory-confirmed; not an end-of-quarter discount), or a "
+            f"renewal signed 60+ days before expiry on an active credit plan ({p.FORECAST_NEW_CITE}).")
+    if deal.missed_sign_date and deal.motion:
+        return (ZERO, "withdrawn: the customer missed the agreed signature date", p.FORECAST_WITHDRAWN_CITE,
+                f"The forecast discount is withdrawn when the agreed date is missed ({p.FORECAST_WITHDRAWN_CITE}).")
+    if deal.motion in ("new", "conversion"):
+        if deal.signatory_confirmed:
+            what = "net-new" if deal.motion == "new" else "monthly-to-annual conversion"
+            return (p.FORECAST_PCT, f"{what}, signature date confirmed by the signatory (one-time)",
+                    p.FORECAST_NEW_CITE, "")
+        return (ZERO, "no written signatory confirmation of a signature date", p.FORECAST_NEW_CITE,
+                "+5% once the customer's signatory confirms in writing a specific signature date "
+                f"(--signatory-confirmed; not an end-of-quarter discount) ({p.FORECAST_NEW_CITE}).")
+    if deal.motion == "renewal":
+        if deal.credits_ran_out:
+            return (ZERO, "credits ran out: a re-entry into a credit plan, not an early renewal",
+                    p.FORECAST_RENEWAL_CITE,
+                    "Whether a re-entry may claim the conversion +5% instead is not stated: ask Ben/Simon (spec A8).")
+        if deal.days_to_expiry is None:
+            return (ZERO, "renewal timing not given", p.FORECAST_RENEWAL_CITE,
+                    f"+5% for renewing {p.EARLY_RENEWAL_MIN_DAYS}+ days before expiry: add --days-to-expiry=N.")
+        if deal.days_to_expiry >= p.EARLY_RENEWAL_MIN_DAYS:
+            return (p.FORECAST_PCT, f"early renewal, {deal.days_to_expiry} days before expiry", p.FORECAST_RENEWAL_CITE,
+                    "")
+        return (ZERO, f"renewal {deal.days_to_expiry} days before expiry (needs {p.EARLY_RENEWAL_MIN_DAYS}+)",
+                p.FORECAST_RENEWAL_CITE, "")
+    if deal.signatory_confirmed:
+        return (ZERO, "deal type not given", p.FORECAST_NEW_CITE,
+                "--signatory-confirmed counts for a net-new deal or a conversion: add --new or --conversion.")
+    return (ZERO, "not claimed", p.FORECAST_NEW_CITE, earn)
+
+
+def _payment(deal: Deal, price: Decimal, policy: QuotePolicy) -> tuple[tuple[str, ...], str, list[str], list[str]]:
+    warnings: list[str] = []
+    infos: list[str] = []
+    term, years = deal.term_months, deal.term_months // 12
+    if deal.self_serve:
+        tranche = cents(deal.credit / p.SELF_SERVE_TRANCHES)
+        summary = "In-app purchase: card on file or invoice; credits applied once paid"
+        invoices = (f"One payment of {money(price)} (card on file or invoice) ({p.cite(4463)})",
+                    f"Credits: {money(tranche)}/month x {p.SELF_SERVE_TRANCHES}, each valid 1 year after it is "
+                    f"applied; extra usage billed at the standard rate ({p.cite(4483, 4485)})")
+        return invoices, summary, warnings, infos
+    if deal.method == "card":
+        summary = "Card, charged in full on the contract start date (no Net 30)"
+        invoices = (f"One charge of {money(price)} on the contract start date ({p.CARD_CITE})",)
+        warnings.append(f"Card for an upfront purchase only if a card on file can be charged the full amount on the "
+                        f"start date; tell {policy.card_contact} before the order form is signed ({p.CARD_CITE}).")
+        return invoices, summary, warnings, infos
+    if deal.method == "aws":
+        summary = "AWS Marketplace private offer: lump-sum annual prepayment"
+        invoices = (f"One AWS Marketplace charge of {money(price)} for 12 months ({p.AWS_CITE})",)
+        if price < p.AWS_MIN_DEAL:
+            infos.append(f"AWS Marketplace minimum is {_k(p.AWS_MIN_DEAL)} (flexible) ({p.cite(12364)}).")
+        return invoices, summary, warnings, infos
+    if deal.schedule == "yearly" and term > 12:
+        count = -(-term // 12)
+        amounts: list[Decimal] = []
+        for i in range(count):
+            months = min(12, term - 12 * i)
+            amounts.append(cents(price * months / term) if i < count - 1 else price - sum(amounts, ZERO))
+        invoices = tuple(
+            f"Year {i + 1}: {money(a)}" + (" at contract start + 30 days" if i == 0 else " when year "
+                                            f"{i + 1} starts") for i, a in enumerate(amounts)
+        ) + (f"Each year's credit is allocated when its invoice is raised; using it early means paying that "
+             f"invoice early ({p.YEARLY_INVOICES_CITE})",)
+        summary = f"{count} yearly invoices, bank transfer only"
+        return invoices, summary, warnings, infos
+    due = f"contract start + {deal.net_days} days"
+    invoices = (f"One invoice of {money(price)}, bank transfer only, due {due} ({p.BANK_TRANSFER_CITE})",)
+    paid = f"{years} years paid upfront" if years > 1 else "paid upfront"
+    summary = f"{paid}, Net {deal.net_days}, bank transfer"
+    return invoices, summary, warnings, infos
+
+
+def _extras(deal: Deal, basis: Decimal, price: Decimal, arr: Decimal) -> tuple[tuple[Extra, ...], list[str]]:
+    extras: list[Extra] = []
+    warnings: list[str] = []
+    if deal.startup:
+        free = startup_free_credit(deal.credit, basis)
+        note = ("Default: start the contract 2 months later and apply it as a one-time credit before the start "
+                "date (not in the contract); or name it under Special Terms, applied on signature with the same "
+                "expiry. One time only; discount the purchase as normal.")
+        if deal.term_months > 12:
+            note += " Multi-year: 1/6 of one year's credit (spec A10)."
+        extras.append(Extra("startup", "Startup roll-off free credit (~2 months)", free, note,
+                            f"{p.STARTUP_CITE}, {p.STARTUP_DEFAULT_CITE.split(':', 1)[1]}"))
+    if deal.competitor_quote is not None:
+        target = cents(deal.competitor_quote * p.COMPETITOR_PRICE_FRACTION)
+        extra = competitor_renewal_credit(price, deal.competitor_quote)
+        note = (f"First-year credit so our {money(price)} undercuts the competitor's {money(deal.competitor_quote)} by "
+                f"40% (target {money(target)}). Needs the competitor's full quote document; one-time, the "
+                "contract price stays at policy (spec A15, A22).")
+        if deal.term_months != 12:
+            note += " Compared against the whole price of this order form."
+        extras.append(Extra("competitor", "Competitor-renewal credit (first year)", extra, note, p.COMPETITOR_CITE))
+    if deal.buyout_months is not None:
+        months = min(deal.buyout_months, p.BUYOUT_MAX_MONTHS)
+        annual_upfront = deal.term_months >= 12 and deal.schedule == "upfront"
+        if not annual_upfront or arr < p.BUYOUT_MIN_ANNUAL:
+            warnings.append(f"No contract buyout: it needs an annual contract of {_k(p.BUYOUT_MIN_ANNUAL)}+/year paid "
+                            f"up front ({p.cite(4658)}).")
+        else:
+            credit = buyout_credit(arr, months)
+            note = ("Free usage while the competitor contract runs out; our contract starts when theirs expires. "
+                    "Needs proof of the current contract and a real competitor; team lead approval before it goes "
+                    "on the order form. No cash buy-outs (spec A14, A23).")
+            if deal.buyout_months > p.BUYOUT_MAX_MONTHS:
+                note = f"Capped at {p.BUYOUT_MAX_MONTHS} months. " + note
+            extras.append(Extra("buyout", f"Contract buyout credit ({months} months)", credit, note, p.BUYOUT_CITE))
+    return tuple(extras), warnings
+
+
+def _threshold_infos(deal: Deal, price: Decimal, arr: Decimal, policy: QuotePolicy) -> list[str]:
+    out: list[str] = []
+    if deal.term_months > 12 and not deal.self_serve:
+        annual = deal.credit * 12 / deal.term_months
+        quota = cents(annual * (100 - volume_tier(annual)[0]) / 100) if annual < p.VOLUME_CUSTOM_FROM else None
+        if quota is not None:
+            out.append(f"Quota ARR (year-1 equivalent: the annual credit at the 1-year volume discount) "
+                       f"{money(quota)} ({p.QUOTA_CITE}, spec A32).")
+    if deal.motion == "new" and arr > p.TRIAL_MIN_ARR:
+        weeks = p.TRIAL_LONG_WEEKS if arr > p.TRIAL_LONG_FROM_ARR else p.TRIAL_DEFAULT_WEEKS
+        out.append(f"Sales-led trial: {weeks} weeks by default at this ARR (4 weeks over {_k(p.TRIAL_LONG_FROM_ARR)} "
+                   f"ARR or for complex set-ups, many stakeholders, competitive evaluations) ({p.TRIAL_CITE}).")
+    if arr >= p.SLA_MIN_ARR_POST_DISCOUNT:
+        out.append(f"{_k(p.SLA_MIN_ARR_POST_DISCOUNT)}+ ARR after discount: an uptime SLA may be agreed as a special "
+                   f"term ({p.SLA_CITE}).")
+    if arr > p.CUSTOMER_PAPER_MIN_ARR:
+        out.append(f"Over {_k(p.CUSTOMER_PAPER_MIN_ARR)}/yr: customer paper may be considered ({p.CUSTOMER_PAPER_CITE}).")
+    if arr > p.LEGAL_REDLINES_MIN_ARR:
+        out.append(f"Over {_k(p.LEGAL_REDLINES_MIN_ARR)}/yr: legal redlines possible via {policy.legal_contact} "
+                   f"({p.LEGAL_CITE}).")
+    return out
+
+
+# --- Expansions (R35-R37, A7, A26) ---------------------------------------------------------------------
+
+
+def _price_expansion(deal: Deal, policy: QuotePolicy, base: QuoteResult) -> QuoteResult:
+    orig = deal.expansion_of
+    month = deal.expansion_month
+    assert orig is not None and month is not None
+    remaining = orig.term_months - month + 1  # signed 1 June on a 1 January 12-month term: 7 months (002:4699)
+    if orig.paid_yearly and orig.term_months > 12:
+        in_window = (month - 1) % 12 < p.EXPANSION_YEARLY_WINDOW_MONTHS
+        window = "first 6 months of a contract year (paid yearly)"
+        window_cite = p.cite(4600)
+    else:
+        in_window = month * 2 <= orig.term_months
+        window = f"first half of the term (first {orig.term_months // 2} months)"
+        window_cite = p.EXPANSION_CITE
+    if not in_window:
+        fresh = _price(replace(deal, expansion_of=None, expansion_month=None), policy)
+        infos = [f"Month {month} of {orig.term_months} is past the {window}: a new order form of 12 months or "
+                 f"longer, priced fresh on the expansion's credit, no forecast lever ({p.MIDDLE_CASE_CITE})."]
+        if remaining <= p.LATE_RENEWAL_MONTHS:
+            infos.append("Under 2 months left: if a renewal of equal or greater amount starting at term end is "
+                         "signed before credit runs out, usage until the renewal date is covered for free "
+                         f"({p.LATE_RENEWAL_CITE}).")
+        elif orig.term_months > 24 and not orig.paid_yearly:
+            infos.append("Between the first half and the last 6 months of a multi-year term the handbook is silent: "
+                         "treated as the 'new order form' case (spec A26).")
+        warnings = list(fresh.warnings)
+        if deal.term_months < 12:
+            warnings.insert(0, f"The new order form should run 12 months or longer ({p.cite(4703)}).")
+        return replace(fresh, infos=tuple(infos) + fresh.infos, warnings=tuple(warnings))
+
+    kind = deal.basis or policy.volume_basis
+    orig_basis = volume_basis(orig.credit, orig.term_months, kind)
+    orig_years = orig.term_months // 12
+    orig_l2 = p.COMMITMENT_PCT[min(orig_years, 3)][0] if orig.term_months < p.COMMITMENT_CUSTOM_FROM_MONTHS else ZERO
+    new_basis = orig_basis + deal.credit
+    if new_basis >= p.VOLUME_CUSTOM_FROM:
+        names = approvers_for(deal.role, policy.approvers)
+        return replace(base, status=CUSTOM, basis=new_basis, is_expansion=True, approvers=names,
+                       reason="The expansion takes the deal to $1M+: contact us for custom pricing.",
+                       reason_cite=p.VOLUME_CUSTOM_CITE,
+                       approver_text=f"Take it to {approver_phrase(deal.role, policy.approvers)} (spec A29).")
+    old_rate = volume_tier(orig_basis)[0]
+    new_rate, band, tier_cite = volume_tier(new_basis)
+    levers = [Lever("original", "Original order form's discount", orig.discount_pct,
+                    "honoured for credit bought in the first half of the term", window_cite)]
+    if orig_l2:
+        levers.append(Lever("commitment", "Length of commitment excluded", -orig_l2,
+                            "lever 2 applies only to the initial order form", p.cite(4407)))
+    if new_rate > old_rate:
+        levers.append(Lever("volume", f"Volume tier upgrade ({band})", new_rate - old_rate,
+                            f"original {money(cents(orig_basis))} + expansion {money(deal.credit)} reaches a higher "
+                            "tier; no refund on the original", f"{tier_cite}, {p.EXPANSION_TIER_UP_CITE.split(':', 1)[1]}"))
+    total = max(ZERO, sum((lv.pct for lv in levers), ZERO))
+    price = cents(deal.credit * (100 - total) / 100)
+    invoices, summary, pay_warnings, pay_infos = _payment(replace(deal, term_months=12, years_upfront=None), price,
+                                                          policy)
+    infos = [f"Expansion signed in month {month} of {orig.term_months}: a new order form of {remaining} months that "
+             f"expires with the original ({p.cite(4697, 4699)}).",
+             "The original's cash-timing and forecast components are kept; its commitment lever is not (spec A7)."]
+    if deal.term_given and deal.term_months != remaining:
+        pay_warnings.insert(0, f"The expansion runs {remaining} months to end with the original, not "
+                               f"{deal.term_months} ({p.cite(4697)}).")
+    return replace(
+        base, status=OK, is_expansion=True, term_months=remaining, basis=new_basis, basis_kind="cumulative",
+        levers=tuple(levers), total_pct=total, discount_amount=deal.credit - price, price=price, arr=None,
+        invoices=invoices, payment_summary=summary, warnings=tuple(pay_warnings), infos=tuple(infos + pay_infos),
+    )
