@@ -125,26 +125,32 @@ def _run(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
         label, kind, total = SEVERITIES[comm.severity].label, comm.kind, b.total
         incident_id, coord_key, public_id = inc.id, inc.coord_key, inc.public_id
     progress_key = f"inc:{incident_id}:bcast:{broadcast_id}:progress:{round_no}"
-    progress = {"last": 0.0}
+    started = time.monotonic()
+    progress: dict = {"last": started, "chan": None, "ts": None}
     if coord_key:
         with session_scope(rt.session_factory) as s:
             enqueue(s, key=progress_key, channel=coord_channel(rt), text=progress_text(kind, label, 0, total), thread_key=coord_key)
-        deliver_keys(rt, [progress_key])
-    chan, ts = outbox_ts(rt, progress_key)
 
     def on_progress(sent_now: int) -> None:
-        if not ts or time.monotonic() - progress["last"] < PROGRESS_EDIT_S:
+        # The progress post waits a little so it does not collide with the owners' notice in the
+        # same channel (1 message/s per channel); customer posts are never held up for it.
+        if not coord_key or time.monotonic() - progress["last"] < (PROGRESS_EDIT_S if progress["ts"] else 1.2):
             return
         progress["last"] = time.monotonic()
         done = _count(rt, broadcast_id, "sent")
         try:
-            rt.client.chat_update(channel=chan, ts=ts, text=progress_text(kind, label, done, total))
+            if progress["ts"] is None:
+                deliver_keys(rt, [progress_key])
+                progress["chan"], progress["ts"] = outbox_ts(rt, progress_key)
+            rt.client.chat_update(channel=progress["chan"], ts=progress["ts"], text=progress_text(kind, label, done, total))
         except SlackApiError as e:  # progress is nice to have; never stop the batch for it
             log.info("progress edit failed: %s", e.response.get("error") if e.response is not None else e)
 
-    started = time.monotonic()
     DeliverySender(rt, sender_config(cfg)).run(broadcast_id=broadcast_id, on_progress=on_progress)
     elapsed = time.monotonic() - started
+    if coord_key and progress["ts"] is None:
+        deliver_keys(rt, [progress_key])
+    chan, ts = outbox_ts(rt, progress_key)
     after_sends(rt, comm_id=b.comm_id)
     final = finish_broadcast(rt, broadcast_id, clock_now())
     if final.status == "sending":
