@@ -671,12 +671,20 @@ def handoff(rt: Runtime, user: str, inc_id: int, new_cmoc: str) -> str:
     return f"{public_id} handed off to <@{new_cmoc}>."
 
 
+def draft_kind(action: str, severity: int) -> str:
+    """Which message `/incident update|resolve` drafts: for SEV 4 the update is the before-message
+    and the resolution is the after-window message ("Before + after window", 4131; 4198)."""
+    if severity == 4:
+        return "maintenance_after" if action == "resolve" else "maintenance_before"
+    return "update" if action == "update" else "resolution"
+
+
 def mark_resolved_on_send(rt: Runtime, comm_id: int) -> None:
     """A resolution message approved: resolved_at, postmortem due, reminders stop (spec C.7)."""
     now = clock_now()
     with session_scope(rt.session_factory) as s:
         comm = s.get(Comm, comm_id)
-        if comm.kind != "resolution":
+        if comm.kind not in ("resolution", "maintenance_after"):
             return
         inc = s.get(Incident, comm.incident_id)
         if inc.status == "open":

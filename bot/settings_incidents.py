@@ -56,7 +56,6 @@ class IncidentSettings(BaseSettings):
     handoff_lead_minutes: int = Field(30, ge=0, alias="INCIDENT_HANDOFF_LEAD_MINUTES")
     maintenance_before_hours: int = Field(24, ge=0, alias="INCIDENT_MAINTENANCE_BEFORE_HOURS")
     maintenance_last_call_hours: int = Field(1, ge=0, alias="INCIDENT_MAINTENANCE_LAST_CALL_HOURS")
-    engagement_window_minutes: int = Field(30, ge=0, alias="INCIDENT_ENGAGEMENT_WINDOW_MINUTES")
 
     @field_validator("eu_hours", "us_hours")
     @classmethod

@@ -57,7 +57,7 @@ def handle(ack, body, client, respond, context) -> None:
             else:
                 respond(text=f"Who has been notified · {inc.public_id}", blocks=blocks.log_blocks(inc.public_id, flow.log_lines(s, inc)), response_type="ephemeral")
             return
-        inc_id, status = inc.id, inc.status
+        inc_id, status, severity = inc.id, inc.status, inc.severity
         if not flow.may_command(rt, user, inc):
             respond(text=flow.NOT_ALLOWED.format(what=WHAT.get(cmd.action, "do that")), response_type="ephemeral")
             return
@@ -65,7 +65,7 @@ def handle(ack, body, client, respond, context) -> None:
         if status != "open":
             respond(text=f"This incident is {status}; nothing to {cmd.action}.", response_type="ephemeral")
             return
-        client.views_open(trigger_id=body["trigger_id"], view=flow.draft_view(rt, inc_id, "update" if cmd.action == "update" else "resolution", user))
+        client.views_open(trigger_id=body["trigger_id"], view=flow.draft_view(rt, inc_id, flow.draft_kind(cmd.action, severity), user))
     elif cmd.action == "sev":
         respond(text=flow.change_severity(rt, user, inc_id, cmd.severity), response_type="ephemeral")
     elif cmd.action == "handoff":

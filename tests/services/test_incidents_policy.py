@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.settings_incidents import IncidentSettings
 from services import incident_grammar as g
@@ -205,3 +207,18 @@ def test_help_lists_every_subcommand():
     text = g.usage_text()
     for word in ("declare", "update", "resolve", "sev", "handoff", "status", "list", "log", "close", "maintenance", "postmortem"):
         assert f"/incident {word}" in text
+
+
+@given(st.text(max_size=200))
+def test_any_text_parses_to_a_command_or_a_usage_error_with_an_example(text):
+    result = g.parse(text)
+    assert isinstance(result, g.IncidentCommand | g.UsageError)
+    if isinstance(result, g.UsageError):
+        assert result.example.startswith("/incident ") and result.message
+
+
+@given(st.sampled_from(["sev", "SEV", ""]), st.integers(0, 4), st.sampled_from(["", " "]))
+def test_every_severity_spelling_round_trips(prefix, level, gap):
+    token = f"{prefix}{gap if prefix else ''}{level}"
+    result = g.parse(f"sev INC-3 {token}")
+    assert isinstance(result, g.IncidentCommand) and result.severity == level and result.incident == 3
