@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -58,6 +58,11 @@ class RunReport:
     rate_limited: int = 0
     retry_after_total: float = 0.0
     elapsed_s: float = 0.0
+
+
+def _wall() -> datetime:
+    """Pacing waits (Retry-After, backoff) run on real time even when GTMBOT_NOW pins the clock."""
+    return datetime.now(UTC)
 
 
 def broadcast_client(rt: Runtime) -> WebClient:
@@ -128,7 +133,7 @@ class DeliverySender:
 
     # --------------------------------------------------------------- internals
     def _next_row(self, broadcast_id: int | None, delivery_ids: list[int] | None) -> tuple[int, str] | None:
-        now = clock_now()
+        now = _wall()
         with session_scope(self.rt.session_factory) as s:
             q = select(Delivery.id, Delivery.channel_id).where(
                 Delivery.status == "pending", or_(Delivery.not_before.is_(None), Delivery.not_before <= now)
@@ -146,7 +151,7 @@ class DeliverySender:
             return None
         if soonest is None:
             return 0.2  # a `sending` row of another sender: look again shortly
-        return (soonest - clock_now()).total_seconds()
+        return (soonest - _wall()).total_seconds()
 
     def _claim(self, row_id: int) -> Delivery | None:
         with session_scope(self.rt.session_factory) as s:
@@ -206,7 +211,7 @@ class DeliverySender:
                 report.sent += 1
             elif outcome == pacing.OUTCOME_RATE_LIMITED:
                 self.state = pacing.record_rate_limited(self.state, self.monotonic(), retry_after)
-                live.status, live.attempts, live.not_before = "pending", live.attempts - 1, now + timedelta(seconds=retry_after)
+                live.status, live.attempts, live.not_before = "pending", live.attempts - 1, _wall() + timedelta(seconds=retry_after)
                 report.rate_limited += 1
                 report.retry_after_total += retry_after
                 log.info("429 on %s: waiting %.0fs (Retry-After)", row.channel_id, retry_after)
@@ -224,7 +229,7 @@ class DeliverySender:
                     report.failed[row.channel_id] = error or "error"
                 else:
                     live.status, live.error = "pending", error
-                    live.not_before = now + timedelta(seconds=min(30, 2**live.attempts))
+                    live.not_before = _wall() + timedelta(seconds=min(30, 2**live.attempts))
         return outcome
 
     def _find_in_slack(self, row: Delivery) -> str | None:

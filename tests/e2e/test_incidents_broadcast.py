@@ -120,10 +120,11 @@ def test_e16_restart_with_in_flight_rows_posts_each_channel_once(seed, fake_slac
 
 
 def test_e17a_429_is_waited_out_and_retried_without_failures(seed, fake_slack, incident_env, bot, rt):
-    channels = world(seed, fake_slack, incident_env, 60)
+    channels = world(seed, fake_slack, incident_env, 100)
     preview = declare_sev0(fake_slack, bot)
     submit(bot, preview, CONFIRM, "U_SIMON")
-    fake_slack.wait_for(lambda: [m for m in fake_slack.posts(COORD) if m["text"].startswith("Sending SEV 0")])
+    # inject while customer posts are under way (the progress post waits ~1 s, so the next posts are customers')
+    fake_slack.wait_for(lambda: any(fake_slack.posts(ch) for ch in channels))
     fake_slack.fail("chat.postMessage", status=429, error="ratelimited", retry_after=3)
     fake_slack.fail("chat.postMessage", status=429, error="ratelimited", retry_after=1)
     wait_broadcast_done(fake_slack, rt)
