@@ -49,6 +49,7 @@ EXTENSIONS: list[str] = [
     "bot.demo_churn",  # issue 5: /churn-risk and the weekly digest
     "bot.demo_billing",  # issue 7: CreditBot and payment escalations
     "bot.demo_tickets",  # issue 6: :ticket: reactions to Zendesk
+    "bot.demo_incidents",  # issue 8: /incident
 ]
 
 

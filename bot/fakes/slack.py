@@ -81,6 +81,7 @@ class FakeSlack:
         self._last_ts = 0
         self._limits: dict[str, _Bucket] = {}
         self._failures: dict[str, list[tuple[int, str, float | None]]] = defaultdict(list)
+        self._channel_failures: dict[tuple[str, str], str] = {}
         self.enforce_token = True
         self.add_user(bot_user_id, "gtmbot", is_bot=True)
         self._server: ThreadingHTTPServer | None = None
@@ -191,9 +192,20 @@ class FakeSlack:
 
     # -------------------------------------------------------------- scripting
     def rate_limit(self, method: str, *, per_second: float, burst: float = 1, per_channel: bool = False) -> None:
-        """Enforce a token bucket on `method`: beyond it, HTTP 429 with Retry-After."""
+        """Enforce a token bucket on `method`: beyond it, HTTP 429 with Retry-After.
+        A per-channel bucket and a workspace-wide one can both be set on one method
+        (Slack's chat.postMessage: ~1/s per channel plus a workspace cap)."""
         with self._lock:
-            self._limits[method] = _Bucket(per_second=per_second, burst=burst, per_channel=per_channel)
+            self._limits[method + ("#channel" if per_channel else "")] = _Bucket(per_second=per_second, burst=burst, per_channel=per_channel)
+
+    def fail_channel(self, channel: str, *, error: str = "channel_not_found", method: str = "chat.postMessage") -> None:
+        """Make every `method` call for this channel fail with a Slack error until cleared."""
+        with self._lock:
+            self._channel_failures[(method, channel)] = error
+
+    def clear_channel_failures(self) -> None:
+        with self._lock:
+            self._channel_failures.clear()
 
     def clear_rate_limits(self) -> None:
         with self._lock:
@@ -282,8 +294,14 @@ class FakeSlack:
         return args
 
     def _take_token(self, method: str, args: dict[str, Any]) -> float | None:
-        """Token bucket; returns seconds to wait when the call must be refused."""
-        bucket = self._limits.get(method)
+        """Token buckets (workspace, then per channel); seconds to wait when refused."""
+        for name in (method, method + "#channel"):
+            wait = self._take_from(self._limits.get(name), args)
+            if wait is not None:
+                return wait
+        return None
+
+    def _take_from(self, bucket: _Bucket | None, args: dict[str, Any]) -> float | None:
         if not bucket:
             return None
         key = str(args.get("channel", "")) if bucket.per_channel else "*"
@@ -333,6 +351,8 @@ class FakeSlack:
         wait = self._take_token(method, args)
         if wait is not None:
             return 429, {"Retry-After": str(max(1, math.ceil(wait)))}, {"ok": False, "error": "ratelimited"}
+        if (method, str(args.get("channel", ""))) in self._channel_failures:
+            return 200, {}, {"ok": False, "error": self._channel_failures[(method, str(args.get("channel", "")))]}
         if self.enforce_token and token != self.bot_token:
             return 200, {}, {"ok": False, "error": "invalid_auth"}
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)

@@ -10,3 +10,5 @@ def register(app: App) -> None:
     handover_check.register(app)
     from listeners.commands import churn_risk  # issue 5: /churn-risk
     churn_risk.register(app)
+    from listeners.commands import incident  # issue 8: /incident
+    incident.register(app)

@@ -8,3 +8,13 @@ def register(app: App) -> None:
     churn_fact.register(app)
     from listeners.views import pay_extend_modal  # issue 7: the "More time" modal submitted
     pay_extend_modal.register(app)
+    from listeners.views import (  # issue 8: /incident modals
+        incident_broadcast_rest,
+        incident_declare,
+        incident_draft,
+        incident_preview,
+    )
+    incident_declare.register(app)
+    incident_draft.register(app)
+    incident_preview.register(app)
+    incident_broadcast_rest.register(app)

@@ -1,0 +1,17 @@
+"""The draft modal: refuse leftover placeholders (errors), else preview (broadcast) or share with owners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot import incident_flow as flow
+from bot.guard import internal_only
+from listeners.blocks.incidents import DRAFT_CALLBACK
+
+
+def handle(ack, body, context) -> None:
+    ack(**flow.on_draft_submit(context["rt"], body["user"]["id"], body["view"]))
+
+
+def register(app: App) -> None:
+    app.view(DRAFT_CALLBACK, middleware=[internal_only])(handle)
