@@ -9,9 +9,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from services.churn_risk import AT_RISK, CHURNED, HEALTHY, LEVEL_RANK, WATCH
+from services.churn_risk import AT_RISK, CHURNED, HEALTHY, WATCH
 
-LEVEL_TITLES = {CHURNED: "Churned", AT_RISK: "At risk", WATCH: "Watch", HEALTHY: "Healthy"}
+# Same order as `/churn-risk` with no account (services.churn_digest.own_book): the saveable at-risk
+# accounts first, then churned, watch, healthy.
+LEVEL_TITLES = {AT_RISK: "At risk", CHURNED: "Churned", WATCH: "Watch", HEALTHY: "Healthy"}
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,14 @@ def _section(title: str, rows: Iterable[HomeRow], cap: int) -> Section | None:
 
 def build_book(churn: Sequence[tuple[str, HomeRow]], handovers: Sequence[HomeRow], *, cap: int,
                team: bool = False) -> Book:
-    """Churn rows grouped by level (churned, at risk, watch, healthy), then handovers in flight.
+    """Churn rows grouped by level (at risk, churned, watch, healthy), then handovers in flight.
 
     Within a section rows go by ARR (the money at risk first); each section shows at most `cap` rows and
     counts the rest, so the home stays readable on a phone."""
     if cap < 1:
         raise ValueError("cap must be at least 1 (e.g. HOME_ROWS_PER_SECTION=10)")
     sections: list[Section] = []
-    for level in sorted(LEVEL_TITLES, key=LEVEL_RANK.__getitem__):
+    for level in LEVEL_TITLES:
         s = _section(LEVEL_TITLES[level], (r for lv, r in churn if lv == level), cap)
         if s:
             sections.append(s)

@@ -16,3 +16,5 @@ def register(app: App) -> None:
     )
     for module in (churn_pick, churn_share, churn_flag, churn_fact, churn_open_vitally):
         module.register(app)
+    from listeners.actions import home_run  # issue 9: App Home row buttons
+    home_run.register(app)
