@@ -47,6 +47,7 @@ EXTENSIONS: list[str] = [
     "bot.demo_importer",  # issue 2: `account <text>` looks an account up
     "bot.demo_handover",  # issue 4: /handover-check
     "bot.demo_churn",  # issue 5: /churn-risk and the weekly digest
+    "bot.demo_home",  # issue 9: App Home and owner routing
 ]
 
 

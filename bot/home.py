@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, select
@@ -39,18 +39,27 @@ def book_accounts(session: Session, member: TeamMember | None, slack_id: str) ->
         Account.owner_slack_id.in_(people), Account.tam_overlay_slack_id.in_(people))).order_by(Account.name)))
 
 
-def _handover_row(acc: Account, today) -> HomeRow | None:
-    recent = (acc.previous_owner_slack_id and acc.owner_since
-              and acc.owner_since >= today - timedelta(days=RECENT_HANDOVER_DAYS))
+def _recent_change(acc: Account, today: date) -> bool:
+    return bool(acc.previous_owner_slack_id and acc.owner is not None and acc.owner_since
+                and acc.owner_since >= today - timedelta(days=RECENT_HANDOVER_DAYS))
+
+
+def handover_command_text(acc: Account, today: date) -> str:
+    """What the row's Handover check button runs: the check of the recent move to the current owner, else
+    `/handover-check <account>` with no target (the policy's next step)."""
+    return f"{acc.name} to {acc.owner.name}" if _recent_change(acc, today) else acc.name
+
+
+def _handover_row(acc: Account, today: date) -> HomeRow | None:
     arr = acc.arr or 0
-    if recent and acc.owner is not None:
+    if _recent_change(acc, today):
         prev = acc.previous_owner.name if acc.previous_owner else acc.previous_owner_slack_id
         return HomeRow(acc.id, acc.name, arr, f"Check the handover from {prev} to {acc.owner.name}",
                        ("handover-check",), f"Owner since {acc.owner_since.isoformat()}")
     if acc.new_owner:
         return HomeRow(acc.id, acc.name, arr,
-                       f"Marked “{acc.new_owner}”: pick the new owner, then `/handover-check {acc.name} to <name>`",
-                       ("churn-risk",))
+                       f"Marked “{acc.new_owner}”: check it is ready for its next owner",
+                       ("handover-check",))
     return None
 
 

@@ -12,6 +12,7 @@ from bot.clock import now as clock_now
 from bot.db.models import Account
 from bot.db.session import session_scope
 from bot.guard import internal_only
+from bot.home import handover_command_text
 from bot.runtime import Runtime
 from listeners.blocks.churn import churn_reply_blocks
 from listeners.blocks.home import RUN_ACTION_PREFIX
@@ -27,8 +28,7 @@ def _reply(rt: Runtime, command: str, account_id: str) -> dict:
         if account is None:
             return {"text": GONE}
         if command == "handover_check":
-            target = account.owner.name if account.owner else None
-            text = f"{account.name} to {target}" if target else account.name
+            text = handover_command_text(account, now.date())
         else:
             a = assess_accounts(s, [account], now)[0]
             return {"text": f"{a.account.name}: {a.level.replace('_', ' ')}", "blocks": churn_reply_blocks(a, now)}
@@ -37,13 +37,15 @@ def _reply(rt: Runtime, command: str, account_id: str) -> dict:
 
 
 def handle_home_run(ack, body, action, context) -> None:
-    ack()
+    # Ack after posting: one account's reply takes well under Slack's 3 s, and the click's HTTP response then
+    # means "your DM has it" (the demo's `click` relies on that order).
     rt: Runtime = context["rt"]
-    user = body["user"]["id"]
-    command = action["action_id"][len(RUN_ACTION_PREFIX):]
-    reply = _reply(rt, command, action.get("value", ""))
-    dm = rt.client.conversations_open(users=user)["channel"]["id"]
-    rt.client.chat_postMessage(channel=dm, **reply)
+    try:
+        reply = _reply(rt, action["action_id"][len(RUN_ACTION_PREFIX):], action.get("value", ""))
+        dm = rt.client.conversations_open(users=body["user"]["id"])["channel"]["id"]
+        rt.client.chat_postMessage(channel=dm, **reply)
+    finally:
+        ack()
 
 
 def register(app: App) -> None:
