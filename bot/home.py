@@ -21,7 +21,7 @@ from bot.guard import is_internal_user
 from bot.runtime import Runtime
 from bot.settings_home import HomeSettings
 from listeners.blocks.home import book_home, stranger_home
-from services.churn_digest import own_book
+from services.churn_digest import own_book, week_start
 from services.home_book import Book, HomeRow, build_book
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,19 @@ def _handover_row(acc: Account, today: date) -> HomeRow | None:
     return None
 
 
+def _tickets_row(acc: Account, today: date) -> HomeRow | None:
+    """Tickets created since Monday (the same week `/churn-risk`'s digest uses, services.churn_digest.week_start)."""
+    start = week_start(today)
+    new = sorted((t for t in acc.tickets if t.created_at.date() >= start), key=lambda t: t.created_at, reverse=True)
+    if not new:
+        return None
+    latest = new[0]
+    what = f"#{latest.id} {latest.subject or '(no subject)'}" + (f" ({latest.priority})" if latest.priority else "")
+    count = f"{len(new)} tickets" if len(new) > 1 else "1 ticket"
+    return HomeRow(acc.id, acc.name, acc.arr or 0, f"{count} this week, latest {what}: check it is being handled",
+                   ("churn-risk",))
+
+
 def build_user_book(session: Session, slack_id: str, now: datetime, cap: int) -> tuple[Book, str]:
     member = session.get(TeamMember, slack_id)
     accounts = book_accounts(session, member, slack_id)
@@ -71,8 +84,9 @@ def build_user_book(session: Session, slack_id: str, now: datetime, cap: int) ->
         step = a.next_steps[0].brief if a.next_steps else "Nothing due; keep in touch"
         churn.append((a.level, HomeRow(a.account.id, a.account.name, a.arr, step, ("churn-risk",))))
     handovers = [r for r in (_handover_row(acc, now.date()) for acc in accounts) if r is not None]
+    tickets = [r for r in (_tickets_row(acc, now.date()) for acc in accounts) if r is not None]
     team = bool(member and member.is_team_lead)
-    return build_book(churn, handovers, cap=cap, team=team), (member.name if member else "there")
+    return build_book(churn, handovers, cap=cap, team=team, tickets=tickets), (member.name if member else "there")
 
 
 def home_view(rt: Runtime, slack_id: str) -> dict:

@@ -57,8 +57,9 @@ def _section(title: str, rows: Iterable[HomeRow], cap: int) -> Section | None:
 
 
 def build_book(churn: Sequence[tuple[str, HomeRow]], handovers: Sequence[HomeRow], *, cap: int,
-               team: bool = False) -> Book:
-    """Churn rows grouped by level (at risk, churned, watch, healthy), then handovers in flight.
+               team: bool = False, tickets: Sequence[HomeRow] = ()) -> Book:
+    """Churn rows grouped by level (at risk, churned, watch, healthy), then handovers in flight, then
+    accounts with tickets opened this week.
 
     Within a section rows go by ARR (the money at risk first); each section shows at most `cap` rows and
     counts the rest, so the home stays readable on a phone."""
@@ -72,5 +73,8 @@ def build_book(churn: Sequence[tuple[str, HomeRow]], handovers: Sequence[HomeRow
     h = _section("Handovers in flight", handovers, cap)
     if h:
         sections.append(h)
-    ids = {r.account_id for _, r in churn} | {r.account_id for r in handovers}
+    t = _section("Tickets opened this week", tickets, cap)
+    if t:
+        sections.append(t)
+    ids = {r.account_id for _, r in churn} | {r.account_id for r in (*handovers, *tickets)}
     return Book("your team's accounts" if team else "your accounts", tuple(sections), len(ids))

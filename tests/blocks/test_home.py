@@ -85,3 +85,11 @@ def test_view_is_valid_size_and_counts_add_up(rows, cap):
     view = book_home(book, name="T")
     assert len(view["blocks"]) <= 100
     json.dumps(view)
+
+
+def test_tickets_section_comes_last_and_counts_accounts_once():
+    book = build_book([("healthy", _r("h", 10))], [], cap=5, tickets=[_r("h", 10, "1 ticket this week")])
+    view = book_home(book, name="T")
+    headers = [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
+    assert headers == ["Healthy (1)", "Tickets opened this week (1)"]
+    assert view["blocks"][0]["text"]["text"] == "Hi T, here are your accounts (1)."

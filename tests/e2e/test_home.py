@@ -88,3 +88,19 @@ def test_team_lead_sees_team_accounts_and_handovers_in_flight(bot, seed, monkeyp
     bot.action(action_id=button["action_id"], value=button["value"], user="U0CSM01", view=view)
     dm = bot.slack.wait_for(lambda: bot.slack.posts("D0CSM01"))
     assert "Helix SaaS" in dm[0]["text"]
+
+
+def test_tickets_opened_this_week(bot, seed, monkeypatch):
+    monkeypatch.setenv("GTMBOT_NOW", NOW)  # Monday 2025-06-02
+    doc = document()
+    cobalt = next(a for a in doc["accounts"] if a["id"] == "churn-cobalt")
+    cobalt["tickets"] = [
+        {"id": 9001, "created_at": "2025-06-02T08:00:00Z", "status": "open",
+         "priority": "urgent", "subject": "Exports failing"},
+        {"id": 9000, "created_at": "2025-05-30T08:00:00Z", "status": "open", "subject": "Last week"},
+    ]
+    seed(doc)
+    texts = _texts(_open(bot, "U0TAM02"))
+    assert "Tickets opened this week (1)" in texts
+    assert ("*Cobalt Fintech* · $120,000 ARR\nNext: 1 ticket this week, latest #9001 Exports failing (urgent): "
+            "check it is being handled") in texts
