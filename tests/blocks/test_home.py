@@ -93,3 +93,9 @@ def test_tickets_section_comes_last_and_counts_accounts_once():
     headers = [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
     assert headers == ["Healthy (1)", "Tickets opened this week (1)"]
     assert view["blocks"][0]["text"]["text"] == "Hi T, here are your accounts (1)."
+
+
+def test_at_risk_comes_before_churned_like_churn_risk_own_book():
+    """Same order as `/churn-risk` with no account: the saveable accounts first."""
+    book = build_book([("churned", _r("c", 9000)), ("at_risk", _r("a", 1))], [], cap=5)
+    assert [s.title for s in book.sections] == ["At risk", "Churned"]

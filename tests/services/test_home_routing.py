@@ -98,3 +98,14 @@ def test_someone_is_always_tagged_and_reason_names_them(ooo, region, status):
     assert r.tag
     assert r.owner_away == (away_reason(owner) is not None)
     assert "Olga" in r.reason
+
+
+@pytest.mark.parametrize("text", ["Photo shoot", "Zoo trip", "Empty office"])
+def test_away_words_match_whole_words_only(text):
+    assert away_reason(Member("U1", "X", status_text=text)) is None
+
+
+def test_two_backups_are_both_tagged():
+    backups = {"EU": [ELLA, Member("U0MO", "Mo")]}
+    r = route(Member("U0T", "Tara", region="EMEA", out_of_office=True), backups=backups, no_owner_fallback=[])
+    assert r.tag == ("U0ELLA", "U0MO") and r.reason.endswith("tagging the EMEA backup Ella and Mo.")
