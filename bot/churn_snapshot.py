@@ -17,7 +17,6 @@ from bot.db.churn import ChurnEvaluation, ChurnFlag
 from bot.db.models import Account, SeriesPoint, TeamMember
 from services import churn_model as m
 from services.churn_risk import ChurnPeople
-from services.revenue_adjust import month_add, month_of
 
 CHURN_RISK_SEGMENT = "Churn Risk"
 
@@ -214,7 +213,3 @@ def series_from_session(session: Session, last_month: date) -> dict[str, dict[da
         discount = acc.effective_credit_discount_pct if "Annual Plan" in (acc.segments or ()) else None
         out[acc.id] = adjusted_series(mrr, credits, last_month, acc.trial_revenue, discount)
     return out
-
-
-def last_complete_month(today: date) -> date:
-    return month_add(month_of(today), -1)

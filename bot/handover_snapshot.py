@@ -14,14 +14,38 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot import accounts
 from bot.db import models as m
-from services.handover_grammar import AccountRef
+from services.handover_grammar import AccountRef, AccountResolution, Ambiguous, Found, NotFound, Resolver
 from services.handover_model import AccountSnapshot, Confirmation, Invoice, TeamMember
 from services.handover_policy import CONFIRMATION_KINDS
 from services.handover_usage import UsagePoint, usage_change_pct
 
 HEALTH_LABELS = {"healthy": "Good", "good": "Good", "fair": "Concerning", "concerning": "Concerning", "poor": "Poor"}
 AM_MANAGED, LEADS = "AM Managed", "Leads"
+
+
+def _ref(account: m.Account) -> AccountRef:
+    return AccountRef(account.id, account.name, account.domain, account.posthog_org_id, account.owner_slack_id)
+
+
+def shared_resolver(session: Session) -> Resolver:
+    """The resolver every command uses (bot/accounts.py), in the shape the handover grammar takes."""
+
+    def resolve(text: str) -> AccountResolution:
+        found = accounts.resolve_account(session, text)
+        if found.account is not None:
+            return Found(_ref(found.account))
+        refs = tuple(_ref(a) for a in found.suggestions)
+        if found.ambiguous:
+            return Ambiguous(refs, complete=len(refs) < accounts.MAX_SUGGESTIONS)
+        return NotFound(refs)
+
+    return resolve
+
+
+def has_accounts(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(m.Account)))
 
 
 def account_refs(session: Session) -> list[AccountRef]:

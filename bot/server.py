@@ -32,7 +32,7 @@ log = logging.getLogger("gtmbot.server")
 RawHandler = Callable[[Runtime, bytes, dict[str, str]], tuple[int, dict[str, str], bytes]]
 
 # Extra POST routes added by capabilities: path -> "module:function" (imported lazily).
-POST_ROUTES: dict[str, str] = {}
+POST_ROUTES: dict[str, str] = {"/stripe/webhook": "bot.stripe_webhook:handle"}
 
 
 def _load(ref: str) -> RawHandler:
@@ -64,7 +64,7 @@ def make_wsgi_app(rt: Runtime, app: App) -> Callable:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/slack/events" and method == "POST":
-            return _timed_slack(environ, start_response)
+            return _timed_slack(environ, _events_always_ok(environ, start_response))
         if path == "/metrics" and method == "GET":
             body = metrics.render(rt).encode()
             start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4"),
@@ -104,6 +104,19 @@ def _request_kind(environ: dict[str, Any]) -> str:
     if "command" in form:
         return "command"
     return "interaction" if "payload" in form else "other"
+
+
+def _events_always_ok(environ: dict[str, Any], start_response: Callable) -> Callable:
+    """Slack wants a 200 for every Events API delivery, handled or not. Bolt answers 404 when no listener
+    matched (e.g. a :ticket: reaction in an internal channel), which Slack would retry and count as a
+    failure. Events are the JSON posts; slash commands and interactivity (forms) keep Bolt's answer."""
+    if "json" not in (environ.get("CONTENT_TYPE") or ""):
+        return start_response
+
+    def start(status: str, headers: list, exc_info: Any = None) -> Any:
+        return start_response("200 OK" if status.startswith("404") else status, headers, exc_info)
+
+    return start
 
 
 class HttpServer:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from services.churn_model import Person
@@ -199,7 +199,3 @@ def own_book(assessments: Iterable[Assessment]) -> list[Assessment]:
     """The caller's own accounts, worst first: level, then score, then ARR, then name."""
     rank = {CHURNED: 1, AT_RISK: 0, WATCH: 2, HEALTHY: 3}
     return sorted(assessments, key=lambda a: (rank[a.level], -a.score, -a.arr, a.account.name.lower()))
-
-
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())

@@ -61,6 +61,7 @@ class NotFound:
 @dataclass(frozen=True)
 class Ambiguous:
     matches: tuple[AccountRef, ...]
+    complete: bool = True  # False when a resolver listed only some of the matches
 
 
 AccountResolution = Found | NotFound | Ambiguous
@@ -79,6 +80,7 @@ class HandoverError:
     query: str = ""
     suggestions: tuple[AccountRef, ...] = ()
     matches: tuple[AccountRef, ...] = ()
+    matches_complete: bool = True
     account: AccountRef | None = None
     owner_slack_id: str | None = None
     detail: str = ""
@@ -171,7 +173,7 @@ def _from_resolution(res: AccountResolution, query: str) -> AccountRef | Handove
     if isinstance(res, Found):
         return res.account
     if isinstance(res, Ambiguous):
-        return HandoverError(ErrorKind.ACCOUNT_AMBIGUOUS, query=query, matches=res.matches)
+        return HandoverError(ErrorKind.ACCOUNT_AMBIGUOUS, query=query, matches=res.matches, matches_complete=res.complete)
     return HandoverError(ErrorKind.ACCOUNT_NOT_FOUND, query=query, suggestions=res.suggestions)
 
 
@@ -227,8 +229,8 @@ def interpret(text: str, resolve: Resolver, team: Mapping[str, TeamMember]) -> R
     if isinstance(part, Found):
         return HandoverError(ErrorKind.UNKNOWN_TARGET, query=target_text, account=part.account)
     if isinstance(whole, Ambiguous):
-        return HandoverError(ErrorKind.ACCOUNT_AMBIGUOUS, query=t, matches=whole.matches)
+        return HandoverError(ErrorKind.ACCOUNT_AMBIGUOUS, query=t, matches=whole.matches, matches_complete=whole.complete)
     if isinstance(part, Ambiguous):
-        return HandoverError(ErrorKind.ACCOUNT_AMBIGUOUS, query=acct_text, matches=part.matches)
+        return HandoverError(ErrorKind.ACCOUNT_AMBIGUOUS, query=acct_text, matches=part.matches, matches_complete=part.complete)
     suggestions = whole.suggestions or (part.suggestions if isinstance(part, NotFound) else ())
     return HandoverError(ErrorKind.ACCOUNT_NOT_FOUND, query=t, suggestions=suggestions)

@@ -137,6 +137,18 @@ EMBARGOED: dict[str, str] = {
     "RU": "Russia",  # no payments accepted since Sept 2024: 002_59a801b964a2a19e.txt:14215-14224
 }
 SANCTIONS_CITE = cite("14200-14209")
+# "be mindful of companies … based in the following territories" (check the Sanctions Search, ask #legal):
+# 002_59a801b964a2a19e.txt:14159-14196, 14235. "Balkans" is read as the Western Balkans; Crimea is part of UA.
+SANCTIONS_WATCH: dict[str, str] = {
+    "AL": "the Balkans", "BA": "the Balkans", "ME": "the Balkans", "MK": "the Balkans", "RS": "the Balkans",
+    "XK": "the Balkans", "BY": "Belarus", "BI": "Burundi", "CF": "Central African Republic",
+    "CD": "Democratic Republic of the Congo", "IQ": "Iraq", "LY": "Libya", "LB": "Lebanon", "MM": "Myanmar",
+    "SD": "Sudan", "SS": "South Sudan", "SO": "Somalia", "UA": "Ukraine (incl. Crimea)", "VE": "Venezuela",
+    "YE": "Yemen", "ZW": "Zimbabwe",
+}
+SANCTIONS_WATCH_CITE = cite("14159-14196", 14235)
+WITHHOLDING_TAX_CITE = cite(3713)  # "The full invoice amount is due. Any tax withheld is exclusive"
+INDIA_GST_CITE = cite(3694)  # GSTIN, reverse charge
 RUSSIA_CITE = cite("14215-14228")
 
 # --- Refusals no approver can lift (the `--reason=` values of /discount) -----------------------------

@@ -278,6 +278,13 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
     if not deal.self_serve and arr < p.SALES_ASSIST_MIN_ARR:
         warnings.append(f"{money(arr)}/yr is below the {_k(p.SALES_ASSIST_MIN_ARR)} ARR sales-assist threshold: "
                         f"route to self-serve ({p.SALES_ASSIST_CITE}).")
+    if deal.country in p.SANCTIONS_WATCH:
+        warnings.append(f"{p.SANCTIONS_WATCH[deal.country]} is on the sanctions watch list: check the company in the US "
+                        f"Treasury's Sanctions Search first; unsure, ask #legal ({p.SANCTIONS_WATCH_CITE}).")
+    if deal.country:
+        infos.append(f"Withholding tax is exclusive of the invoice: the full amount is due ({p.WITHHOLDING_TAX_CITE}).")
+    if deal.country == "IN":
+        infos.append(f"India: the customer gives its GSTIN and manages GST under reverse charge ({p.INDIA_GST_CITE}).")
     if deal.nonprofit:
         infos.append(f"Non-profit: needs proof of status under the customer's country's tax law and a margin "
                      f"check ({p.NONPROFIT_PROOF_CITE}).")

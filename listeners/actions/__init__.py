@@ -16,5 +16,18 @@ def register(app: App) -> None:
     )
     for module in (churn_pick, churn_share, churn_flag, churn_fact, churn_open_vitally):
         module.register(app)
+<<<<<<< HEAD
     from listeners.actions import home_run  # issue 9: App Home row buttons
     home_run.register(app)
+=======
+    from listeners.actions import billing_links  # issue 7: Open in Stripe / Open invoice links
+    billing_links.register(app)
+    from listeners.actions import creditbot_ack  # issue 7: CreditBot "I'm on it"
+    creditbot_ack.register(app)
+    from listeners.actions import pay_extend  # issue 7: "More time…" opens the modal
+    pay_extend.register(app)
+    from listeners.actions import pay_needs_changes  # issue 7: "Invoice needs changes"
+    pay_needs_changes.register(app)
+    from listeners.actions import pay_task_done  # issue 7: suspended / cancelled / customer responded
+    pay_task_done.register(app)
+>>>>>>> main

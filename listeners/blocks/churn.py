@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import Decimal
 
 from services.churn_digest import Digest, DigestLine, digest_step
 from services.churn_model import Person
@@ -303,9 +302,6 @@ def digest_text(d: Digest) -> str:
     return (f"Churn-risk digest {d.week}: {d.at_risk_count} at risk ({money(d.at_risk_arr)} ARR),"
             f" {d.watch_count} watch, {len(d.churned)} churned")
 
-
-def money_or_unknown(value: Decimal | None) -> str:
-    return money(value) if value is not None else "unknown"
 
 
 FLAG_VIEW_CALLBACK = "churn_flag_note"

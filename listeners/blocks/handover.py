@@ -195,8 +195,9 @@ def error_message(error: HandoverError) -> dict:
         if len(error.matches) > len(shown):
             listed += f" …and {len(error.matches) - len(shown)} more"
         pick = error.matches[0]
+        how_many = f"{len(error.matches)} accounts" if error.matches_complete else "several accounts, including"
         text = (
-            f"“{error.query}” matches {len(error.matches)} accounts: {listed}. Re-run with the domain or full name, "
+            f"“{error.query}” matches {how_many}: {listed}. Re-run with the domain or full name, "
             f"e.g. `{COMMAND} {pick.domain or pick.name}`."
         )
     elif kind is ErrorKind.UNKNOWN_TARGET:

@@ -8,11 +8,18 @@ from bot import clock
 from bot.db.session import session_scope
 from bot.events import claim_event
 from bot.guard import internal_only
-from bot.handover_snapshot import account_refs, confirmations, load_account, snapshot, team_directory
+from bot.handover_snapshot import (
+    confirmations,
+    has_accounts,
+    load_account,
+    shared_resolver,
+    snapshot,
+    team_directory,
+)
 from bot.settings_handover import HandoverSettings
 from listeners.blocks.handover import error_message, no_data_message, report_message
 from services.handover import check
-from services.handover_grammar import HandoverError, interpret, resolver_for
+from services.handover_grammar import HandoverError, interpret
 
 COMMAND = "/handover-check"
 
@@ -35,11 +42,10 @@ def answer(rt, text: str) -> dict:
     """The reply for one command text, read from the account model at today's date."""
     today = clock.today()
     with session_scope(rt.session_factory) as session:
-        refs = account_refs(session)
-        if not refs:
+        if not has_accounts(session):
             return no_data_message()
         team = team_directory(session)
-        request = interpret(text, resolver_for(refs), team)
+        request = interpret(text, shared_resolver(session), team)
         if isinstance(request, HandoverError):
             return error_message(request)
         account = load_account(session, request.account.id)

@@ -180,3 +180,8 @@ def test_a_single_overlong_line_is_cut_not_dropped():
     from listeners.blocks.handover import _fit
     text = _fit("Blocking (1)", ["• *Open invoices* — " + "in_x, $1; " * 600])
     assert text.startswith("*Blocking (1)*\n• *Open invoices* — in_x") and text.endswith("…") and len(text) <= 3000
+
+
+def test_ambiguous_from_a_partial_list_does_not_claim_a_count():
+    msg = error_message(HandoverError(ErrorKind.ACCOUNT_AMBIGUOUS, query="Acme", matches=(FOODS, ACME), matches_complete=False))
+    assert msg["text"].startswith("“Acme” matches several accounts, including: Acme Foods")

@@ -280,3 +280,18 @@ def test_slack_connect_user_cannot_press_confirm(bot, handover_seed, rt):
     assert "only for members of our own workspace" in bot.click(button, user=EXTERNAL_USER, message=msg).text()
     with session_scope(rt.session_factory) as s:
         assert s.scalar(select(func.count()).select_from(Flag)) == 0
+
+
+def test_account_by_its_customer_channel(bot, handover_seed):
+    """The shared resolver (bot/accounts.py) also takes the customer channel, as every command does."""
+    handover_seed({**ACME, "slack_channel_ids": ["C0ACMEHO"]})
+    text = check(bot, "<#C0ACMEHO|ext-acme-robotics> to TAM").text()
+    assert "Handover check: Acme Robotics" in text and "✅ Ready to hand over" in text
+
+
+def test_many_matches_are_listed_in_part_never_picked(bot, handover_seed, rt):
+    handover_seed(*(handover_account(f"12{i:02d}-acme{i}", f"Acme Unit {i}", "U0TAE01", "30000.00", [R]) for i in range(5)))
+    text = check(bot, "Acme Unit").text()
+    assert text.startswith("“Acme Unit” matches several accounts, including: Acme Unit 0 (acme0.example, owner <@U0TAE01>)")
+    assert "Handover check" not in text
+    assert_no_side_effects(bot, rt)

@@ -12,7 +12,7 @@ from services.churn_model import Contact, Destination, Flag, Invoice, Note, Tick
 from services.churn_policy import ChurnPolicy
 from services.churn_risk import assess
 from services.churn_signals import evaluate_signals
-from tests.churn_examples import NOW, TODAY, healthy
+from tests.churn_examples import NOW, TODAY, annual, healthy
 
 P = ChurnPolicy()
 BASE = healthy("b", "Base", "30000")
@@ -253,3 +253,41 @@ def test_w8_falls_back_to_paying_for_without_usage():
     three = replace(BASE, usage=(), paying_for=("session_replay", "feature_flags", "surveys"))
     assert "W8" in codes(one) and "W8" not in codes(three)
     assert "W8" not in {g.code for g in evaluate_signals(three, NOW, P).not_evaluated}
+
+
+def test_w2_seasonal_when_last_year_fell_the_same_way():
+    """W2 "(no seasonality)": the same 12 weeks a year earlier fell as much, so no W2."""
+    from tests.churn_examples import weekly
+
+    dip = [1000] * 8 + [800, 800, 800, 800]
+    seasonal = replace(BASE, events_weekly=weekly(dip + [1000] * 40 + dip))
+    fresh = replace(BASE, events_weekly=weekly([1000] * 52 + dip))
+    assert "W2" not in codes(seasonal) and "W2" in codes(fresh)
+
+
+def test_bank_transfer_late_and_silent_is_f4_with_its_schedule():
+    acct = replace(BASE, last_customer_slack_message_at=NOW - timedelta(days=20),
+                   contacts=(Contact("c@x", role="finance", last_inbound_at=NOW - timedelta(days=20)),),
+                   invoices=(Invoice("in_b", "open", "bank_transfer", D(3000), due_date=TODAY - timedelta(days=5)),))
+    report = evaluate_signals(acct, NOW, P)
+    assert report.holds("F4") and report.late_payment.suspend_on == TODAY + timedelta(days=2)
+
+
+def test_shrinking_revenue_is_context_not_a_signal():
+    """C1 (002:1786): MRR down but not to zero is context only; no level change."""
+    from datetime import date
+
+    acct = replace(BASE, mrr_history={date(2025, 3, 1): D(3000), date(2025, 4, 1): D(3000), date(2025, 5, 1): D(2500)})
+    a = assess(acct, NOW)
+    assert a.level == "healthy" and any(c.code == "C1" for c in a.context)
+
+
+def test_revenue_to_zero_without_cancellation_is_churn():
+    """§4.6: adjusted MRR > 0 -> 0 in the last full month is churned from the 1st of that month."""
+    from datetime import date
+
+    acct = replace(BASE, mrr_history={date(2025, 3, 1): D(3000), date(2025, 4, 1): D(3000), date(2025, 5, 1): D(0)})
+    a = assess(acct, NOW)
+    assert a.level == "churned" and a.churned_at == date(2025, 5, 1) and a.has("RETRO_OVERDUE")
+    startup = replace(acct, credit=replace(annual("2026-01-01"), startup_plan=True))
+    assert assess(startup, NOW).level != "churned"  # mrr = 0 while on startup credits (002:72)

@@ -273,3 +273,11 @@ def test_lever_three_label_says_how_cash_arrives():
         "100k net45": "Timing of cash (upfront, Net 45)",
         "100k card": "Timing of cash (upfront, card on start date)",
     }
+
+
+def test_r63_watch_list_warns_and_r62_taxes_are_noted():
+    r = quote("60k --country=VE")
+    assert r.status == OK and any("Sanctions Search" in w and "#legal" in w for w in r.warnings)
+    assert any("Withholding tax is exclusive" in i for i in r.infos)
+    assert any("GSTIN" in i for i in quote("60k --country=IN").infos)
+    assert not any("Sanctions Search" in w for w in quote("60k --country=DE").warnings)
