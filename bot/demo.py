@@ -47,12 +47,9 @@ EXTENSIONS: list[str] = [
     "bot.demo_importer",  # issue 2: `account <text>` looks an account up
     "bot.demo_handover",  # issue 4: /handover-check
     "bot.demo_churn",  # issue 5: /churn-risk and the weekly digest
-<<<<<<< HEAD
-    "bot.demo_home",  # issue 9: App Home and owner routing
-=======
     "bot.demo_billing",  # issue 7: CreditBot and payment escalations
     "bot.demo_tickets",  # issue 6: :ticket: reactions to Zendesk
->>>>>>> main
+    "bot.demo_home",  # issue 9: App Home and owner routing
 ]
 
 

@@ -16,10 +16,6 @@ def register(app: App) -> None:
     )
     for module in (churn_pick, churn_share, churn_flag, churn_fact, churn_open_vitally):
         module.register(app)
-<<<<<<< HEAD
-    from listeners.actions import home_run  # issue 9: App Home row buttons
-    home_run.register(app)
-=======
     from listeners.actions import billing_links  # issue 7: Open in Stripe / Open invoice links
     billing_links.register(app)
     from listeners.actions import creditbot_ack  # issue 7: CreditBot "I'm on it"
@@ -30,4 +26,5 @@ def register(app: App) -> None:
     pay_needs_changes.register(app)
     from listeners.actions import pay_task_done  # issue 7: suspended / cancelled / customer responded
     pay_task_done.register(app)
->>>>>>> main
+    from listeners.actions import home_run  # issue 9: App Home row buttons
+    home_run.register(app)
