@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.churn_flow import assess_accounts
 from bot.churn_snapshot import _LOAD
+from bot.db.billing import PaymentCase
 from bot.db.models import Account, TeamMember
 from bot.db.session import session_scope
 from bot.guard import is_internal_user
 from bot.runtime import Runtime
 from bot.settings_home import HomeSettings
 from listeners.blocks.home import book_home, stranger_home
-from services.churn_digest import own_book, week_start
+from services.churn_digest import own_book
 from services.home_book import Book, HomeRow, build_book
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,8 @@ def _handover_row(acc: Account, today: date) -> HomeRow | None:
 
 
 def _tickets_row(acc: Account, today: date) -> HomeRow | None:
-    """Tickets created since Monday (the same week `/churn-risk`'s digest uses, services.churn_digest.week_start)."""
-    start = week_start(today)
+    """Tickets created since Monday: the ISO week the churn digest also uses (services.churn_digest.iso_week)."""
+    start = today - timedelta(days=today.weekday())
     new = sorted((t for t in acc.tickets if t.created_at.date() >= start), key=lambda t: t.created_at, reverse=True)
     if not new:
         return None
@@ -84,9 +85,15 @@ def build_user_book(session: Session, slack_id: str, now: datetime, cap: int) ->
         step = a.next_steps[0].brief if a.next_steps else "Nothing due; keep in touch"
         churn.append((a.level, HomeRow(a.account.id, a.account.name, a.arr, step, ("churn-risk",))))
     handovers = [r for r in (_handover_row(acc, now.date()) for acc in accounts) if r is not None]
+    ids = [acc.id for acc in accounts]
+    payments = [HomeRow(c.account_id, c.account_name, next((a.arr or 0 for a in accounts if a.id == c.account_id), 0),
+                        f"Payment late since {c.late_day.isoformat()}: follow the escalation thread in #sales-alerts",
+                        ("churn-risk",))
+                for c in session.scalars(select(PaymentCase).where(PaymentCase.status == "open",
+                                                                   PaymentCase.account_id.in_(ids)))] if ids else []
     tickets = [r for r in (_tickets_row(acc, now.date()) for acc in accounts) if r is not None]
     team = bool(member and member.is_team_lead)
-    return build_book(churn, handovers, cap=cap, team=team, tickets=tickets), (member.name if member else "there")
+    return build_book(churn, handovers, cap=cap, team=team, tickets=tickets, payments=payments), (member.name if member else "there")
 
 
 def home_view(rt: Runtime, slack_id: str) -> dict:

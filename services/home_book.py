@@ -57,8 +57,9 @@ def _section(title: str, rows: Iterable[HomeRow], cap: int) -> Section | None:
 
 
 def build_book(churn: Sequence[tuple[str, HomeRow]], handovers: Sequence[HomeRow], *, cap: int,
-               team: bool = False, tickets: Sequence[HomeRow] = ()) -> Book:
-    """Churn rows grouped by level (at risk, churned, watch, healthy), then handovers in flight, then
+               team: bool = False, tickets: Sequence[HomeRow] = (),
+               payments: Sequence[HomeRow] = ()) -> Book:
+    """Open payment escalations, then churn rows grouped by level (at risk, churned, watch, healthy), then handovers in flight, then
     accounts with tickets opened this week.
 
     Within a section rows go by ARR (the money at risk first); each section shows at most `cap` rows and
@@ -66,6 +67,9 @@ def build_book(churn: Sequence[tuple[str, HomeRow]], handovers: Sequence[HomeRow
     if cap < 1:
         raise ValueError("cap must be at least 1 (e.g. HOME_ROWS_PER_SECTION=10)")
     sections: list[Section] = []
+    p = _section("Open payment escalations", payments, cap)  # money already late comes first
+    if p:
+        sections.append(p)
     for level in LEVEL_TITLES:
         s = _section(LEVEL_TITLES[level], (r for lv, r in churn if lv == level), cap)
         if s:
@@ -76,5 +80,5 @@ def build_book(churn: Sequence[tuple[str, HomeRow]], handovers: Sequence[HomeRow
     t = _section("Tickets opened this week", tickets, cap)
     if t:
         sections.append(t)
-    ids = {r.account_id for _, r in churn} | {r.account_id for r in (*handovers, *tickets)}
+    ids = {r.account_id for _, r in churn} | {r.account_id for r in (*handovers, *tickets, *payments)}
     return Book("your team's accounts" if team else "your accounts", tuple(sections), len(ids))

@@ -104,3 +104,21 @@ def test_tickets_opened_this_week(bot, seed, monkeypatch):
     assert "Tickets opened this week (1)" in texts
     assert ("*Cobalt Fintech* · $120,000 ARR\nNext: 1 ticket this week, latest #9001 Exports failing (urgent): "
             "check it is being handled") in texts
+
+
+
+def test_open_payment_escalation_comes_first(home_bot, rt):
+    from datetime import date
+
+    from bot.db.billing import PaymentCase
+    from bot.db.session import session_scope
+
+    with session_scope(rt.session_factory) as s:
+        s.add(PaymentCase(key="in_home1", customer_id="cus_home1", account_id="churn-borealis",
+                          account_name="Borealis Learning", kind="card", late_day=date(2025, 5, 28),
+                          responsible=["U0TAM02"], responsible_reason="owner"))
+    view = _open(home_bot, "U0TAM02")
+    headers = [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
+    assert headers[0] == "Open payment escalations (1)"
+    assert ("*Borealis Learning* · $90,000 ARR\nNext: Payment late since 2025-05-28: follow the escalation "
+            "thread in #sales-alerts") in _texts(view)
