@@ -50,6 +50,7 @@ EXTENSIONS: list[str] = [
     "bot.demo_billing",  # issue 7: CreditBot and payment escalations
     "bot.demo_tickets",  # issue 6: :ticket: reactions to Zendesk
     "bot.demo_incidents",  # issue 8: /incident
+    "bot.demo_home",  # issue 9: App Home and owner routing
 ]
 
 

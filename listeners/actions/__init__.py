@@ -46,3 +46,5 @@ def register(app: App) -> None:
     incident_show_log.register(app)
     incident_draft_update.register(app)
     incident_handoff.register(app)
+    from listeners.actions import home_run  # issue 9: App Home row buttons
+    home_run.register(app)

@@ -12,3 +12,6 @@ def register(app: App) -> None:
     reaction_added.register(app)  # tickets
     app_mention.register(app)  # tickets
     message.register(app)  # tickets: replies in ticketed threads
+    from listeners.events import app_home_opened  # issue 9: App Home
+
+    app_home_opened.register(app)
