@@ -142,7 +142,7 @@ def bot(bot_factory) -> SlackDriver:
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 hypothesis_settings.register_profile("default", deadline=None)
-hypothesis_settings.register_profile("ci", deadline=None, max_examples=200)
+hypothesis_settings.register_profile("ci", deadline=None, max_examples=100)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
