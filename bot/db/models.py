@@ -9,56 +9,29 @@ read the `effective_*` properties instead of the raw column.
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     Numeric,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.db.base import Base
+from bot.db.base import Base, UTCDateTime
 
 MONEY = Numeric(14, 2)
 PCT = Numeric(5, 2)
 # Series values: money, event counts (millions a week) and 0-10 health scores share one column.
 SERIES_VALUE = Numeric(18, 2)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """`DateTime(timezone=True)` that always hands back aware UTC datetimes.
-
-    SQLite stores no offset; PostgreSQL stores timestamptz. Either way callers get UTC.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: every timestamp in the account model is UTC-aware")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
 
 
 def _add_months(start: date, months: int) -> date:
