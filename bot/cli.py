@@ -58,7 +58,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             from bot.server import HttpServer, make_wsgi_app
 
             server = HttpServer(make_wsgi_app(rt, app), host=args.host, port=args.http)
-            log.info("gtmbot listening on http://%s:%d (POST /slack/events, GET /healthz)", args.host, server.port)
+            log.info("gtmbot listening on http://%s:%s (POST /slack/events, GET /healthz)", args.host, server.port)
             try:
                 server.serve_forever()
             finally:

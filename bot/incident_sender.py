@@ -100,6 +100,9 @@ class DeliverySender:
                 wait = self._seconds_until_next(broadcast_id, delivery_ids)
                 if wait is None:
                     break
+                # A row another replica left `sending` and never finished (it died mid-send) would
+                # otherwise hold this sender forever: once stale, check it in Slack like a restart does.
+                report.reconciled += self.reconcile(broadcast_id=broadcast_id, delivery_ids=delivery_ids)
                 self.sleep(min(max(wait, 0.05), 5.0))
                 continue
             row_id, channel = row
@@ -114,9 +117,10 @@ class DeliverySender:
         return report
 
     def reconcile(self, *, broadcast_id: int | None = None, delivery_ids: list[int] | None = None,
-                  older_than: timedelta = STALE_SENDING) -> int:
-        """Rows left `sending`: found in Slack by metadata key → sent; otherwise back to pending."""
-        cutoff = clock_now() - older_than
+                  older_than: timedelta | None = None) -> int:
+        """Rows left `sending` (for longer than STALE_SENDING unless told): found in Slack by metadata
+        key → sent; otherwise back to pending."""
+        cutoff = clock_now() - (STALE_SENDING if older_than is None else older_than)
         with session_scope(self.rt.session_factory) as s:
             q = select(Delivery).where(Delivery.status == "sending", Delivery.sending_started_at <= cutoff)
             q = _scope(q, broadcast_id, delivery_ids)
