@@ -10,6 +10,7 @@ from slack_bolt import App
 from bot.churn_flow import assess_and_note, book, lookup
 from bot.clock import now as clock_now
 from bot.db.session import session_scope
+from bot.events import claim_event
 from bot.guard import EXTERNAL_CHANNEL_REFUSAL, internal_only, is_external_channel
 from bot.runtime import Runtime
 from listeners.blocks.churn import (
@@ -31,6 +32,10 @@ def parse(text: str) -> tuple[str, bool]:
 def handle_churn_risk(ack, command, respond, context) -> None:
     ack()
     rt: Runtime = context["rt"]
+    # A redelivered request (same trigger) must not answer twice on the response_url.
+    key = f"churn-risk:{command.get('team_id')}:{command.get('user_id')}:{command.get('trigger_id')}"
+    if command.get("trigger_id") and not claim_event(rt, key[:128]):
+        return
     query, share = parse(command.get("text") or "")
     now = clock_now()
     if share and not query:

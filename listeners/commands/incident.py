@@ -11,6 +11,7 @@ from slack_bolt import App
 from bot import incident_flow as flow
 from bot import incident_store as store
 from bot.db.session import session_scope
+from bot.events import claim_event
 from bot.guard import internal_only
 from listeners.blocks import incidents as blocks
 from listeners.incident_guard import not_in_shared_channel
@@ -24,6 +25,10 @@ def handle(ack, body, client, respond, context) -> None:
     ack()
     rt = context["rt"]
     user, channel = body["user_id"], body.get("channel_id", "")
+    # A redelivered request (same trigger) must not answer, open a modal or act twice.
+    key = f"incident:{body.get('team_id')}:{user}:{body.get('trigger_id')}"
+    if body.get("trigger_id") and not claim_event(rt, key[:128]):
+        return
     parsed = grammar.parse(body.get("text", ""))
     if isinstance(parsed, grammar.UsageError):
         respond(text=parsed.text(), blocks=blocks.usage_error_blocks({"message": parsed.message, "example": parsed.example}), response_type="ephemeral")
