@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterable
@@ -39,6 +40,7 @@ class FakeStripe:
         self.invoices: dict[str, dict[str, Any]] = {}
         self.subscriptions: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
+        self._scripted: list[tuple[str, str, float]] = []  # (path prefix, "status:NNN" | "drop" | "stall", seconds)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -83,6 +85,30 @@ class FakeStripe:
                 self.invoices[inv_id]["status_transitions"].update(transitions)
             return self.invoices[inv_id]
 
+    def fail(self, path_prefix: str = "/v1/", status: int = 500, *, times: int = 1) -> None:
+        """The next `times` GETs under `path_prefix` answer `status` with a Stripe `api_error` body."""
+        with self._lock:
+            self._scripted.extend([(path_prefix, f"status:{status}", 0.0)] * times)
+
+    def drop(self, path_prefix: str = "/v1/", *, times: int = 1) -> None:
+        """The next `times` GETs under `path_prefix` get no answer: the connection is closed (a network
+        failure, as a client sees a timeout: nothing came back)."""
+        with self._lock:
+            self._scripted.extend([(path_prefix, "drop", 0.0)] * times)
+
+    def stall(self, path_prefix: str = "/v1/", seconds: float = 1.0, *, times: int = 1) -> None:
+        """The next `times` GETs under `path_prefix` are answered normally, but only after `seconds`."""
+        with self._lock:
+            self._scripted.extend([(path_prefix, "stall", seconds)] * times)
+
+    def _take_scripted(self, path: str) -> tuple[str, float] | None:
+        with self._lock:
+            for i, (prefix, what, seconds) in enumerate(self._scripted):
+                if path.startswith(prefix):
+                    del self._scripted[i]
+                    return what, seconds
+        return None
+
     def calls(self, path_prefix: str = "") -> int:
         return sum(1 for _, path in self.requests if path.startswith(path_prefix))
 
@@ -100,6 +126,16 @@ class FakeStripe:
                 fake.requests.append(("GET", split.path))
                 if not self.headers.get("Authorization", "").startswith("Bearer "):
                     return self._send(401, _error("You did not provide an API key."))
+                scripted = fake._take_scripted(split.path)
+                if scripted and scripted[0] == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                if scripted and scripted[0].startswith("status:"):
+                    status = int(scripted[0].removeprefix("status:"))
+                    return self._send(status, _error("Scripted failure (FakeStripe.fail).", "api_error"))
+                if scripted and scripted[0] == "stall":
+                    time.sleep(scripted[1])
                 query = parse_qsl(split.query, keep_blank_values=True)
                 status, body = fake._route(split.path, query)
                 self._send(status, body)

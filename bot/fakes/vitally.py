@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +34,7 @@ class FakeVitally:
         self.data: dict[str, list[dict[str, Any]]] = {name: [] for name in RESOURCES}
         self.requests: list[Request] = []
         self._failures: dict[str, deque[tuple[int, float | None]]] = defaultdict(deque)
+        self._stalls: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -81,6 +83,12 @@ class FakeVitally:
         for _ in range(times):
             self._failures[resource].append((status, retry_after))
 
+    def stall(self, resource: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` requests for `resource` are answered only after `seconds` (a client with a
+        shorter timeout gives up first: a timeout)."""
+        for _ in range(times):
+            self._stalls[resource].append(seconds)
+
     def calls(self, resource: str) -> list[Request]:
         return [r for r in self.requests if r.path == f"/resources/{resource}"]
 
@@ -88,6 +96,11 @@ class FakeVitally:
     def _handle(self, raw_path: str, authorization: str) -> tuple[int, dict[str, str], Any]:
         parsed = urlparse(raw_path)
         params = {k: v[0] for k, v in parse_qs(parsed.query).items()}
+        resource = parsed.path.strip("/").split("/")[-1]
+        with self._lock:
+            stall = self._stalls[resource].popleft() if self._stalls.get(resource) else 0.0
+        if stall:
+            time.sleep(stall)
         with self._lock:
             status, headers, body = self._answer(parsed.path, params, authorization)
             self.requests.append(Request(parsed.path, params, status))

@@ -55,6 +55,8 @@ class FakeZendeskState:
     # Seconds to hold the answer to a ticket create AFTER the ticket exists (a client killed meanwhile
     # leaves Zendesk with a ticket the client never recorded).
     create_stall_s: float = 0.0
+    # One-shot stalls: (path prefix, method, seconds) for the next matching requests, answered late.
+    stalls: list[tuple[str, str, float]] = field(default_factory=list)
     next_ticket_id: int = 4821
     next_user_id: int = 70001
     next_audit_id: int = 90001
@@ -139,6 +141,12 @@ class FakeZendesk:
         with self.lock:
             self.state.create_stall_s = seconds
 
+    def stall_next(self, count: int, seconds: float, *, path_prefix: str = "", method: str = "") -> None:
+        """The next `count` matching requests are handled at once but answered after `seconds` (a client
+        with a shorter timeout sees a timeout although Zendesk acted)."""
+        with self.lock:
+            self.state.stalls.extend([(path_prefix, method, seconds)] * count)
+
     def set_ticket_status(self, ticket_id: int, status: str) -> None:
         with self.lock:
             self.state.tickets[ticket_id]["status"] = status
@@ -192,6 +200,11 @@ class FakeZendesk:
             stall = (
                 self.state.create_stall_s if (method, split.path) == ("POST", "/api/v2/tickets.json") else 0.0
             )
+            for i, (prefix, verb, seconds) in enumerate(self.state.stalls):
+                if split.path.startswith(prefix) and (not verb or verb == method):
+                    del self.state.stalls[i]
+                    stall = max(stall, seconds)
+                    break
         if stall:
             time.sleep(stall)
         return status, out_headers, payload

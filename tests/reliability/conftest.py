@@ -130,3 +130,15 @@ def settle(seconds: float = 0.5) -> None:
 
 def driver_for(world: TicketWorld) -> SlackDriver:
     return world.bot
+
+
+def db_dump(rt: Runtime, skip: tuple[str, ...] = ("job_runs", "job_lease", "processed_events")) -> dict[str, list]:
+    """Every row of every table (as sorted reprs), for "changed nothing" / "lost nothing" comparisons."""
+    meta = load_all_models().metadata
+    out = {}
+    with session_scope(rt.session_factory) as s:
+        for table in meta.sorted_tables:
+            if table.name in skip:
+                continue
+            out[table.name] = sorted(tuple(repr(v) for v in row) for row in s.execute(select(table)).all())
+    return out
