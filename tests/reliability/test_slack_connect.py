@@ -1,0 +1,68 @@
+"""Slack Connect: people from another organisation share the customer channels with us. Every
+internal command refuses them with an ephemeral refusal that carries no account data, and nothing
+else happens: nothing posted, nothing recorded. Guests of our own workspace are refused the same way.
+Checked whether or not Slack's payload says which team the user is from (the bot then asks users.info)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.guard import REFUSAL
+from bot.render import blocks_to_text
+from tests.reliability.conftest import (
+    ACCOUNT_DATA,
+    COMMANDS,
+    EXTERNAL_TEAM,
+    EXTERNAL_USER,
+    INTERNAL_USER,
+    settle,
+    slack_effects,
+    table_counts,
+)
+from tests.reliability.test_signatures import quote_button_payload
+
+# (user, channel, user_team_id hint in the payload)
+STRANGERS = [
+    (EXTERNAL_USER, "C_ACME", EXTERNAL_TEAM),  # Slack Connect user, Slack names their team
+    ("U_EXT2", "C_ACME", None),  # Slack Connect user, no hint: users.info says another team
+    ("U_EXT3", "C_ACME", None),  # Slack Connect user with a hidden email
+    ("U0GUEST1", "C0GENERAL", None),  # a guest (restricted account) of our own workspace
+]
+
+
+def shown(reply) -> str:
+    return "\n".join(blocks_to_text(m.get("blocks"), m.get("text", "")) for m in reply.messages())
+
+
+@pytest.mark.parametrize(("command", "text"), COMMANDS)
+def test_internal_commands_refuse_slack_connect_users(world, command, text):
+    for user, channel, hint in STRANGERS:
+        before_db, before_slack = table_counts(world.rt), slack_effects(world.slack)
+        reply = world.bot.command(command, text, user=user, channel=channel, user_team_id=hint)
+        assert reply.status == 200
+        [message] = reply.messages()
+        assert message["response_type"] == "ephemeral"
+        assert message["text"] == REFUSAL, (user, message)
+        text_seen = shown(reply)
+        assert not [w for w in ACCOUNT_DATA if w in text_seen], (user, text_seen)
+        settle(0.2)
+        assert slack_effects(world.slack) == before_slack, user
+        assert table_counts(world.rt) == before_db, user
+    # the control: the same command from an internal user answers with the account data
+    reply = world.bot.command(command, text, user=INTERNAL_USER)
+    assert reply.text() != REFUSAL
+
+
+def test_buttons_refuse_slack_connect_users(world):
+    """A "Post to channel" click forwarded to a Slack Connect user (or replayed by one) is refused."""
+    payload = quote_button_payload(world)
+    for user, channel, _hint in STRANGERS:
+        before = slack_effects(world.slack)
+        reply = world.bot.action(action_id=payload["actions"][0]["action_id"], value=payload["actions"][0]["value"],
+                                 user=user, channel=channel)
+        assert reply.status == 200
+        [body] = reply.responses(1)
+        assert body == {"text": REFUSAL, "response_type": "ephemeral", "replace_original": False}
+        settle(0.2)
+        assert world.slack.posts(channel) == []
+        assert slack_effects(world.slack)["posts"] == before["posts"]
