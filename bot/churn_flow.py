@@ -3,15 +3,22 @@ flag flow and the weekly digest job: load snapshots, resolve people, assess. No 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.churn_snapshot import find_accounts, load_snapshots, own_accounts, resolve_people
+from bot.churn_snapshot import (
+    BATCH_SIZE,
+    find_accounts,
+    iter_account_batches,
+    load_snapshots,
+    own_accounts,
+    resolve_people,
+)
 from bot.db.churn import ChurnEvaluation, ChurnFlag
 from bot.db.models import Account
 from bot.settings_churn import ChurnSettings
@@ -57,9 +64,13 @@ def assess_and_note(session: Session, accounts: Sequence[Account], now: datetime
     return assessments
 
 
+def _evaluation_row(a: Assessment, week: str, now: datetime) -> dict:
+    return dict(account_id=a.account.id, week=week, evaluated_at=now, level=a.level,
+                f_codes=sorted(a.f_codes | ({"F0"} if a.report.holds("F0") else set())), score=a.score)
+
+
 def _evaluation(a: Assessment, week: str, now: datetime) -> ChurnEvaluation:
-    return ChurnEvaluation(account_id=a.account.id, week=week, evaluated_at=now, level=a.level,
-                           f_codes=sorted(a.f_codes | ({"F0"} if a.report.holds("F0") else set())), score=a.score)
+    return ChurnEvaluation(**_evaluation_row(a, week, now))
 
 
 def lookup(session: Session, query: str) -> list[Account]:
@@ -70,27 +81,42 @@ def book(session: Session, user_id: str, now: datetime) -> list[Assessment]:
     return own_book(assess_accounts(session, own_accounts(session, user_id), now))
 
 
-def weekly_digest(session: Session, now: datetime, ctx: ChurnContext | None = None) -> tuple[Digest, list[Assessment]]:
-    """Assess every account against earlier weeks' evaluations and group the digest."""
+def iter_week_assessments(session: Session, now: datetime, ctx: ChurnContext | None = None, *,
+                          record: bool = False, batch_size: int = BATCH_SIZE) -> Iterator[Assessment]:
+    """Every account (id order) assessed against earlier weeks' evaluations, streamed a batch at a
+    time so memory stays bounded by the batch, not the book. With `record`, each batch's levels are
+    stored for this week as the stream goes (same transaction as the caller's)."""
     ctx = ctx or churn_context(session)
     policy = ctx.settings.policy()
     week = iso_week(now.date())
-    snaps = load_snapshots(session, before_week=week)
-    assessments = [assess(s, now, policy, ctx.people) for s in snaps]
-    return build_digest(assessments, now, policy, ctx.people), assessments
+    for page in iter_account_batches(session, batch_size):
+        batch = [assess(snap, now, policy, ctx.people) for snap in load_snapshots(session, page, before_week=week)]
+        del page
+        if record:
+            record_week(session, batch, now)
+        yield from batch
+
+
+def weekly_digest(session: Session, now: datetime, ctx: ChurnContext | None = None, *,
+                  record: bool = False) -> Digest:
+    """The digest of every account, grouped; with `record`, this week's levels are stored too
+    (see `record_week`). Assessments are streamed into the digest and not kept: only its lines are."""
+    ctx = ctx or churn_context(session)
+    assessments = iter_week_assessments(session, now, ctx, record=record)
+    return build_digest(assessments, now, ctx.settings.policy(), ctx.people)
 
 
 def record_week(session: Session, assessments: Sequence[Assessment], now: datetime) -> int:
     """Store this week's level per account once (the history behind new/recovered/STALE)."""
     week = iso_week(now.date())
-    done = set(session.scalars(select(ChurnEvaluation.account_id).where(ChurnEvaluation.week == week)))
-    added = 0
-    for a in assessments:
-        if a.account.id in done:
-            continue
-        session.add(_evaluation(a, week, now))
-        added += 1
-    return added
+    rows = []
+    for chunk in (assessments[i:i + 500] for i in range(0, len(assessments), 500)):
+        done = set(session.scalars(select(ChurnEvaluation.account_id).where(
+            ChurnEvaluation.week == week, ChurnEvaluation.account_id.in_([a.account.id for a in chunk]))))
+        rows += [_evaluation_row(a, week, now) for a in chunk if a.account.id not in done]
+    if rows:
+        session.execute(insert(ChurnEvaluation), rows)
+    return len(rows)
 
 
 def active_flag(session: Session, account_id: str) -> ChurnFlag | None:

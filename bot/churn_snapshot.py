@@ -6,7 +6,7 @@ settings name (Ben, Simon, Dana) to team members, and the adjusted MRR series re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -141,6 +141,28 @@ def load_snapshots(session: Session, accounts: Iterable[Account] | None = None, 
                                   .order_by(ChurnFlag.flagged_at)):
             flags.setdefault(fl.account_id, fl)
     return [to_snapshot(a, history.get(a.id, ()), flags.get(a.id), series[a.id]) for a in accounts]
+
+
+#: Accounts per batch when streaming every account (the weekly digest): bounds the job's memory.
+BATCH_SIZE = 500
+
+
+def iter_account_batches(session: Session, batch_size: int = BATCH_SIZE) -> Iterator[list[Account]]:
+    """Every account in id order, `batch_size` at a time (keyset pages: `id > last`), with the
+    relations snapshots read. Each page is a fresh query, so a caller that drops a page's
+    accounts (and the session holds them only weakly) keeps at most one page in memory."""
+    last: str | None = None
+    while True:
+        q = select(Account).options(*_LOAD).order_by(Account.id).limit(batch_size)
+        if last is not None:
+            q = q.where(Account.id > last)
+        page = list(session.scalars(q))
+        if not page:
+            return
+        last = page[-1].id
+        yield page
+        if len(page) < batch_size:
+            return
 
 
 def find_accounts(session: Session, query: str) -> list[Account]:

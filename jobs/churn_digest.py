@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.channels import channel_id
-from bot.churn_flow import record_week, weekly_digest
+from bot.churn_flow import weekly_digest
 from bot.db.core import OutboxMessage
 from bot.db.session import session_scope
 from bot.settings_churn import ChurnSettings
@@ -32,10 +32,10 @@ def churn_digest(ctx: JobContext) -> str:
         if not ctx.dry_run and s.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
             # Already queued this week: nothing to decide; run_job's delivery resumes any unsent part.
             return f"digest {week} already queued; nothing new"
-        digest, assessments = weekly_digest(s, ctx.now)
+        # Accounts are streamed in batches; each batch's levels are recorded for the week as it
+        # goes (same transaction), so memory holds the digest's lines, not every account.
+        digest = weekly_digest(s, ctx.now, record=not ctx.dry_run)
         main, thread = digest_blocks(digest)
-        if not ctx.dry_run:
-            record_week(s, assessments, ctx.now)
         ctx.post(key=key, channel=channel, text=digest_text(digest), blocks=main, session=s)
         for i, blocks in enumerate(thread, 1):
             ctx.post(key=f"{key}:thread:{i}", channel=channel, text=f"{digest_text(digest)} (continued)",
