@@ -105,12 +105,17 @@ def usage_invoices(account: Account) -> list[UsageInvoice]:
     ]
 
 
-def credit_accounts(session: Session) -> list[Account]:
-    return list(session.scalars(
-        select(Account).where(Account.credit_present.is_(True))
-        .options(selectinload(Account.invoices), selectinload(Account.stripe_customers))
-        .order_by(Account.id)
-    ))
+def credit_accounts(session: Session, *, after: str | None = None, limit: int | None = None) -> list[Account]:
+    """Prepaid-credit accounts with their invoices, by id: all of them, or one batch of `limit` after
+    the account id `after` (keyset pages, so a run never holds every account, issue 10)."""
+    query = (select(Account).where(Account.credit_present.is_(True))
+             .options(selectinload(Account.invoices), selectinload(Account.stripe_customers))
+             .order_by(Account.id))
+    if after is not None:
+        query = query.where(Account.id > after)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
 
 
 def account_for_customer(session: Session, customer_id: str) -> Account | None:
@@ -279,10 +284,14 @@ def _episode(row: CreditEpisode) -> Episode:
     )
 
 
-def latest_episodes(session: Session) -> dict[str, Episode]:
-    """The newest episode per customer (open or closed: its number seeds the next one)."""
+def latest_episodes(session: Session, customer_ids: Iterable[str] | None = None) -> dict[str, Episode]:
+    """The newest episode per customer (open or closed: its number seeds the next one), of these
+    customers or of all when None."""
     latest: dict[str, Episode] = {}
-    for row in session.scalars(select(CreditEpisode).order_by(CreditEpisode.customer_id, CreditEpisode.id)):
+    query = select(CreditEpisode).order_by(CreditEpisode.customer_id, CreditEpisode.id)
+    if customer_ids is not None:
+        query = query.where(CreditEpisode.customer_id.in_(list(customer_ids)))
+    for row in session.scalars(query):
         latest[row.customer_id] = _episode(row)
     return latest
 
@@ -305,11 +314,12 @@ def save_episode(session: Session, ep: Episode, account_id: str | None) -> None:
     session.flush()
 
 
-def snapshots(session: Session) -> dict[str, CreditSnapshot]:
-    return {
-        r.customer_id: CreditSnapshot(r.credit_left, r.expires_on, r.taken_on)
-        for r in session.scalars(select(CreditSnapshotRow))
-    }
+def snapshots(session: Session, customer_ids: Iterable[str] | None = None) -> dict[str, CreditSnapshot]:
+    """The last snapshot of these customers, or of all when None."""
+    query = select(CreditSnapshotRow)
+    if customer_ids is not None:
+        query = query.where(CreditSnapshotRow.customer_id.in_(list(customer_ids)))
+    return {r.customer_id: CreditSnapshot(r.credit_left, r.expires_on, r.taken_on) for r in session.scalars(query)}
 
 
 def save_snapshot(session: Session, customer_id: str, snap: CreditSnapshot) -> None:
@@ -333,13 +343,37 @@ def credit_used_since(account: Account, since: date, today: date) -> Decimal:
     return used
 
 
+def end_batch(session: Session, dry_run: bool) -> None:
+    """A job's batch is done: commit it (its state and its outbox rows together), or in a dry run only
+    flush, so the run's final rollback still undoes everything. Either way the batch's rows are no
+    longer held: a run's memory does not grow with the number of accounts (issue 10)."""
+    if dry_run:
+        session.flush()
+    else:
+        session.commit()
+
+
+def _begin_sqlite(session: Session) -> None:
+    """Make sure SQLite is inside a real transaction before a savepoint. pysqlite begins one only
+    before a DML statement, and a SAVEPOINT opened outside a transaction is itself a transaction that
+    its RELEASE commits: after a batch's commit, each decision would be its own commit (an fsync per
+    customer) instead of nesting in the batch's transaction."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        return
+    if not conn.connection.driver_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")
+
+
 @contextmanager
 def decision_unit(session: Session, dry_run: bool) -> Iterator[None]:
     """One customer's decision in a savepoint, so a concurrent writer's conflict skips only that
-    customer. A dry run uses no savepoint: on SQLite, pysqlite commits a SAVEPOINT opened outside a
-    transaction when it is released, which would persist what a dry run must only print."""
+    customer; the caller commits (a batch at a time). A dry run uses no savepoint: on SQLite, pysqlite
+    commits a SAVEPOINT opened outside a transaction when it is released, which would persist what a
+    dry run must only print."""
     if dry_run:
         yield
         return
+    _begin_sqlite(session)
     with session.begin_nested():
         yield

@@ -8,9 +8,10 @@ Calls are page-sized (100) listings with `expand`, never one call per customer (
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
 import stripe
 from sqlalchemy import select
@@ -28,6 +29,10 @@ INVOICE_CURSOR = "stripe_invoices"
 CURSOR_OVERLAP = timedelta(days=3)
 # The first sync looks back this far: enough for the runway's 100-day window (spec §2.4).
 FIRST_SYNC_LOOKBACK = timedelta(days=120)
+# One Stripe page is one batch: its accounts and rows are looked up, written and let go together.
+BATCH = sc.PAGE_SIZE
+
+T = TypeVar("T")
 
 
 def stripe_client(settings: Settings) -> stripe.StripeClient | None:
@@ -37,8 +42,15 @@ def stripe_client(settings: Settings) -> stripe.StripeClient | None:
     return sc.make_client(settings.stripe_api_key.get_secret_value(), settings.stripe_api_base)
 
 
-def customer_accounts(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(AccountStripeCustomer.customer_id, AccountStripeCustomer.account_id)).all())
+def customer_accounts(session: Session, customer_ids: Iterable[str] | None = None) -> dict[str, str]:
+    """Stripe customer id -> account id: of these customers, or of every mapped customer when None."""
+    query = select(AccountStripeCustomer.customer_id, AccountStripeCustomer.account_id)
+    if customer_ids is not None:
+        wanted = list(dict.fromkeys(customer_ids))
+        if not wanted:
+            return {}
+        query = query.where(AccountStripeCustomer.customer_id.in_(wanted))
+    return dict(session.execute(query).all())
 
 
 def apply_customer(session: Session, raw: Mapping[str, Any], mapping: Mapping[str, str]) -> bool:
@@ -66,14 +78,17 @@ def apply_customer(session: Session, raw: Mapping[str, Any], mapping: Mapping[st
 
 
 def apply_invoice(session: Session, raw: Mapping[str, Any], mapping: Mapping[str, str],
-                  first_failed_at: datetime | None = None) -> Invoice | None:
-    """Upsert one Stripe invoice into the account model (and its Stripe-only facts)."""
+                  first_failed_at: datetime | None = None, *,
+                  existing: tuple[Mapping[str, Invoice], Mapping[str, StripeInvoiceState]] | None = None,
+                  ) -> Invoice | None:
+    """Upsert one Stripe invoice into the account model (and its Stripe-only facts). `existing` is
+    the batch's rows already loaded (by id), so a new invoice costs no SELECT to find it is new."""
     customer = sc.customer_id(raw)
     account_id = mapping.get(customer)
     if account_id is None:
         return None
     facts = sc.invoice_facts(raw)
-    row = session.get(Invoice, raw["id"])
+    row = existing[0].get(raw["id"]) if existing is not None else session.get(Invoice, raw["id"])
     if row is None:
         row = Invoice(id=raw["id"], account_id=account_id)
         session.add(row)
@@ -95,7 +110,7 @@ def apply_invoice(session: Session, raw: Mapping[str, Any], mapping: Mapping[str
     row.attempt_count = facts.attempt_count
     if first_failed_at is not None and row.first_failed_at is None:
         row.first_failed_at = first_failed_at
-    extra = session.get(StripeInvoiceState, raw["id"])
+    extra = existing[1].get(raw["id"]) if existing is not None else session.get(StripeInvoiceState, raw["id"])
     if extra is None:
         extra = StripeInvoiceState(invoice_id=raw["id"])
         session.add(extra)
@@ -108,50 +123,85 @@ def apply_invoice(session: Session, raw: Mapping[str, Any], mapping: Mapping[str
     return row
 
 
-def _preload(session: Session) -> list[Any]:
-    """Load the rows a sync touches in three queries, so the per-object lookups below hit the
-    session's identity map instead of one SELECT each (a 10,000-customer scan, spec §4.4)."""
-    return [*session.scalars(select(Account)), *session.scalars(select(Invoice)),
-            *session.scalars(select(StripeInvoiceState))]
+def _pages(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
+    """A listing in Stripe-page-sized batches: the unit of work, flush and commit (issue 10)."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
-def _apply_all(session: Session, invoices: Iterable[Mapping[str, Any]], mapping: Mapping[str, str]) -> int:
+def _checkpoint(session: Session, commit: bool) -> None:
+    """End a batch: its rows go to the database, and nothing of it stays referenced by the sync."""
+    session.flush()
+    if commit:
+        session.commit()
+
+
+def apply_customers(session: Session, raws: Sequence[Mapping[str, Any]]) -> int:
+    """One page of customers: look up only its accounts (two queries), apply, flush."""
+    mapping = customer_accounts(session, [raw["id"] for raw in raws])
+    # Strong references for the page, so apply_customer's session.get hits the identity map.
+    accounts = list(session.scalars(select(Account).where(Account.id.in_(set(mapping.values())))))
     with session.no_autoflush:
-        written = sum(apply_invoice(session, raw, mapping) is not None for raw in invoices)
+        mapped = sum(apply_customer(session, raw, mapping) for raw in raws)
+    session.flush()
+    del accounts
+    return mapped
+
+
+def apply_invoices(session: Session, raws: Sequence[Mapping[str, Any]]) -> int:
+    """One page of invoices: look up only its accounts and rows (three queries), upsert, flush."""
+    mapping = customer_accounts(session, {sc.customer_id(raw) for raw in raws})
+    ids = [raw["id"] for raw in raws]
+    rows = {r.id: r for r in session.scalars(select(Invoice).where(Invoice.id.in_(ids)))}
+    extras = {e.invoice_id: e for e in session.scalars(
+        select(StripeInvoiceState).where(StripeInvoiceState.invoice_id.in_(ids)))}
+    with session.no_autoflush:
+        written = sum(apply_invoice(session, raw, mapping, existing=(rows, extras)) is not None for raw in raws)
     session.flush()
     return written
 
 
-def sync_open_invoices(session: Session, client: stripe.StripeClient) -> int:
-    """Every open invoice (customer embedded), plus fresh copies of tracked invoices no longer open."""
-    mapping = customer_accounts(session)
-    seen = _apply_all(session, sc.iter_open_invoices(client), mapping)
+def sync_open_invoices(session: Session, client: stripe.StripeClient, *, commit: bool = False) -> int:
+    """Every open invoice (customer embedded), plus fresh copies of tracked invoices no longer open.
+    A page at a time; `commit` commits each page (the jobs), else the caller's transaction holds all."""
     from bot.db.billing import PaymentCase, PaymentCaseInvoice
 
-    open_ids = set(session.scalars(select(Invoice.id).where(Invoice.status == "open")))
-    tracked = session.scalars(
-        select(PaymentCaseInvoice.invoice_id).join(PaymentCase).where(PaymentCase.status == "open"))
-    for invoice_id in set(tracked) - open_ids:
+    seen = 0
+    for page in _pages(sc.iter_open_invoices(client)):
+        seen += apply_invoices(session, page)
+        _checkpoint(session, commit)
+    gone = list(session.scalars(
+        select(PaymentCaseInvoice.invoice_id).join(PaymentCase)
+        .where(PaymentCase.status == "open",
+               PaymentCaseInvoice.invoice_id.not_in(select(Invoice.id).where(Invoice.status == "open")))
+        .order_by(PaymentCaseInvoice.invoice_id)))
+    for invoice_id in gone:
         try:
-            apply_invoice(session, sc.retrieve_invoice(client, invoice_id), mapping)
+            raw = sc.retrieve_invoice(client, invoice_id)
         except stripe.InvalidRequestError:
             log.warning("tracked invoice %s is gone from Stripe", invoice_id)
+            continue
+        apply_invoices(session, [raw])
     return seen
 
 
-def sync_credit(session: Session, client: stripe.StripeClient, now: datetime) -> dict[str, int]:
-    """CreditBot's pull: one customers scan, then invoices created since the watermark."""
-    mapping = customer_accounts(session)
-    # The identity map holds rows weakly: keep strong references for the length of this session.
-    session.info["sync_stripe_rows"] = _preload(session)
+def sync_credit(session: Session, client: stripe.StripeClient, now: datetime, *,
+                commit: bool = False) -> dict[str, int]:
+    """CreditBot's pull: one customers scan, then invoices created since the watermark. A Stripe page
+    at a time, so memory does not grow with the number of customers; `commit` commits each page (the
+    job), else the caller's transaction holds all. The watermark moves only after the last page."""
     counts = {"customers": 0, "mapped": 0, "invoices": 0}
-    with session.no_autoflush:
-        for raw in sc.iter_customers(client):
-            counts["customers"] += 1
-            counts["mapped"] += apply_customer(session, raw, mapping)
+    for page in _pages(sc.iter_customers(client)):
+        counts["customers"] += len(page)
+        counts["mapped"] += apply_customers(session, page)
+        _checkpoint(session, commit)
     cursor = session.get(SyncCursor, INVOICE_CURSOR)
     since = (cursor.value - CURSOR_OVERLAP) if cursor else now - FIRST_SYNC_LOOKBACK
-    counts["invoices"] = _apply_all(session, sc.iter_invoices_since(client, since), mapping)
+    for page in _pages(sc.iter_invoices_since(client, since)):
+        counts["invoices"] += apply_invoices(session, page)
+        _checkpoint(session, commit)
+    cursor = session.get(SyncCursor, INVOICE_CURSOR)
     if cursor is None:
         session.add(SyncCursor(name=INVOICE_CURSOR, value=now))
     else:
@@ -160,10 +210,11 @@ def sync_credit(session: Session, client: stripe.StripeClient, now: datetime) ->
     return counts
 
 
-def sync_all(session: Session, client: stripe.StripeClient, now: datetime) -> dict[str, int]:
+def sync_all(session: Session, client: stripe.StripeClient, now: datetime, *,
+             commit: bool = False) -> dict[str, int]:
     """`gtmbot sync stripe`: credit facts, recent invoices and every open invoice."""
-    counts = sync_credit(session, client, now)
-    counts["open_invoices"] = sync_open_invoices(session, client)
+    counts = sync_credit(session, client, now, commit=commit)
+    counts["open_invoices"] = sync_open_invoices(session, client, commit=commit)
     return counts
 
 
@@ -179,7 +230,7 @@ def run_sync(settings: Settings, session_factory, *, progress: bool = True) -> i
               file=sys.stderr)
         return 2
     with session_factory() as session:
-        counts = sync_all(session, client, clock_now())
+        counts = sync_all(session, client, clock_now(), commit=True)
         session.commit()
     if progress:
         print(f"stripe: {counts['customers']} customer(s) read, {counts['mapped']} mapped to accounts, "

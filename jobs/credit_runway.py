@@ -7,6 +7,8 @@ before their contract term ends" 002_59a801b964a2a19e.txt:4694."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
@@ -49,27 +51,74 @@ def ran_out_invoice(account: Account, today: date) -> RanOutInvoice | None:
     return RanOutInvoice(last.period_end, used, last.amount_due)
 
 
-def run_creditbot(ctx: JobContext, session: Session, bs: BillingSettings) -> ScanResult:
+# Accounts decided per batch: one keyset page of credit accounts with their invoices, snapshots and
+# episodes, decided, recorded and committed together, then let go (issue 10: memory flat in N).
+BATCH_SIZE = 500
+
+
+@dataclass
+class CreditbotRun:
+    """What a run decided, tallied over its batches (the decisions themselves are not kept)."""
+
+    checked: int = 0
+    alerts: int = 0
+    summary: Counter[str] = field(default_factory=Counter)
+
+    def add(self, result: ScanResult) -> None:
+        self.checked += len(result.decisions)
+        self.alerts += len(result.alerts)
+        self.summary.update(result.summary)
+
+
+def run_creditbot(ctx: JobContext, session: Session, bs: BillingSettings, *,
+                  batch_size: int = BATCH_SIZE) -> CreditbotRun:
+    """Every credit account, a batch at a time in account id order; each batch is committed (in a
+    dry run only flushed, and the caller rolls everything back)."""
     today = ctx.now.date()
-    accounts = {st.customer_key(a): a for a in st.credit_accounts(session)}
-    snaps = st.snapshots(session)
+    runway = RunwayParams(bs.burn_max_invoices, bs.burn_lookback_days, bs.burn_min_days, bs.early_renewal_days,
+                          bs.default_term_months, bs.creditbot_include_startup)
+    fire = FireParams(bs.realert_earlier_days, bs.episode_reset_ok_days)
+    fallback = st.resolve_people(session, bs.no_owner_fallback_users)
+    channel: str | None = None
+    run = CreditbotRun()
+    after: str | None = None
+    while batch := st.credit_accounts(session, after=after, limit=batch_size):
+        after = batch[-1].id
+        accounts = {st.customer_key(a): a for a in batch}
+        result = _decide(session, accounts, today, runway, fire)
+        run.add(result)
+        if result.alerts and channel is None:
+            channel = channel_id(ctx.rt, ctx.settings.sales_alerts_channel)
+        _record_batch(ctx, session, result, accounts, fallback, channel or "")
+        st.end_batch(session, ctx.dry_run)
+    gaps = {k: v for k, v in run.summary.items() if k.startswith("data_gap:")}
+    if gaps:
+        log.warning("creditbot data gaps: %s", gaps)
+    return run
+
+
+def _decide(session: Session, accounts: dict[str, Account], today: date, runway: RunwayParams,
+            fire: FireParams) -> ScanResult:
+    """The policy for one batch, with the snapshots and episodes of its customers only."""
+    snaps = st.snapshots(session, accounts)
     used_since = {
         cid: st.credit_used_since(a, snaps[cid].taken_on, today) for cid, a in accounts.items() if cid in snaps
     }
-    result = scan(
+    return scan(
         (st.credit_customer(a) for a in accounts.values()),
         {cid: st.usage_invoices(a) for cid, a in accounts.items()},
         snaps,
-        st.latest_episodes(session),
+        st.latest_episodes(session, accounts),
         today,
-        RunwayParams(bs.burn_max_invoices, bs.burn_lookback_days, bs.burn_min_days, bs.early_renewal_days,
-                     bs.default_term_months, bs.creditbot_include_startup),
-        FireParams(bs.realert_earlier_days, bs.episode_reset_ok_days),
+        runway,
+        fire,
         used_since,
         {cid: inv for cid, a in accounts.items() if (inv := ran_out_invoice(a, today)) is not None},
     )
-    fallback = st.resolve_people(session, bs.no_owner_fallback_users)
-    channel = channel_id(ctx.rt, ctx.settings.sales_alerts_channel) if result.alerts else ""
+
+
+def _record_batch(ctx: JobContext, session: Session, result: ScanResult, accounts: dict[str, Account],
+                  fallback: tuple[str, ...], channel: str) -> None:
     for item in result.decisions:
         d = item.decision
         if item.snapshot is None and d.closed is None and d.episode is None and d.alert is None:
@@ -81,10 +130,6 @@ def run_creditbot(ctx: JobContext, session: Session, bs: BillingSettings) -> Sca
             # Another scheduler recorded this episode at the same moment; its outbox key stands.
             log.warning("creditbot: %s was decided concurrently by another process; skipped",
                         item.customer.customer_id)
-    gaps = {k: v for k, v in result.summary.items() if k.startswith("data_gap:")}
-    if gaps:
-        log.warning("creditbot data gaps: %s", gaps)
-    return result
 
 
 def _record(ctx: JobContext, session: Session, item: CustomerDecision, account: Account,
@@ -115,7 +160,7 @@ def creditbot(ctx: JobContext) -> str:
     session = ctx.rt.session_factory()
     try:
         if client is not None and not ctx.dry_run:
-            sync_credit(session, client, ctx.now)
+            sync_credit(session, client, ctx.now, commit=True)
         result = run_creditbot(ctx, session, bs)
         if ctx.dry_run:
             session.rollback()
@@ -127,5 +172,5 @@ def creditbot(ctx: JobContext) -> str:
     finally:
         session.close()
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.summary.items()))
-    return f"{len(result.decisions)} account(s) checked, {len(result.alerts)} alert(s); {counts or 'nothing in scope'}"
+    return f"{result.checked} account(s) checked, {result.alerts} alert(s); {counts or 'nothing in scope'}"
 

@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import billing_state as st
 from bot.channels import channel_id
 from bot.db.billing import PaymentCase, StripeInvoiceState
-from bot.db.models import Account, Invoice
+from bot.db.models import Account, AccountStripeCustomer, Invoice
 from bot.settings_billing import BillingSettings, load_billing_settings
 from jobs import JobContext, job
 from listeners.blocks.billing import backlog_summary, payment_reply, payment_root
@@ -26,6 +26,10 @@ from services import billing_policy as P
 from services import payment_escalation as pe
 
 log = logging.getLogger("gtmbot.jobs.payments")
+
+# Customers decided per transaction: each batch's cases, steps and outbox rows commit together (a
+# dry run only flushes), so a run's memory and its transaction do not grow with N (issue 10).
+BATCH_SIZE = 200
 
 
 def render(message: pe.Message) -> dict[str, Any]:
@@ -89,9 +93,13 @@ def evaluate_customer(session: Session, ctx: JobContext, customer_id: str, param
 
 
 def customers_to_check(session: Session) -> list[str]:
-    """Customers with an open invoice or an open case."""
-    open_invoices = session.scalars(select(Invoice).where(Invoice.status == "open"))
-    customers = {_customer(i) for i in open_invoices}
+    """Customers with an open invoice or an open case: ids only, the customer key computed in SQL
+    (the invoice's Stripe customer, else its account's first, else the account id: `_customer`)."""
+    first_customer = (select(AccountStripeCustomer.customer_id)
+                      .where(AccountStripeCustomer.account_id == Invoice.account_id)
+                      .order_by(AccountStripeCustomer.position).limit(1).scalar_subquery())
+    key = func.coalesce(func.nullif(Invoice.stripe_customer_id, ""), first_customer, Invoice.account_id)
+    customers = set(session.scalars(select(key).where(Invoice.status == "open")))
     customers |= set(session.scalars(select(PaymentCase.customer_id).where(PaymentCase.status == "open")))
     return sorted(customers)
 
@@ -104,7 +112,9 @@ def run_escalations(ctx: JobContext, session: Session, bs: BillingSettings,
     summary = {"customers": 0, "messages": 0, "backlog": 0}
     backlog: list[pe.Case] = []
     owners: dict[str, str | None] = {}
-    for customer_id in customers if customers is not None else customers_to_check(session):
+    for n, customer_id in enumerate(customers if customers is not None else customers_to_check(session), 1):
+        if n % BATCH_SIZE == 0:
+            st.end_batch(session, ctx.dry_run)
         try:
             with st.decision_unit(session, ctx.dry_run):
                 outcome = evaluate_customer(session, ctx, customer_id, params, channel, now)
@@ -137,7 +147,7 @@ def payments_reconcile(ctx: JobContext) -> str:
     session = ctx.rt.session_factory()
     try:
         if client is not None and not ctx.dry_run:
-            sync_open_invoices(session, client)
+            sync_open_invoices(session, client, commit=True)
         summary = run_escalations(ctx, session, bs)
         if ctx.dry_run:
             session.rollback()  # a dry run decides and prints; it records nothing
