@@ -7,15 +7,16 @@ ran at once, the outbox's dedupe keys would still keep every message unique."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import now as clock_now
-from bot.db.core import JobLease
+from bot.db.core import JobLease, JobRun
 from bot.db.session import session_scope
 from bot.runtime import Runtime
 from jobs import load_jobs, run_job
@@ -50,6 +51,12 @@ def try_acquire_lease(rt: Runtime, *, seconds: int | None = None, at: datetime |
         return False
 
 
+def _lease_expiry(rt: Runtime) -> datetime | None:
+    with session_scope(rt.session_factory) as s:
+        lease = s.get(JobLease, LEASE)
+        return lease.expires_at if lease else None
+
+
 def release_lease(rt: Runtime) -> None:
     with session_scope(rt.session_factory) as s:
         s.execute(update(JobLease).where(JobLease.name == LEASE, JobLease.holder == rt.worker_id)
@@ -69,10 +76,32 @@ class Scheduler:
             log.error("job %s failed", event.job_id, exc_info=event.exception)
 
     def _run_if_leader(self, name: str) -> None:
-        if not try_acquire_lease(self.rt):
+        fired = clock_now()
+        if not try_acquire_lease(self.rt) and not self._took_over(name, fired):
             log.debug("job %s skipped: another process holds the scheduler lease", name)
             return
         run_job(self.rt, name)
+
+    def _took_over(self, name: str, fired: datetime) -> bool:
+        """Another process holds the lease and runs the job, unless it died: then the run would be
+        lost with it (for a daily or weekly job, a whole period). So watch for a finished run of the
+        job (done), a renewed lease (its holder is alive and on it) or a lapsed one: take the lease
+        over and run the job here. Survivors race for the lease; one wins."""
+        seen = _lease_expiry(self.rt)
+        since = fired - timedelta(seconds=self.rt.settings.scheduler_lease_seconds)
+        deadline = time.monotonic() + self.rt.settings.scheduler_lease_seconds + 1
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            with session_scope(self.rt.session_factory) as s:
+                if s.scalar(select(JobRun.id).where(JobRun.job == name, JobRun.status == "ok", JobRun.dry_run.is_(False),
+                                                       JobRun.started_at >= since).limit(1)) is not None:
+                    return False
+            if try_acquire_lease(self.rt):
+                log.warning("job %s: the scheduler lease holder died before running it; running it here", name)
+                return True
+            if _lease_expiry(self.rt) != seen:
+                return False
+        return False
 
     def start(self) -> None:
         for spec in load_jobs().values():

@@ -3,16 +3,20 @@ round-robin balancer (bot/fakes/balancer.py), the scheduler enabled in all three
 
 1. Commands are answered by any of them: signed slash commands through the balancer, each
    acked with 200 and answered on its response_url, the answers coming from all three.
-2. Jobs run once: CreditBot's cron fires in every process at the same minute; exactly one (the
-   lease holder) runs it and its alert is posted once. The minute is picked when the test starts,
-   so the check waits for it at the end while the broadcast runs in the meantime.
+2. Jobs run once: CreditBot's cron (every minute, for the test) fires in every live process at
+   the same instant; each minute exactly one process (the lease holder) runs it, and its alert is
+   posted once in all. The first whole minute after the three are up is checked at the end, so
+   its wait overlaps the broadcast.
 3. A broadcast continues if the process running it dies: the SEV 0 confirm goes to a replica that
    is not the lease holder; it starts sending and the lease holder's resume job joins in. Then the
    confirm's replica is killed with SIGKILL; the survivors finish, every customer channel with
    exactly one message, while commands through the balancer are still answered (the dead replica
    skipped). A row the dead replica left `sending` is checked in Slack once stale, then sent.
 
-PostgreSQL only: several processes writing one SQLite file is not how the bot is deployed."""
+PostgreSQL only: several processes writing one SQLite file is not how the bot is deployed.
+The other tests here are in-process and run on SQLite too: the two failures the scale-out
+scenario can hit but not force on cue (a sender left waiting for a row a dead replica claimed;
+a job falling due while the lease holder is dead)."""
 
 from __future__ import annotations
 
@@ -219,3 +223,61 @@ def test_a_sender_outlives_a_concurrent_sender_that_died(seed, fake_slack, incid
     survivor.join(20)
     assert not survivor.is_alive(), "the surviving sender waits forever for the dead sender's row"
     assert died and set(per_channel(fake_slack, channels).values()) == {1}
+
+
+@pytest.fixture
+def daily_job(monkeypatch):
+    from jobs import JOBS, JobContext, job
+
+    @job("test_scale_daily", "Posts once a day", trigger="cron", hour=9)
+    def daily(ctx: JobContext) -> str:
+        ctx.post(key=f"daily:{ctx.now.date()}", channel=SALES_ALERTS, text=f"Daily {ctx.now.date()}")
+        return "1 post"
+
+    monkeypatch.setattr("jobs.load_jobs", lambda: JOBS)
+    yield "test_scale_daily"
+    JOBS.pop("test_scale_daily", None)
+
+
+def runs_by(rt, name: str) -> list[str]:
+    return [holder for holder, _, _ in job_runs(rt, name)]
+
+
+def test_a_job_due_while_the_lease_holder_is_dead_runs_once_on_a_survivor(rt, fake_slack, daily_job):
+    """The holder died just before a daily job fell due: the survivors' schedulers fire it too,
+    find the lease taken, and must not simply skip it (the day's run would be lost). One of them
+    takes the lease over once it lapses and runs the job, once."""
+    from dataclasses import replace
+
+    from bot.scheduler import Scheduler, try_acquire_lease
+
+    dead = replace(rt, worker_id="dead-host:1")
+    assert try_acquire_lease(dead, seconds=2)  # its lease lapses in 2 s; it never renews
+    survivors = [Scheduler(replace(rt, worker_id=f"survivor-{i}:{i}")) for i in (2, 3)]
+    threads = [threading.Thread(target=s._run_if_leader, args=[daily_job]) for s in survivors]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(15)
+    assert not any(t.is_alive() for t in threads)
+    [holder] = runs_by(rt, daily_job)
+    assert holder.startswith("survivor-") and lease_holder(rt) == holder
+    assert len(fake_slack.posts(SALES_ALERTS)) == 1
+
+
+def test_a_live_lease_holder_runs_the_job_and_the_others_do_not(rt, fake_slack, daily_job):
+    from dataclasses import replace
+
+    from bot.scheduler import Scheduler, try_acquire_lease
+    from jobs import run_job
+
+    holder = replace(rt, worker_id="holder-host:1")
+    assert try_acquire_lease(holder, seconds=3)
+    other = threading.Thread(target=Scheduler(replace(rt, worker_id="other-host:2"))._run_if_leader, args=[daily_job])
+    other.start()
+    time.sleep(0.3)
+    run_job(holder, daily_job)  # the holder's own firing of the job
+    other.join(15)
+    assert not other.is_alive()
+    assert runs_by(rt, daily_job) == ["holder-host:1"]
+    assert len(fake_slack.posts(SALES_ALERTS)) == 1
