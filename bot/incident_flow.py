@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -264,7 +265,10 @@ def draft_view(rt: Runtime, incident_id: int, kind: str, user: str, *, route: st
     )
 
 
-def on_draft_submit(rt: Runtime, user: str, view: dict) -> dict:
+def on_draft_submit(rt: Runtime, user: str, view: dict) -> tuple[dict, Callable[[], None] | None]:
+    """The modal's answer, and the work to do once Slack has it: posting to Slack after the ack
+    keeps the ack inside Slack's 3 seconds however slow the API is (the share is already in the
+    outbox, so a crash in between loses nothing)."""
     values = view["state"]["values"]
     meta = json.loads(view.get("private_metadata") or "{}")
     incident_id, kind = meta["incident_id"], meta["kind"]
@@ -282,7 +286,7 @@ def on_draft_submit(rt: Runtime, user: str, view: dict) -> dict:
     reason = _value(values, "reason") or ""
     check = check_draft(kind, level, fields, next_minutes=_value(values, "next_minutes"), route=route, reason=reason if not rebroadcast else reason or "follow-up to SEV 0 broadcast", is_security=is_security)
     if not check.ok:
-        return {"response_action": "errors", "errors": dict(check.errors)}
+        return {"response_action": "errors", "errors": dict(check.errors)}, None
     now = clock_now()
     with session_scope(rt.session_factory) as s:
         inc = s.get(Incident, incident_id)
@@ -302,13 +306,15 @@ def on_draft_submit(rt: Runtime, user: str, view: dict) -> dict:
         s.flush()
         comm_id = comm.id
     if route == ROUTE_BROADCAST:
-        return {"response_action": "push", "view": preview_view(rt, comm_id, user, only_unnotified=False, rebroadcast=rebroadcast)}
-    share_with_owners(rt, comm_id, user, now)
-    return {"response_action": "clear"}
+        return {"response_action": "push", "view": preview_view(rt, comm_id, user, only_unnotified=False, rebroadcast=rebroadcast)}, None
+    key = record_share_with_owners(rt, comm_id, user, now)
+    mark_resolved_on_send(rt, comm_id)
+    return {"response_action": "clear"}, lambda: deliver_keys(rt, [key])
 
 
-def share_with_owners(rt: Runtime, comm_id: int, user: str, now: datetime) -> None:
-    """Standard route: the approved draft goes into the incident thread, owners tagged (4238-4240)."""
+def record_share_with_owners(rt: Runtime, comm_id: int, user: str, now: datetime) -> str:
+    """Standard route: the approved draft goes into the incident thread, owners tagged (4238-4240).
+    Recorded in the outbox here; returns its key for the caller to deliver."""
     cfg = incident_settings()
     with session_scope(rt.session_factory) as s:
         comm = s.get(Comm, comm_id)
@@ -335,9 +341,7 @@ def share_with_owners(rt: Runtime, comm_id: int, user: str, now: datetime) -> No
         text = "Owners, please send this to your accounts now: " + " ".join(f"<@{sid}>" for sid, _n, _x in senders)
         enqueue(s, key=comm.shared_key, channel=coord_channel(rt), text=text, blocks=bl, thread_key=inc.coord_key)
         store.event(s, inc, "draft_shared", user, now, comm=comm.seq)
-        key = comm.shared_key
-    deliver_keys(rt, [key])
-    mark_resolved_on_send(rt, comm_id)
+        return comm.shared_key
 
 
 # ------------------------------------------------------------------------- preview

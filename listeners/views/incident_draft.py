@@ -10,7 +10,10 @@ from listeners.blocks.incidents import DRAFT_CALLBACK
 
 
 def handle(ack, body, context) -> None:
-    ack(**flow.on_draft_submit(context["rt"], body["user"]["id"], body["view"]))
+    answer, after_ack = flow.on_draft_submit(context["rt"], body["user"]["id"], body["view"])
+    ack(**answer)
+    if after_ack is not None:
+        after_ack()
 
 
 def register(app: App) -> None:

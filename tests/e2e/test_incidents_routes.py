@@ -23,6 +23,11 @@ def replies(fake, card: dict) -> list[dict]:
     return [m for m in fake.posts(COORD) if m.get("thread_ts") == card["ts"] and m["ts"] != card["ts"]]
 
 
+def shared_draft(fake, card: dict) -> list[dict]:
+    """The card's thread once the shared draft is in it: the bot posts it just after closing the modal."""
+    return fake.wait_for(lambda: replies(fake, card))
+
+
 def test_e11a_slack_connect_user_is_refused_and_nothing_opens(incident_world, bot):
     reply = bot.command("/incident", "declare sev1 Flags failing", user="U_EXT1", user_team_id="T_ACME", channel="C_ACME")
     assert reply.ack == {"response_type": "ephemeral", "text": REFUSAL}
@@ -69,7 +74,7 @@ def test_e13_sev1_standard_route_owner_sends(incident_world, bot, monkeypatch):
     assert "SEV 1 – Critical" in card["text"] and not card.get("thread_ts")
     answer = submit(bot, draft, {"f_feature": text_input("feature flags"), "f_symptom": text_input("flag evaluation errors"), "route": select("owners", "radio_buttons")}, "U_SIMON")
     assert answer == {"response_action": "clear"}
-    thread = replies(fake, card)
+    thread = shared_draft(fake, card)
     assert len(thread) == 1
     shared = str(thread[0]["blocks"])
     assert "<@U_ALICE>" in shared and "<@U_BOB>" in shared and "Globex" not in shared
@@ -107,7 +112,7 @@ def test_e14_broadcast_the_rest_requires_a_reason_and_skips_notified(incident_wo
     draft = _declare_sev1(fake, bot)
     submit(bot, draft, {"f_feature": text_input("feature flags"), "f_symptom": text_input("flag evaluation errors"), "route": select("owners", "radio_buttons")}, "U_SIMON")
     card = fake.posts(COORD)[0]
-    shared = replies(fake, card)[0]
+    shared = shared_draft(fake, card)[0]
     buttons = {e["action_id"]: e for b in shared["blocks"] if b["type"] == "actions" for e in b["elements"]}
     bot.click(buttons[ACTION_SEND_MINE], user="U_ALICE", channel=COORD)
     fake.wait_for(lambda: fake.posts("C_ACME"))
@@ -148,7 +153,7 @@ def test_e23_handling_1to1_is_left_out_of_a_broadcast(incident_world, bot):
     draft = _declare_sev1(fake, bot)
     submit(bot, draft, {"f_feature": text_input("feature flags"), "f_symptom": text_input("errors"), "route": select("owners", "radio_buttons")}, "U_SIMON")
     card = fake.posts(COORD)[0]
-    shared = replies(fake, card)[0]
+    shared = shared_draft(fake, card)[0]
     buttons = {e["action_id"]: e for b in shared["blocks"] if b["type"] == "actions" for e in b["elements"]}
     assert "handling Acme 1:1" in bot.click(buttons[ACTION_HANDLING_1TO1], user="U_ALICE", channel=COORD).text()
     bot.click(buttons[ACTION_BROADCAST_REST], user="U_SIMON", channel=COORD)
@@ -164,7 +169,7 @@ def test_e26_close_needs_resolution_then_lists_who_was_never_told(incident_world
     draft = _declare_sev1(fake, bot)
     submit(bot, draft, {"f_feature": text_input("feature flags"), "f_symptom": text_input("errors"), "route": select("owners", "radio_buttons")}, "U_SIMON")
     card = fake.posts(COORD)[0]
-    shared = replies(fake, card)[0]
+    shared = shared_draft(fake, card)[0]
     send = next(e for b in shared["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == ACTION_SEND_MINE)
     bot.click(send, user="U_ALICE", channel=COORD)
     fake.wait_for(lambda: fake.posts("C_ACME"))
