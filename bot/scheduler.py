@@ -7,6 +7,7 @@ ran at once, the outbox's dedupe keys would still keep every message unique."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -68,6 +69,7 @@ class Scheduler:
         self.rt = rt
         self.sched = BackgroundScheduler(timezone=rt.settings.scheduler_timezone, job_defaults=JOB_DEFAULTS)
         self.sched.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+        self._stopping = threading.Event()
 
     def _on_event(self, event: JobExecutionEvent) -> None:
         if event.code == EVENT_JOB_MISSED:
@@ -91,15 +93,17 @@ class Scheduler:
         since = fired - timedelta(seconds=self.rt.settings.scheduler_lease_seconds)
         deadline = time.monotonic() + self.rt.settings.scheduler_lease_seconds + 1
         while time.monotonic() < deadline:
-            time.sleep(1.0)
+            if self._stopping.wait(1.0):  # shutting down: leave it to the others
+                return False
             with session_scope(self.rt.session_factory) as s:
                 if s.scalar(select(JobRun.id).where(JobRun.job == name, JobRun.status == "ok", JobRun.dry_run.is_(False),
                                                        JobRun.started_at >= since).limit(1)) is not None:
                     return False
+            expiry = _lease_expiry(self.rt)  # read before trying, so a lease released in between is taken
             if try_acquire_lease(self.rt):
-                log.warning("job %s: the scheduler lease holder died before running it; running it here", name)
+                log.warning("job %s: the scheduler lease holder is gone without running it; running it here", name)
                 return True
-            if _lease_expiry(self.rt) != seen:
+            if expiry != seen:
                 return False
         return False
 
@@ -114,5 +118,6 @@ class Scheduler:
         log.info("scheduler started with %d jobs", len(load_jobs()))
 
     def shutdown(self) -> None:
+        self._stopping.set()
         self.sched.shutdown(wait=False)
         release_lease(self.rt)
