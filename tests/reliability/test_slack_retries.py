@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import threading
 
-import pytest
-
 from tests.reliability.conftest import (
     COMMANDS,
     EXTERNAL_USER,
@@ -31,15 +29,23 @@ def one_ticket_one_confirmation(world) -> None:
     assert len(world.rows()) == 1
 
 
-@pytest.mark.parametrize("reason", REASONS)
-def test_event_retries_with_the_same_event_id_make_one_ticket(world, reason):
-    event = ticket_event()
-    assert world.bot.event(event, event_id="EvRetry1").status_code == 200
-    for n in (1, 2, 3):  # Slack's schedule: immediately, after 1 minute, after 5 minutes
-        resp = world.bot.post_raw(_envelope(world, event, "EvRetry1"), "application/json", retry_num=n,
-                                  retry_reason=reason)
-        assert resp.status_code == 200
-    one_ticket_one_confirmation(world)
+def test_event_retries_with_the_same_event_id_make_one_ticket(world):
+    """Each retry reason Slack sends, on its own thread: the first delivery and three retries."""
+    for i, reason in enumerate(REASONS):
+        ts = f"1700000100.{i:06d}"
+        world.message("C_ACME", f"Broken thing {i}", user=EXTERNAL_USER, ts=ts)
+        event, event_id = ticket_event(ts=ts), f"EvRetry{i}"
+        assert world.bot.post_raw(_envelope(world, event, event_id), "application/json").status_code == 200
+        for n in (1, 2, 3):  # Slack's schedule: immediately, after 1 minute, after 5 minutes
+            resp = world.bot.post_raw(_envelope(world, event, event_id), "application/json", retry_num=n,
+                                      retry_reason=reason)
+            assert resp.status_code == 200, reason
+    wait(lambda: len(confirmations(world.slack)) == len(REASONS))
+    settle(0.6)
+    assert len(world.zendesk.tickets()) == len(REASONS)
+    assert len([r for r in world.zendesk.ticket_creates() if r.status == 201]) == len(REASONS)
+    per_thread = [p["thread_ts"] for p in confirmations(world.slack)]
+    assert sorted(per_thread) == [f"1700000100.{i:06d}" for i in range(len(REASONS))]  # one each
 
 
 def test_retry_arriving_before_the_first_delivery_finished(world):
@@ -79,24 +85,25 @@ def _envelope(world, event: dict, event_id: str) -> bytes:
     }).encode()
 
 
-@pytest.mark.parametrize(("command", "text"), COMMANDS)
-def test_a_retried_slash_command_answers_once(world, command, text):
-    """The same command request (same trigger_id) delivered twice, the second as a retry: nothing is
+def test_a_retried_slash_command_answers_once(world):
+    """Each command's request (same trigger_id) delivered twice, the second as a retry: nothing is
     posted to the channel, and the user sees one answer. /quote and /discount answer in the ack (Slack
     shows the ack of the delivery it kept, so each delivery carries the same answer and does nothing
     else); the others answer on the response_url, where a second answer would show twice."""
-    body, channel, token = world.bot.command_body(command, text, user=INTERNAL_USER)
-    first = world.bot.post_raw(body, "application/x-www-form-urlencoded")
-    second = world.bot.post_raw(body, "application/x-www-form-urlencoded", retry_num=1, retry_reason="http_timeout")
-    assert (first.status_code, second.status_code) == (200, 200)
-    settle(0.8)
-    on_url = [p.body for p in world.slack.responses if p.token == token]
-    if command in ("/quote", "/discount"):
-        assert json.loads(first.text)["response_type"] == "ephemeral"
-        assert first.text == second.text and on_url == []
-    else:
-        assert not first.text and not second.text
-        assert len(on_url) == 1, on_url
-        assert on_url[0]["response_type"] == "ephemeral"
-    assert world.slack.posts(channel) == []
+    for command, text in COMMANDS:
+        body, channel, token = world.bot.command_body(command, text, user=INTERNAL_USER)
+        first = world.bot.post_raw(body, "application/x-www-form-urlencoded")
+        second = world.bot.post_raw(body, "application/x-www-form-urlencoded", retry_num=1,
+                                    retry_reason="http_timeout")
+        assert (first.status_code, second.status_code) == (200, 200), command
+        settle(0.5)
+        on_url = [p.body for p in world.slack.responses if p.token == token]
+        if command in ("/quote", "/discount"):
+            assert json.loads(first.text)["response_type"] == "ephemeral"
+            assert first.text == second.text and on_url == [], command
+        else:
+            assert not first.text and not second.text, command
+            assert len(on_url) == 1, (command, on_url)
+            assert on_url[0]["response_type"] == "ephemeral"
+        assert world.slack.posts(channel) == [], command
     assert not world.slack.calls_to("chat.postMessage")
