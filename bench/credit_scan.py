@@ -61,6 +61,26 @@ def ts(y: int, m: int, d: int) -> int:
     return int(datetime(y, m, d, tzinfo=UTC).timestamp())
 
 
+def deep_mb(obj: Any) -> float:
+    """Bytes held by an object graph of dicts, lists, tuples, strings and dataclasses (each object once)."""
+    seen: set[int] = set()
+    stack, total = [obj], 0
+    while stack:
+        o = stack.pop()
+        if id(o) in seen:
+            continue
+        seen.add(id(o))
+        total += sys.getsizeof(o)
+        if isinstance(o, dict):
+            stack.extend(o.keys())
+            stack.extend(o.values())
+        elif isinstance(o, (list, tuple, set)):
+            stack.extend(o)
+        elif hasattr(o, "__dict__"):
+            stack.append(o.__dict__)
+    return total / 2**20
+
+
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -245,10 +265,11 @@ def child(kind: str, db_url: str, stripe_url: str, slack_url: str, deliver: bool
         delivered = len(ctx.deliver().sent)
         wall_deliver = time.perf_counter() - started_d
     peak = rss_mb()
+    planned_mb = deep_mb(ctx.planned)
     with rt.session_factory() as s:
         queued = s.scalar(select(func.count()).select_from(OutboxMessage)) - queued_before
     print(json.dumps({"kind": kind, "rss_before": before, "rss_peak": peak, "wall": wall, "summary": summary,
-                      "queued": queued, "planned": len(ctx.planned), "delivered": delivered,
+                      "queued": queued, "planned": len(ctx.planned), "planned_mb": planned_mb, "delivered": delivered,
                       **({"wall_deliver": wall_deliver} if deliver else {})}), flush=True)
 
 
@@ -306,9 +327,11 @@ def report(all_results: list[dict[str, Any]], kinds: list[str]) -> None:
     print(f"machine: {machine()}, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB")
     print("peak MB = peak RSS of a fresh child process minus its RSS just before the job (the fakes and the "
           "seeded data live in another process)")
+    print("planned MB = of that, what JobContext.planned holds at the end: every message the run queued, kept "
+          "for the CLI's listing (jobs/__init__.py); it grows with the messages, not with N")
     print()
     header = (f"{'job':<13} {'N':>7} {'Stripe calls':>12} {'floor':>6} {'extra':>6} {'peak MB':>8} "
-              f"{'wall s':>7} {'floor wall s':>12} {'wall/floor':>10}")
+              f"{'planned MB':>10} {'wall s':>7} {'floor wall s':>12} {'wall/floor':>10}")
     print(header)
     print("-" * len(header))
     for res in all_results:
@@ -329,7 +352,7 @@ def report(all_results: list[dict[str, Any]], kinds: list[str]) -> None:
                 wall, calls, label = r["wall"], r["calls"], kind
                 floor_wall = fl["customers"]["wall"] + (fl["invoices_since"]["wall"] if kind == "creditbot" else 0)
             print(f"{label:<13} {n:>7} {calls:>12} {floor:>6} {calls - floor:>6} "
-                  f"{r['rss_peak'] - r['rss_before']:>8.1f} {wall:>7.2f} {floor_wall:>12.2f} "
+                  f"{r['rss_peak'] - r['rss_before']:>8.1f} {r.get('planned_mb', 0):>10.1f} {wall:>7.2f} {floor_wall:>12.2f} "
                   f"{wall / floor_wall if floor_wall else 0:>10.1f}")
     if len(all_results) >= 2:
         lo, hi = all_results[0], all_results[-1]
