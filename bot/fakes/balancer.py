@@ -8,6 +8,7 @@ client nothing. Only a refused connection is retried: once a backend has the req
 (or its failure, as 502) is final, so nothing is ever processed twice.
 
 Every request is recorded with the backend that answered it, so a test can show the spread.
+Request bodies are read by Content-Length (what Slack, Stripe and httpx send); no chunked uploads.
 """
 
 from __future__ import annotations
