@@ -10,7 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account, AccountSlackChannel, TeamMember
@@ -47,6 +47,20 @@ def _unique(accounts: list[Account]) -> list[Account]:
     return sorted(seen.values(), key=lambda a: (a.name.lower(), a.id))
 
 
+def _refs(session: Session) -> list[Row]:
+    """Every account, light: rows of (id, name, domain, posthog_org_id). Matching reads only these
+    columns, so a lookup among 10,000 accounts builds no ORM object for the ones that do not match."""
+    return list(session.execute(select(Account.id, Account.name, Account.domain, Account.posthog_org_id)))
+
+
+def _load(session: Session, refs: list[Row]) -> list[Account]:
+    """The full accounts for these refs, in their order."""
+    if not refs:
+        return []
+    by_id = {a.id: a for a in session.scalars(select(Account).where(Account.id.in_([r.id for r in refs])))}
+    return [by_id[r.id] for r in refs if r.id in by_id]
+
+
 def resolve_account(session: Session, text: str) -> Resolution:
     """Find the account `text` names: id, PostHog org id, Slack channel id or mention, domain,
     exact name, then partial name; case-insensitive. Several matches are never auto-picked."""
@@ -58,15 +72,16 @@ def resolve_account(session: Session, text: str) -> Resolution:
         account = account_by_channel(session, mention.group(1))
         return Resolution(query, account) if account else Resolution(query)
     lowered = query.lower()
-    accounts = list(session.scalars(select(Account)))
+    bare = _bare_domain(query)
+    refs = _refs(session)
 
-    exact = [
-        a for a in accounts
+    exact = _load(session, [
+        a for a in refs
         if a.id.lower() == lowered
         or (a.posthog_org_id or "").lower() == lowered
-        or (a.domain and a.domain == _bare_domain(query))
+        or (a.domain and a.domain == bare)
         or a.name.lower() == lowered
-    ]
+    ])
     channel = account_by_channel(session, query.upper()) if re.match(r"^[CcGg][A-Za-z0-9_]+$", query) else None
     if channel is not None:
         exact.append(channel)
@@ -76,28 +91,28 @@ def resolve_account(session: Session, text: str) -> Resolution:
     if len(exact) > 1:
         return Resolution(query, None, tuple(exact[:MAX_SUGGESTIONS]), ambiguous=True)
 
-    partial = _unique([
-        a for a in accounts
+    partial = sorted((
+        a for a in refs
         if lowered in a.name.lower() or (a.domain and lowered in a.domain) or lowered in a.id.lower()
-    ])
+    ), key=lambda a: (a.name.lower(), a.id))
     if len(partial) == 1:
-        return Resolution(query, partial[0])
+        return Resolution(query, _load(session, partial)[0])
     if partial:
         starts = [a for a in partial if a.name.lower().startswith(lowered)]
-        ordered = starts + [a for a in partial if a not in starts]
-        return Resolution(query, None, tuple(ordered[:MAX_SUGGESTIONS]), ambiguous=True)
+        ordered = starts + [a for a in partial if not a.name.lower().startswith(lowered)]
+        return Resolution(query, None, tuple(_load(session, ordered[:MAX_SUGGESTIONS])), ambiguous=True)
 
     scored = sorted(
-        ((score, a.name.lower(), a) for a in accounts if (score := _similarity(lowered, a)) >= SUGGEST_CUTOFF),
+        ((score, a.name.lower(), a) for a in refs if (score := _similarity(lowered, a)) >= SUGGEST_CUTOFF),
         key=lambda item: (-item[0], item[1]),
     )
-    return Resolution(query, None, tuple(a for _, _, a in scored[:MAX_SUGGESTIONS]))
+    return Resolution(query, None, tuple(_load(session, [a for _, _, a in scored[:MAX_SUGGESTIONS]])))
 
 
 SUGGEST_CUTOFF = 0.75
 
 
-def _similarity(query: str, account: Account) -> float:
+def _similarity(query: str, account: Account | Row) -> float:
     """How close a misspelling is to the account's name, one of its words, its id or domain."""
     name = account.name.lower()
     candidates = [name, account.id.lower(), *name.split()]

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot import accounts
@@ -58,16 +58,21 @@ def account_refs(session: Session) -> list[AccountRef]:
 
 def team_directory(session: Session) -> dict[str, TeamMember]:
     """The team with book sizes: given counts win, else derived from owned accounts (IMPORT.md §4)."""
-    owned: Counter[str] = Counter()
+    owner = m.Account.owner_slack_id
+    owned: Counter[str] = Counter(dict(
+        session.execute(select(owner, func.count()).where(owner.is_not(None)).group_by(owner)).all()))
     managed: Counter[str] = Counter()
     leads: Counter[str] = Counter()
-    for owner, segments in session.execute(
-        select(m.Account.owner_slack_id, m.Account.segments).where(m.Account.owner_slack_id.is_not(None))
+    # Only accounts whose stored segments mention either name are decoded (a prefilter: membership
+    # is still checked on the list), so a command does not parse every account's JSON.
+    segments_text = cast(m.Account.segments, Text)
+    for slack_id, segments in session.execute(
+        select(owner, m.Account.segments).where(owner.is_not(None), or_(
+            segments_text.like(f"%{AM_MANAGED}%"), segments_text.like(f"%{LEADS}%")))
     ):
         segs = set(segments or [])
-        owned[owner] += 1
-        managed[owner] += AM_MANAGED in segs
-        leads[owner] += LEADS in segs
+        managed[slack_id] += AM_MANAGED in segs
+        leads[slack_id] += LEADS in segs
     out = {}
     for row in session.scalars(select(m.TeamMember)):
         derived = managed[row.slack_id] if row.role == "TAM" else owned[row.slack_id]
