@@ -119,6 +119,15 @@ CREDIT_DAY = datetime(2026, 5, 10, 9, 30, tzinfo=UTC)
 LATE_DAY = datetime(2026, 5, 2, 9, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def quick_stripe_retries(monkeypatch):
+    """stripe-python waits 0.5 s, then 1 s, between retries; the count of retries is what is tested."""
+    from stripe._http_client import HTTPClient
+
+    monkeypatch.setattr(HTTPClient, "INITIAL_DELAY", 0.02)
+    monkeypatch.setattr(HTTPClient, "MAX_DELAY", 0.05)
+
+
 @pytest.fixture
 def fake_stripe_rel():
     with FakeStripe() as fake:
