@@ -34,6 +34,7 @@ import json
 import math
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,12 @@ def deep_mb(obj: Any) -> float:
         elif hasattr(o, "__dict__"):
             stack.append(o.__dict__)
     return total / 2**20
+
+
+def cpu_s() -> float:
+    """CPU time of this process: the bot's own work, whatever else the shared machine is running."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def rss_mb() -> float:
@@ -229,12 +236,14 @@ def child(kind: str, db_url: str, stripe_url: str, slack_url: str, deliver: bool
         gc.collect()
         before = rss_mb()
         out: dict[str, Any] = {}
+        cpu_started = cpu_s()
         for name, listing in (("customers", lambda: sc.iter_customers(client)),
                               ("invoices_since", lambda: sc.iter_invoices_since(client, FIRST_SYNC_SINCE)),
                               ("open_invoices", lambda: sc.iter_open_invoices(client))):
             started = time.perf_counter()
             count = sum(1 for _ in listing())
-            out[name] = {"objects": count, "wall": time.perf_counter() - started}
+            out[name] = {"objects": count, "wall": time.perf_counter() - started, "cpu": cpu_s() - cpu_started}
+            cpu_started = cpu_s()
         print(json.dumps({"kind": kind, "rss_before": before, "rss_peak": rss_mb(), **out}), flush=True)
         return
 
@@ -256,9 +265,9 @@ def child(kind: str, db_url: str, stripe_url: str, slack_url: str, deliver: bool
     ctx = JobContext(rt=rt, now=RUNS[kind])
     gc.collect()
     before = rss_mb()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_s()
     summary = jobs[name].func(ctx)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, cpu_s() - cpu_started
     delivered = None
     if deliver:
         started_d = time.perf_counter()
@@ -268,7 +277,7 @@ def child(kind: str, db_url: str, stripe_url: str, slack_url: str, deliver: bool
     planned_mb = deep_mb(ctx.planned)
     with rt.session_factory() as s:
         queued = s.scalar(select(func.count()).select_from(OutboxMessage)) - queued_before
-    print(json.dumps({"kind": kind, "rss_before": before, "rss_peak": peak, "wall": wall, "summary": summary,
+    print(json.dumps({"kind": kind, "rss_before": before, "rss_peak": peak, "wall": wall, "cpu": cpu, "summary": summary,
                       "queued": queued, "planned": len(ctx.planned), "planned_mb": planned_mb, "delivered": delivered,
                       **({"wall_deliver": wall_deliver} if deliver else {})}), flush=True)
 
@@ -319,6 +328,7 @@ def measure(n: int, kinds: list[str], deliver: bool) -> dict[str, Any]:
         server.stdin.write("quit\n")
         server.stdin.flush()
         server.wait(timeout=60)
+        shutil.rmtree(tmp, ignore_errors=True)
     return results
 
 
@@ -331,7 +341,7 @@ def report(all_results: list[dict[str, Any]], kinds: list[str]) -> None:
           "for the CLI's listing (jobs/__init__.py); it grows with the messages, not with N")
     print()
     header = (f"{'job':<13} {'N':>7} {'Stripe calls':>12} {'floor':>6} {'extra':>6} {'peak MB':>8} "
-              f"{'planned MB':>10} {'wall s':>7} {'floor wall s':>12} {'wall/floor':>10}")
+              f"{'planned MB':>10} {'wall s':>7} {'floor wall s':>12} {'wall/floor':>10} {'bot cpu s':>9}")
     print(header)
     print("-" * len(header))
     for res in all_results:
@@ -342,6 +352,7 @@ def report(all_results: list[dict[str, Any]], kinds: list[str]) -> None:
                 floor = math.ceil(n / 100)
                 wall = fl["customers"]["wall"]
                 floor_wall = wall
+                r = {**r, "cpu": fl["customers"]["cpu"]}
                 calls = r["calls_by_path"].get("/v1/customers", 0)
                 label = "floor (cus)"
             elif kind == "payments":
@@ -353,15 +364,17 @@ def report(all_results: list[dict[str, Any]], kinds: list[str]) -> None:
                 floor_wall = fl["customers"]["wall"] + (fl["invoices_since"]["wall"] if kind == "creditbot" else 0)
             print(f"{label:<13} {n:>7} {calls:>12} {floor:>6} {calls - floor:>6} "
                   f"{r['rss_peak'] - r['rss_before']:>8.1f} {r.get('planned_mb', 0):>10.1f} {wall:>7.2f} {floor_wall:>12.2f} "
-                  f"{wall / floor_wall if floor_wall else 0:>10.1f}")
+                  f"{wall / floor_wall if floor_wall else 0:>10.1f} {r['cpu']:>9.2f}")
     if len(all_results) >= 2:
         lo, hi = all_results[0], all_results[-1]
         print()
         print(f"growth {lo['n']} -> {hi['n']} (N x{hi['n'] / lo['n']:.0f}):")
+        fa, fb = lo["floor"]["customers"], hi["floor"]["customers"]
+        print(f"  {'floor (cus)':<13} wall x{fb['wall'] / fa['wall']:.1f}   client CPU x{fb['cpu'] / fa['cpu']:.1f}")
         for kind in kinds:
             a, b = lo[kind], hi[kind]
             ma, mb = a["rss_peak"] - a["rss_before"], b["rss_peak"] - b["rss_before"]
-            print(f"  {kind:<13} wall x{b['wall'] / a['wall']:.1f}   bot's peak memory {ma:.1f} -> {mb:.1f} MB "
+            print(f"  {kind:<13} wall x{b['wall'] / a['wall']:.1f}   bot's CPU x{b['cpu'] / a['cpu']:.1f}   bot's peak memory {ma:.1f} -> {mb:.1f} MB "
                   f"(x{mb / ma if ma > 0 else float('nan'):.2f})   Stripe calls {a['calls']} -> {b['calls']}")
     print()
     print("floor: customers listing ceil(N/100); creditbot day 1 also reads the 120-day invoice backfill "
