@@ -25,9 +25,11 @@ from jobs import load_jobs, run_job
 log = logging.getLogger("gtmbot.scheduler")
 
 LEASE = "scheduler"
-# Daily and weekly jobs: a run missed by up to 6 hours (a deploy, a restart) still
-# happens once; several missed runs collapse into one.
-JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1}
+# Daily and weekly jobs: a run missed by up to 6 hours still happens once; several missed runs
+# collapse into one. While a process is up APScheduler does this itself; a run due while every
+# process was down (a deploy) is caught up at start by `missed_jobs`.
+MISFIRE_GRACE = timedelta(hours=6)
+JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()), "max_instances": 1}
 
 
 def try_acquire_lease(rt: Runtime, *, seconds: int | None = None, at: datetime | None = None) -> bool:
@@ -62,6 +64,41 @@ def release_lease(rt: Runtime) -> None:
     with session_scope(rt.session_factory) as s:
         s.execute(update(JobLease).where(JobLease.name == LEASE, JobLease.holder == rt.worker_id)
                   .values(expires_at=clock_now() - timedelta(seconds=1)))
+
+
+def last_fire_time(trigger: dict, timezone: str, now: datetime, grace: timedelta = MISFIRE_GRACE) -> datetime | None:
+    """The latest time in (now - grace, now] a cron-triggered job was due, else None."""
+    if trigger.get("trigger") != "cron":
+        return None
+    from apscheduler.triggers.cron import CronTrigger
+
+    cron = CronTrigger(timezone=timezone, **{k: v for k, v in trigger.items() if k != "trigger"})
+    start = now - grace
+    fire, last = cron.get_next_fire_time(None, start), None
+    while fire is not None and fire <= now:
+        last = fire
+        fire = cron.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return last
+
+
+def missed_jobs(rt: Runtime, now: datetime | None = None) -> list[str]:
+    """Cron jobs that were due within the grace window with no finished run since: a deploy or an
+    outage of every process fell on their time. A job that never ran here is not backfilled (a new
+    install starts on its schedule)."""
+    now = now or clock_now()
+    missed = []
+    with session_scope(rt.session_factory) as s:
+        for spec in load_jobs().values():
+            due = last_fire_time(spec.trigger, rt.settings.scheduler_timezone, now)
+            if due is None:
+                continue
+            runs = select(JobRun.id).where(JobRun.job == spec.name, JobRun.dry_run.is_(False)).limit(1)
+            if s.scalar(runs) is None:
+                continue
+            done = runs.where(JobRun.status == "ok", JobRun.started_at >= due)
+            if s.scalar(done) is None:
+                missed.append(spec.name)
+    return missed
 
 
 class Scheduler:
@@ -107,6 +144,19 @@ class Scheduler:
                 return False
         return False
 
+    def catch_up(self) -> None:
+        """Run, once, what came due while no process was up (only the lease holder does)."""
+        if not try_acquire_lease(self.rt):
+            return
+        for name in missed_jobs(self.rt):
+            if self._stopping.is_set():
+                return
+            log.warning("job %s was due while gtmbot was down; running it now", name)
+            try:
+                run_job(self.rt, name)
+            except Exception:
+                log.exception("catch-up run of %s failed", name)
+
     def start(self) -> None:
         for spec in load_jobs().values():
             self.sched.add_job(self._run_if_leader, args=[spec.name], id=spec.name, name=spec.description,
@@ -114,6 +164,8 @@ class Scheduler:
         every = max(5, self.rt.settings.scheduler_lease_seconds // 3)
         self.sched.add_job(lambda: try_acquire_lease(self.rt), "interval", seconds=every, id="_lease",
                            replace_existing=True, next_run_time=clock_now())
+        self.sched.add_job(self.catch_up, "date", run_date=clock_now() + timedelta(seconds=1), id="_catch_up",
+                           replace_existing=True)
         self.sched.start()
         log.info("scheduler started with %d jobs", len(load_jobs()))
 

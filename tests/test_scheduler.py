@@ -61,3 +61,49 @@ def test_every_registered_job_has_a_valid_trigger():
     for spec in load_jobs().values():
         sched.add_job(lambda: None, id=spec.name, **spec.trigger)
     assert "outbox_flush" in load_jobs()
+
+
+def _ran(rt, name: str, at: datetime, status: str = "ok") -> None:
+    with session_scope(rt.session_factory) as s:
+        s.add(JobRun(job=name, started_at=at, finished_at=at, status=status, holder="old-host:1"))
+
+
+@pytest.mark.parametrize("now, caught_up", [
+    ("2025-06-03T11:00:00Z", True),   # due at 09:00 while every process was down: run once now
+    ("2025-06-03T16:00:00Z", False),  # more than 6 hours late: wait for tomorrow's run
+    ("2025-06-03T08:00:00Z", False),  # not due yet today; yesterday's run happened
+])
+def test_a_run_due_while_gtmbot_was_down_is_caught_up_once_at_start(rt, fake_slack, greeting_job, monkeypatch,
+                                                                    now, caught_up):
+    """A deploy at 09:00 must not cost a day's (or a week's) message (`bot/scheduler.py`, MISFIRE_GRACE)."""
+    from bot.scheduler import Scheduler
+
+    monkeypatch.setattr("bot.scheduler.load_jobs", lambda: {greeting_job: JOBS[greeting_job]})
+    monkeypatch.setattr("jobs.load_jobs", lambda: JOBS)
+    monkeypatch.setenv("GTMBOT_NOW", now)
+    _ran(rt, greeting_job, datetime(2025, 6, 2, 9, 0, tzinfo=UTC))
+    scheduler = Scheduler(rt)
+    scheduler.catch_up()
+    scheduler.catch_up()  # a second start (or a second replica) finds the run done
+    expected = ["Good morning 2025-06-03"] if caught_up else []
+    assert [p["text"] for p in fake_slack.posts("C0SALESALERTS")] == expected
+
+
+def test_a_job_that_never_ran_here_is_not_backfilled(rt, fake_slack, greeting_job, monkeypatch):
+    from bot.scheduler import Scheduler
+
+    monkeypatch.setattr("bot.scheduler.load_jobs", lambda: {greeting_job: JOBS[greeting_job]})
+    monkeypatch.setenv("GTMBOT_NOW", "2025-06-03T11:00:00Z")
+    Scheduler(rt).catch_up()
+    assert fake_slack.posts("C0SALESALERTS") == []
+
+
+def test_a_run_that_crashed_counts_as_missed(rt, fake_slack, greeting_job, monkeypatch):
+    from bot.scheduler import Scheduler
+
+    monkeypatch.setattr("bot.scheduler.load_jobs", lambda: {greeting_job: JOBS[greeting_job]})
+    monkeypatch.setattr("jobs.load_jobs", lambda: JOBS)
+    monkeypatch.setenv("GTMBOT_NOW", "2025-06-03T10:00:00Z")
+    _ran(rt, greeting_job, datetime(2025, 6, 3, 9, 0, tzinfo=UTC), status="running")  # killed mid-run
+    Scheduler(rt).catch_up()
+    assert [p["text"] for p in fake_slack.posts("C0SALESALERTS")] == ["Good morning 2025-06-03"]
