@@ -7,8 +7,10 @@ flow's shared channel C_ACME with a Slack Connect user, and a fake Zendesk behin
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +21,9 @@ from bot.db.registry import load_all_models
 from bot.db.session import session_scope
 from bot.fakes.driver import SlackDriver
 from bot.fakes.slack import FakeSlack
+from bot.fakes.workspace import seed_workspace
 from bot.runtime import Runtime
+from tests.conftest import BOT_TOKEN
 from tests.fixtures.tickets import ROOT, TicketWorld, setup_acme_world
 
 INTERNAL_USER = "U0TAE01"  # Alex Rivera, TAE (seed_workspace's default requester)
@@ -59,6 +63,32 @@ COMMANDS = [
 ]
 
 
+def quick_stop(fake) -> None:
+    """Stop a fake's ThreadingHTTPServer without waiting out its 0.5 s poll: shutdown() is asked for,
+    then a connection wakes the serving loop, which sees the request at once."""
+    server = getattr(fake, "_server", None)
+    if server is None:
+        return
+    stopper = threading.Thread(target=server.shutdown, daemon=True)
+    stopper.start()
+    while stopper.is_alive():
+        try:
+            socket.create_connection(server.server_address[:2], timeout=0.2).close()
+        except OSError:
+            pass
+        stopper.join(0.01)
+    server.server_close()
+    fake._server = None
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """tests/conftest.py's fake Slack, stopped without the poll wait (this suite starts many)."""
+    fake = seed_workspace(FakeSlack(bot_token=BOT_TOKEN).start())
+    yield fake
+    quick_stop(fake)
+
+
 @pytest.fixture
 def zendesk_fake():
     from bot.fakes.zendesk import FakeZendesk
@@ -66,7 +96,7 @@ def zendesk_fake():
     fake = FakeZendesk(email="bot@posthog.example", api_token="zd-token").start()
     fake.add_organization(901, "0189-acme", name="12345 - Acme", tags=["priority_customer"])
     yield fake
-    fake.stop()
+    quick_stop(fake)
 
 
 @pytest.fixture

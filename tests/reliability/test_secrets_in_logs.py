@@ -35,7 +35,7 @@ from bot.settings_tickets import TicketSettings
 from bot.sync_vitally import SyncParams, run_sync
 from jobs import run_job
 from tests.fixtures.tickets import ACME_DOC, ROOT, setup_acme_world
-from tests.reliability.conftest import confirmations, settle, ticket_event, wait
+from tests.reliability.conftest import confirmations, quick_stop, settle, ticket_event, wait
 from tests.reliability.test_signatures import failed_invoice_event
 
 BOT_TOKEN = "xoxb-4242424242-SECRETBOTTOKEN0x9f3a"
@@ -71,7 +71,7 @@ def leaks(text: str) -> list[str]:
 def fake_slack():
     fake = seed_workspace(FakeSlack(bot_token=BOT_TOKEN).start())
     yield fake
-    fake.stop()
+    quick_stop(fake)
 
 
 @pytest.fixture
@@ -79,13 +79,15 @@ def zendesk_fake():
     fake = FakeZendesk(email=ZENDESK_EMAIL, api_token=ZENDESK_TOKEN).start()
     fake.add_organization(901, "0189-acme", name="12345 - Acme", tags=["priority_customer"])
     yield fake
-    fake.stop()
+    quick_stop(fake)
 
 
 @pytest.fixture
 def stripe_fake():
-    with FakeStripe() as fake:
-        yield fake
+    fake = FakeStripe()
+    fake.start()
+    yield fake
+    quick_stop(fake)
 
 
 @pytest.fixture
@@ -93,7 +95,7 @@ def vitally_fake():
     fake = FakeVitally(api_key=VITALLY_KEY).start()
     fake.add("accounts", id="v-acme", externalId="0189-acme", name="Acme Robotics", traits={"arr": 1000})
     yield fake
-    fake.stop()
+    quick_stop(fake)
 
 
 @pytest.fixture

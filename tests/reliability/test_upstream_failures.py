@@ -27,6 +27,7 @@ from tests.reliability.conftest import (
     EXTERNAL_USER,
     confirmations,
     db_dump,
+    quick_stop,
     settle,
     ticket_event,
     wait,
@@ -130,8 +131,10 @@ def quick_stripe_retries(monkeypatch):
 
 @pytest.fixture
 def fake_stripe_rel():
-    with FakeStripe() as fake:
-        yield fake
+    fake = FakeStripe()
+    fake.start()
+    yield fake
+    quick_stop(fake)
 
 
 @pytest.fixture
@@ -238,7 +241,7 @@ def vitally():
     fake.add("notes", id="n-1", accountId="v-acme", subject="Q3 Account Plan", createdAt="2025-05-30T10:00:00Z")
     fake.add("users", id="u-1", email="ops@acme.io", name="Ops", accounts=[{"id": "v-acme"}])
     yield fake
-    fake.stop()
+    quick_stop(fake)
 
 
 def vitally_sync(rt, fake: FakeVitally) -> tuple[int, str]:
