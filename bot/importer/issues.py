@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 MAX_REPORTED = 200  # IMPORT.md §10: "up to 200, then '… and N more'"
+# Every character str.splitlines() breaks on, as its escape sequence.
+_LINE_BREAKS = {ord(c): c.encode("unicode_escape").decode() for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,8 @@ class Issue:
 
     def line(self) -> str:
         parts = [self.file, self.where, self.field, self.code, self.message]
-        return ": ".join(p for p in parts if p)
+        # One error, one line: a line break inside a field name or a quoted value is shown escaped.
+        return ": ".join(p for p in parts if p).translate(_LINE_BREAKS)
 
 
 @dataclass
