@@ -128,6 +128,7 @@ CSV_HEADERS = [["slack_id", "name", "email", "role"], ["id", "name", "arr", "own
 
 def issues_are_documented(issues: Issues) -> None:
     for line in issues.lines():
+        assert line.splitlines() == [line], f"one error, one line: {line!r}"
         assert LINE.match(line) and CODE.search(line), line
 
 
@@ -172,7 +173,7 @@ def test_import_document_rejects_or_imports_nothing_else(rt, value):
         with session_scope(rt.session_factory) as s:
             import_document(doc, s)
     except ImportRejected as rejected:
-        assert rejected.lines and all(LINE.match(line) for line in rejected.lines)
+        assert rejected.lines and all(LINE.match(line) and line.splitlines() == [line] for line in rejected.lines)
         assert table_counts(rt) == before
 
 
