@@ -35,7 +35,7 @@ from services.quote_grammar import (
 from tests.reliability.conftest import INTERNAL_USER
 
 PURE = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")), deadline=None)
-HTTP = settings(max_examples=int(os.environ.get("FUZZ_HTTP_EXAMPLES", "40")), deadline=None,
+HTTP = settings(max_examples=int(os.environ.get("FUZZ_HTTP_EXAMPLES", "60")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # Grammar words of every command, mixed with noise: random text alone rarely reaches deep branches.
