@@ -9,6 +9,9 @@ by a CMOC for /incident); each reply is checked once before timing. Samples are 
 round sends one request to the bare app and one per command, in a shuffled order, so background
 work (a previous command's reply still being computed after its ack) lands on every series alike.
 Latency is client-side: from sending the signed POST to reading the HTTP response (the ack).
+The bot, the bare app, the fake Slack and the client share one process (and its GIL), so a reply
+computed after its ack slows the next acks of every series; a "bare, alone" line, measured first
+with nothing else in flight, shows that cost.
 """
 
 from __future__ import annotations
@@ -137,6 +140,11 @@ def main() -> None:
     print("replies (checked once before timing):")
     how = check_replies(driver, fake, commands)
 
+    # For scale only (not the baseline): the bare app with no command work in flight.
+    for _ in range(args.warmup):
+        one_ack(bare_driver, BARE, "", "U0TAE01")
+    alone = summary([one_ack(bare_driver, BARE, "", "U0TAE01") for _ in range(args.requests)])
+
     series = [BARE, *commands]
     samples: dict[str, list[float]] = {c: [] for c in series}
     rng = random.Random(7)
@@ -157,7 +165,10 @@ def main() -> None:
     print(f"\nmachine: {machine()}")
     print(f"accounts: {args.accounts}; {args.requests} requests per series after {args.warmup} warm-up rounds\n")
     print(f"{'command':<16} {'p50 ms':>8} {'p99 ms':>8} {'p50 x':>7} {'p99 x':>7}  line")
-    print(f"{'bare Bolt app':<16} {base['p50'] * 1000:8.2f} {base['p99'] * 1000:8.2f} {1:7.2f} {1:7.2f}  /bare")
+    print(f"{'bare, alone':<16} {alone['p50'] * 1000:8.2f} {alone['p99'] * 1000:8.2f} {'':>7} {'':>7}"
+          "  /bare before the commands, nothing else in flight (for scale; not the baseline)")
+    print(f"{'bare Bolt app':<16} {base['p50'] * 1000:8.2f} {base['p99'] * 1000:8.2f} {1:7.2f} {1:7.2f}"
+          "  /bare, interleaved with the commands: the baseline")
     for c in commands:
         s = summary(samples[c])
         print(f"{c:<16} {s['p50'] * 1000:8.2f} {s['p99'] * 1000:8.2f} "
