@@ -143,10 +143,11 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
         return 2
     rt = build_runtime(settings)
     result = run_job(rt, args.name, dry_run=args.dry_run)
-    verb = "would post" if args.dry_run else "queued"
     for post in result.planned:
-        print(f"--- {verb} to {post.channel} (key {post.key})")
+        print(f"--- would post to {post.channel} (key {post.key})")
         print(blocks_to_text(post.blocks, post.text))
+    for queued in result.queued:
+        print(f"--- queued to {queued.channel} (key {queued.key})")
     if result.report and not args.dry_run:
         print(f"sent {len(result.report.sent)}, failed {len(result.report.failed)}, "
               f"waiting {len(result.report.pending)}")

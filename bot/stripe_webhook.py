@@ -91,7 +91,7 @@ def process_event(rt: Runtime, event: dict[str, Any], now: datetime | None = Non
         except IntegrityError:
             session.rollback()
             return None
-        mapping = customer_accounts(session)
+        mapping = customer_accounts(session, _event_customers(event["type"], obj))
         customer: str | None = None
         if event["type"] in INVOICE_EVENTS:
             failed_at = created if event["type"] == "invoice.payment_failed" else None
@@ -112,7 +112,17 @@ def process_event(rt: Runtime, event: dict[str, Any], now: datetime | None = Non
             channel = channel_id(rt, rt.settings.sales_alerts_channel)
             evaluate_customer(session, ctx, customer, params, channel, now)
         session.commit()
-    return [p.key for p in ctx.planned]
+    return [q.key for q in ctx.queued]
+
+
+def _event_customers(event_type: str, obj: dict[str, Any]) -> list[str]:
+    """The Stripe customer an event is about: only its account mapping is read (O(1) per event)."""
+    if event_type in CUSTOMER_EVENTS:
+        return [obj["id"]] if obj.get("id") else []
+    customer = obj.get("customer")
+    if isinstance(customer, dict):
+        customer = customer.get("id")
+    return [customer] if customer else []
 
 
 def _apply_subscription(session, event_type: str, sub: dict[str, Any], now: datetime) -> str | None:

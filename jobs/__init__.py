@@ -36,12 +36,22 @@ class PlannedPost:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class QueuedPost:
+    """What a real run keeps of each message it queued: the message itself is in the outbox, so
+    a run that queues 15,000 alerts does not also hold 15,000 Block Kit payloads in memory."""
+
+    key: str
+    channel: str
+
+
 @dataclass
 class JobContext:
     rt: Runtime
     now: datetime
     dry_run: bool = False
-    planned: list[PlannedPost] = field(default_factory=list)
+    planned: list[PlannedPost] = field(default_factory=list)  # dry runs: every message, whole
+    queued: list[QueuedPost] = field(default_factory=list)  # real runs: the keys queued
 
     @property
     def settings(self):
@@ -53,9 +63,10 @@ class JobContext:
 
         Pass `session` to enqueue inside the caller's transaction, so the state
         change and the message commit together."""
-        self.planned.append(PlannedPost(key, channel, text, blocks, thread_key, extra))
         if self.dry_run:
+            self.planned.append(PlannedPost(key, channel, text, blocks, thread_key, extra))
             return
+        self.queued.append(QueuedPost(key, channel))
         if session is not None:
             enqueue(session, key=key, channel=channel, text=text, blocks=blocks, thread_key=thread_key, **extra)
             return
@@ -108,6 +119,7 @@ class JobResult:
     planned: list[PlannedPost]
     report: DeliveryReport | None
     summary: str = ""
+    queued: list[QueuedPost] = field(default_factory=list)
 
 
 def run_job(rt: Runtime, name: str, *, dry_run: bool = False, now: datetime | None = None) -> JobResult:
@@ -134,7 +146,7 @@ def run_job(rt: Runtime, name: str, *, dry_run: bool = False, now: datetime | No
     with session_scope(rt.session_factory) as s:
         row = s.get(JobRun, run_id)
         row.status, row.finished_at = "ok", clock_now()
-        row.summary = str(summary) if summary is not None else f"{len(ctx.planned)} message(s)"
+        row.summary = str(summary) if summary is not None else f"{len(ctx.planned) + len(ctx.queued)} message(s)"
     log.info("job %s finished: %s", name, row.summary)
     metrics.inc("gtmbot_jobs_total", job=name, status="dry_run" if dry_run else "ok")
-    return JobResult(name, "ok", ctx.planned, report, row.summary)
+    return JobResult(name, "ok", ctx.planned, report, row.summary, ctx.queued)
