@@ -274,11 +274,11 @@ def child(kind: str, db_url: str, stripe_url: str, slack_url: str, deliver: bool
         delivered = len(ctx.deliver().sent)
         wall_deliver = time.perf_counter() - started_d
     peak = rss_mb()
-    planned_mb = deep_mb(ctx.planned)
+    planned_mb = deep_mb(ctx.planned) + deep_mb(ctx.queued)
     with rt.session_factory() as s:
         queued = s.scalar(select(func.count()).select_from(OutboxMessage)) - queued_before
     print(json.dumps({"kind": kind, "rss_before": before, "rss_peak": peak, "wall": wall, "cpu": cpu, "summary": summary,
-                      "queued": queued, "planned": len(ctx.planned), "planned_mb": planned_mb, "delivered": delivered,
+                      "queued": queued, "planned": len(ctx.planned) + len(ctx.queued), "planned_mb": planned_mb, "delivered": delivered,
                       **({"wall_deliver": wall_deliver} if deliver else {})}), flush=True)
 
 
@@ -337,8 +337,8 @@ def report(all_results: list[dict[str, Any]], kinds: list[str]) -> None:
     print(f"machine: {machine()}, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB")
     print("peak MB = peak RSS of a fresh child process minus its RSS just before the job (the fakes and the "
           "seeded data live in another process)")
-    print("planned MB = of that, what JobContext.planned holds at the end: every message the run queued, kept "
-          "for the CLI's listing (jobs/__init__.py); it grows with the messages, not with N")
+    print("planned MB = of that, what the JobContext holds at the end: the key and channel of every message the "
+          "run queued (jobs/__init__.py); it grows with the messages, not with N")
     print()
     header = (f"{'job':<13} {'N':>7} {'Stripe calls':>12} {'floor':>6} {'extra':>6} {'peak MB':>8} "
               f"{'planned MB':>10} {'wall s':>7} {'floor wall s':>12} {'wall/floor':>10} {'bot cpu s':>9}")
