@@ -121,6 +121,7 @@ def _run(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
         inc = s.get(Incident, b.incident_id)
         b.status = "sending"
         b.started_at = b.started_at or clock_now()
+        first_started = b.started_at  # a resumed broadcast (after a restart) counts from its start
         round_no = b.retry_round
         label, kind, total = SEVERITIES[comm.severity].label, comm.kind, b.total
         incident_id, coord_key, public_id = inc.id, inc.coord_key, inc.public_id
@@ -147,7 +148,7 @@ def _run(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
             log.info("progress edit failed: %s", e.response.get("error") if e.response is not None else e)
 
     DeliverySender(rt, sender_config(cfg)).run(broadcast_id=broadcast_id, on_progress=on_progress)
-    elapsed = time.monotonic() - started
+    elapsed = max(time.monotonic() - started, (clock_now() - first_started).total_seconds())
     if coord_key and progress["ts"] is None:
         deliver_keys(rt, [progress_key])
     chan, ts = outbox_ts(rt, progress_key)
