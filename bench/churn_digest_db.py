@@ -30,6 +30,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -243,7 +244,7 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     fake = seed_workspace(FakeSlack(bot_token="xoxb-bench").start())
     print(f"machine: {machine()}")
-    print(f"workdir: {workdir}")
+    print(f"workdir: {workdir}{'' if args.workdir else ' (removed at the end)'}")
     rows = []
     try:
         for n in args.n:
@@ -271,6 +272,8 @@ def main() -> None:
                   flush=True)
     finally:
         fake.stop()
+        if args.workdir is None:  # a temporary one: the prepared databases are ~5 KB per account
+            shutil.rmtree(workdir, ignore_errors=True)
 
     n0, r0 = rows[0]
     print()
