@@ -21,7 +21,7 @@ FULL = [
 QUICK = [
     ["bench.ack_latency", "--accounts", "1000", "--requests", "50"],
     ["bench.credit_scan", "--sizes", "1000", "10000"],
-    ["bench.churn_digest_db", "1000", "10000"],
+    ["bench.churn_digest_db", "1000", "10000", "--base", "1000"],
     ["bench.broadcast", "--channels", "50"],
 ]
 
