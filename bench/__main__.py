@@ -15,7 +15,7 @@ import time
 FULL = [
     ["bench.ack_latency", "--accounts", "10000"],
     ["bench.credit_scan", "--sizes", "10000", "100000"],
-    ["bench.churn_digest_db", "10000", "100000"],
+    ["bench.churn_digest_db", "10000", "100000", "--tracemalloc"],
     ["bench.broadcast", "--channels", "500"],
 ]
 QUICK = [
