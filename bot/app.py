@@ -24,6 +24,21 @@ class ContextPreservingExecutor(ThreadPoolExecutor):
         return super().submit(ctx.run, fn, *args, **kwargs)
 
 
+# Control characters other than tab and newline: never meaningful in a command or a message, and
+# PostgreSQL refuses NUL in any text it stores or compares (found by tests/reliability/test_fuzz.py).
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n")
+
+
+def strip_control_characters(body, next):
+    """Clean the free text of slash commands and message events before any listener reads it."""
+    if isinstance(body.get("text"), str):
+        body["text"] = body["text"].translate(_CONTROL)
+    event = body.get("event")
+    if isinstance(event, dict) and isinstance(event.get("text"), str):
+        event["text"] = event["text"].translate(_CONTROL)
+    return next()
+
+
 def create_app(rt: Runtime, *, register_listeners: bool = True) -> App:
     if not rt.settings.signing_secret:
         raise RuntimeError("SLACK_SIGNING_SECRET is required: every request from Slack is verified")
@@ -41,6 +56,8 @@ def create_app(rt: Runtime, *, register_listeners: bool = True) -> App:
     def inject_runtime(context, next):
         context["rt"] = rt
         return next()
+
+    app.use(strip_control_characters)
 
     app.use(dedupe_events)
     app.error(handle_error)
