@@ -85,7 +85,10 @@ def iter_week_assessments(session: Session, now: datetime, ctx: ChurnContext | N
                           record: bool = False, batch_size: int = BATCH_SIZE) -> Iterator[Assessment]:
     """Every account (id order) assessed against earlier weeks' evaluations, streamed a batch at a
     time so memory stays bounded by the batch, not the book. With `record`, each batch's levels are
-    stored for this week as the stream goes (same transaction as the caller's)."""
+    stored for this week as the stream goes, each batch in its own short transaction: a write held
+    for the whole run would lock SQLite (and this week's rows on PostgreSQL) for minutes. That is
+    safe because assessments read only earlier weeks: a run that dies before the digest is queued
+    leaves rows the rerun skips, and the rerun's digest is the same."""
     ctx = ctx or churn_context(session)
     policy = ctx.settings.policy()
     week = iso_week(now.date())
@@ -93,7 +96,7 @@ def iter_week_assessments(session: Session, now: datetime, ctx: ChurnContext | N
         batch = [assess(snap, now, policy, ctx.people) for snap in load_snapshots(session, page, before_week=week)]
         del page
         if record:
-            record_week(session, batch, now)
+            _record_batch(session, batch, now)
         yield from batch
 
 
@@ -104,6 +107,21 @@ def weekly_digest(session: Session, now: datetime, ctx: ChurnContext | None = No
     ctx = ctx or churn_context(session)
     assessments = iter_week_assessments(session, now, ctx, record=record)
     return build_digest(assessments, now, ctx.settings.policy(), ctx.people)
+
+
+def _record_batch(session: Session, batch: Sequence[Assessment], now: datetime, attempts: int = 3) -> None:
+    """`record_week` for one batch, committed on its own; a row written meanwhile by `/churn-risk`
+    (same account, same week) makes the insert fail, and the retry skips it."""
+    for attempt in range(attempts):
+        with Session(bind=session.get_bind()) as writer:
+            try:
+                record_week(writer, batch, now)
+                writer.commit()
+                return
+            except IntegrityError:
+                writer.rollback()
+                if attempt == attempts - 1:
+                    raise
 
 
 def record_week(session: Session, assessments: Sequence[Assessment], now: datetime) -> int:

@@ -33,7 +33,7 @@ def churn_digest(ctx: JobContext) -> str:
             # Already queued this week: nothing to decide; run_job's delivery resumes any unsent part.
             return f"digest {week} already queued; nothing new"
         # Accounts are streamed in batches; each batch's levels are recorded for the week as it
-        # goes (same transaction), so memory holds the digest's lines, not every account.
+        # goes (a short transaction each), so memory holds the digest's lines, not every account.
         digest = weekly_digest(s, ctx.now, record=not ctx.dry_run)
         main, thread = digest_blocks(digest)
         ctx.post(key=key, channel=channel, text=digest_text(digest), blocks=main, session=s)
