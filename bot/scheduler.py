@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import now as clock_now
@@ -95,7 +95,11 @@ def missed_jobs(rt: Runtime, now: datetime | None = None) -> list[str]:
             runs = select(JobRun.id).where(JobRun.job == spec.name, JobRun.dry_run.is_(False)).limit(1)
             if s.scalar(runs) is None:
                 continue
-            done = runs.where(JobRun.status == "ok", JobRun.started_at >= due)
+            # Done: a finished run since it was due, or one this process is running now. A run still
+            # `running` under another holder was cut off (that process lost the lease: it died).
+            done = runs.where(JobRun.started_at >= due,
+                              or_(JobRun.status == "ok",
+                                  and_(JobRun.status == "running", JobRun.holder == rt.worker_id)))
             if s.scalar(done) is None:
                 missed.append(spec.name)
     return missed
@@ -107,6 +111,7 @@ class Scheduler:
         self.sched = BackgroundScheduler(timezone=rt.settings.scheduler_timezone, job_defaults=JOB_DEFAULTS)
         self.sched.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
         self._stopping = threading.Event()
+        self._held = False
 
     def _on_event(self, event: JobExecutionEvent) -> None:
         if event.code == EVENT_JOB_MISSED:
@@ -144,8 +149,18 @@ class Scheduler:
                 return False
         return False
 
+    def _renew(self) -> bool:
+        """Take or renew the lease; on becoming the holder (at start, or taking over from a
+        process that died, perhaps mid-run), catch up on what it left undone. True on that edge."""
+        held = try_acquire_lease(self.rt)
+        became = held and not self._held
+        self._held = held
+        if became:
+            self.sched.add_job(self.catch_up, "date", run_date=clock_now(), id="_catch_up", replace_existing=True)
+        return became
+
     def catch_up(self) -> None:
-        """Run, once, what came due while no process was up (only the lease holder does)."""
+        """Run, once, what came due while no process held the lease (only the holder does)."""
         if not try_acquire_lease(self.rt):
             return
         for name in missed_jobs(self.rt):
@@ -162,10 +177,8 @@ class Scheduler:
             self.sched.add_job(self._run_if_leader, args=[spec.name], id=spec.name, name=spec.description,
                                replace_existing=True, **spec.trigger)
         every = max(5, self.rt.settings.scheduler_lease_seconds // 3)
-        self.sched.add_job(lambda: try_acquire_lease(self.rt), "interval", seconds=every, id="_lease",
+        self.sched.add_job(self._renew, "interval", seconds=every, id="_lease",
                            replace_existing=True, next_run_time=clock_now())
-        self.sched.add_job(self.catch_up, "date", run_date=clock_now() + timedelta(seconds=1), id="_catch_up",
-                           replace_existing=True)
         self.sched.start()
         log.info("scheduler started with %d jobs", len(load_jobs()))
 

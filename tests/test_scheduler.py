@@ -107,3 +107,39 @@ def test_a_run_that_crashed_counts_as_missed(rt, fake_slack, greeting_job, monke
     _ran(rt, greeting_job, datetime(2025, 6, 3, 9, 0, tzinfo=UTC), status="running")  # killed mid-run
     Scheduler(rt).catch_up()
     assert [p["text"] for p in fake_slack.posts("C0SALESALERTS")] == ["Good morning 2025-06-03"]
+
+
+def test_a_survivor_that_takes_the_lease_over_reruns_the_job_the_dead_holder_was_running(rt, fake_slack,
+                                                                                         greeting_job, monkeypatch):
+    """kill -9 mid-run: the dead holder's lease still looks valid for a while, so the restarted (or
+    surviving) process gets it only later; it then catches up on the cut-off run, once."""
+    from bot.scheduler import Scheduler
+
+    monkeypatch.setattr("bot.scheduler.load_jobs", lambda: {greeting_job: JOBS[greeting_job]})
+    monkeypatch.setattr("jobs.load_jobs", lambda: JOBS)
+    dead = replace(rt, worker_id="dead-host:7")
+    _ran(rt, greeting_job, datetime(2025, 6, 2, 9, 0, tzinfo=UTC))
+    _ran(dead, greeting_job, datetime(2025, 6, 3, 9, 0, 5, tzinfo=UTC), status="running")  # cut off by kill -9
+    assert try_acquire_lease(dead, seconds=60, at=datetime(2025, 6, 3, 9, 0, 6, tzinfo=UTC))
+
+    scheduler = Scheduler(rt)
+    monkeypatch.setattr(scheduler.sched, "add_job", lambda func, *a, **k: func())  # run the catch-up inline
+    monkeypatch.setenv("GTMBOT_NOW", "2025-06-03T09:00:30Z")
+    assert scheduler._renew() is False  # the dead holder's lease has not lapsed yet
+    assert fake_slack.posts("C0SALESALERTS") == []
+    monkeypatch.setenv("GTMBOT_NOW", "2025-06-03T09:01:10Z")
+    assert scheduler._renew() is True  # lapsed: taken over, and the cut-off run is caught up
+    assert scheduler._renew() is False  # renewing is not a new takeover
+    assert [p["text"] for p in fake_slack.posts("C0SALESALERTS")] == ["Good morning 2025-06-03"]
+
+
+def test_a_run_in_flight_in_this_process_is_not_caught_up_twice(rt, fake_slack, greeting_job, monkeypatch):
+    from bot.scheduler import missed_jobs
+
+    monkeypatch.setattr("bot.scheduler.load_jobs", lambda: {greeting_job: JOBS[greeting_job]})
+    monkeypatch.setenv("GTMBOT_NOW", "2025-06-03T09:00:30Z")
+    _ran(rt, greeting_job, datetime(2025, 6, 2, 9, 0, tzinfo=UTC))
+    with session_scope(rt.session_factory) as s:
+        s.add(JobRun(job=greeting_job, started_at=datetime(2025, 6, 3, 9, 0, 1, tzinfo=UTC), status="running",
+                     holder=rt.worker_id))
+    assert missed_jobs(rt) == []
