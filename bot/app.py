@@ -34,8 +34,9 @@ def strip_control_characters(body, next):
     if isinstance(body.get("text"), str):
         body["text"] = body["text"].translate(_CONTROL)
     event = body.get("event")
-    if isinstance(event, dict) and isinstance(event.get("text"), str):
-        event["text"] = event["text"].translate(_CONTROL)
+    for part in (event, event.get("message") if isinstance(event, dict) else None):
+        if isinstance(part, dict) and isinstance(part.get("text"), str):
+            part["text"] = part["text"].translate(_CONTROL)
     return next()
 
 

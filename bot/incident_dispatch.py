@@ -121,8 +121,9 @@ def _run(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
         inc = s.get(Incident, b.incident_id)
         b.status = "sending"
         b.started_at = b.started_at or clock_now()
-        first_started = b.started_at  # a resumed broadcast (after a restart) counts from its start
         round_no = b.retry_round
+        # A broadcast resumed after a restart counts from its start; a retry round from its own.
+        first_started = b.started_at if round_no == 0 else clock_now()
         label, kind, total = SEVERITIES[comm.severity].label, comm.kind, b.total
         incident_id, coord_key, public_id = inc.id, inc.coord_key, inc.public_id
     progress_key = f"inc:{incident_id}:bcast:{broadcast_id}:progress:{round_no}"

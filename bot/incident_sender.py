@@ -210,6 +210,12 @@ class DeliverySender:
         now = clock_now()
         with session_scope(self.rt.session_factory) as s:
             live = s.get(Delivery, row_id)
+            if live.status != "sending" or live.attempts != row.attempts:
+                # Another sender judged this send stale (it took over 30 s) and settled or re-claimed
+                # the row meanwhile: its record stands; writing ours over it could send it again.
+                log.warning("delivery %s was taken over by another sender while this send was in flight "
+                            "(%s); leaving its record", row.dedupe_key, outcome)
+                return None
             if outcome == pacing.OUTCOME_SENT:
                 live.status, live.slack_ts, live.sent_at, live.error = "sent", ts, now, None
                 report.sent += 1
