@@ -26,6 +26,17 @@ def claim_event(rt: Runtime, event_id: str) -> bool:
         return False
 
 
+def first_delivery_of_command(rt: Runtime, command: dict) -> bool:
+    """False when this slash command request (same command, team, user and trigger_id) was already
+    taken by this or another process: a redelivered request must not answer, open a modal or act
+    twice. A request without a trigger_id cannot be told apart, so it counts as first."""
+    trigger = command.get("trigger_id")
+    if not trigger:
+        return True
+    name = (command.get("command") or "").lstrip("/")
+    return claim_event(rt, f"{name}:{command.get('team_id')}:{command.get('user_id')}:{trigger}"[:128])
+
+
 def dedupe_events(body: dict, context, next) -> BoltResponse | None:
     """Global middleware: each Events API delivery is processed at most once."""
     event_id = body.get("event_id") if body.get("type") == "event_callback" else None

@@ -10,7 +10,7 @@ from slack_bolt import App
 from bot.churn_flow import assess_and_note, book, lookup
 from bot.clock import now as clock_now
 from bot.db.session import session_scope
-from bot.events import claim_event
+from bot.events import first_delivery_of_command
 from bot.guard import EXTERNAL_CHANNEL_REFUSAL, internal_only, is_external_channel
 from bot.runtime import Runtime
 from listeners.blocks.churn import (
@@ -32,9 +32,7 @@ def parse(text: str) -> tuple[str, bool]:
 def handle_churn_risk(ack, command, respond, context) -> None:
     ack()
     rt: Runtime = context["rt"]
-    # A redelivered request (same trigger) must not answer twice on the response_url.
-    key = f"churn-risk:{command.get('team_id')}:{command.get('user_id')}:{command.get('trigger_id')}"
-    if command.get("trigger_id") and not claim_event(rt, key[:128]):
+    if not first_delivery_of_command(rt, command):  # a redelivered request answers once
         return
     query, share = parse(command.get("text") or "")
     now = clock_now()

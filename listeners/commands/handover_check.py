@@ -6,7 +6,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot import clock
 from bot.db.session import session_scope
-from bot.events import claim_event
+from bot.events import first_delivery_of_command
 from bot.guard import internal_only
 from bot.handover_snapshot import (
     confirmations,
@@ -31,9 +31,7 @@ def register(app: App) -> None:
 def handle(ack: Ack, command: dict, respond: Respond, context: dict) -> None:
     ack()
     rt = context["rt"]
-    # A redelivered request must not post twice (spec §4.7): one reply per (team, user, trigger).
-    key = f"handover-check:{command.get('team_id')}:{command.get('user_id')}:{command.get('trigger_id')}"
-    if command.get("trigger_id") and not claim_event(rt, key[:128]):
+    if not first_delivery_of_command(rt, command):  # one reply per request (spec §4.7)
         return
     respond(**answer(rt, command.get("text", "")), replace_original=False)
 

@@ -11,7 +11,7 @@ from slack_bolt import App
 from bot import incident_flow as flow
 from bot import incident_store as store
 from bot.db.session import session_scope
-from bot.events import claim_event
+from bot.events import first_delivery_of_command
 from bot.guard import internal_only
 from listeners.blocks import incidents as blocks
 from listeners.incident_guard import not_in_shared_channel
@@ -25,9 +25,7 @@ def handle(ack, body, client, respond, context) -> None:
     ack()
     rt = context["rt"]
     user, channel = body["user_id"], body.get("channel_id", "")
-    # A redelivered request (same trigger) must not answer, open a modal or act twice.
-    key = f"incident:{body.get('team_id')}:{user}:{body.get('trigger_id')}"
-    if body.get("trigger_id") and not claim_event(rt, key[:128]):
+    if not first_delivery_of_command(rt, body):  # a redelivered request answers once
         return
     parsed = grammar.parse(body.get("text", ""))
     if isinstance(parsed, grammar.UsageError):
