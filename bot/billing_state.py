@@ -23,6 +23,7 @@ from bot.db.billing import (
     StripeInvoiceState,
 )
 from bot.db.models import Account, AccountStripeCustomer, Invoice, TeamMember
+from bot.db.session import keyset_pages
 from bot.settings_billing import BillingSettings
 from services import payment_escalation as pe
 from services.credit_runway import Band, CloseReason, CreditCustomer, CreditSnapshot, Episode, UsageInvoice
@@ -105,17 +106,12 @@ def usage_invoices(account: Account) -> list[UsageInvoice]:
     ]
 
 
-def credit_accounts(session: Session, *, after: str | None = None, limit: int | None = None) -> list[Account]:
-    """Prepaid-credit accounts with their invoices, by id: all of them, or one batch of `limit` after
-    the account id `after` (keyset pages, so a run never holds every account, issue 10)."""
+def credit_account_batches(session: Session, size: int) -> Iterator[list[Account]]:
+    """Prepaid-credit accounts with their invoices, by id, `size` at a time (keyset pages, so a run
+    never holds every account, issue 10)."""
     query = (select(Account).where(Account.credit_present.is_(True))
-             .options(selectinload(Account.invoices), selectinload(Account.stripe_customers))
-             .order_by(Account.id))
-    if after is not None:
-        query = query.where(Account.id > after)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+             .options(selectinload(Account.invoices), selectinload(Account.stripe_customers)))
+    return keyset_pages(session, query, Account.id, size)
 
 
 def account_for_customer(session: Session, customer_id: str) -> Account | None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.db.churn import ChurnEvaluation, ChurnFlag
 from bot.db.models import Account, SeriesPoint, TeamMember
+from bot.db.session import keyset_pages
 from services import churn_model as m
 from services.churn_risk import ChurnPeople
 
@@ -148,21 +149,9 @@ BATCH_SIZE = 500
 
 
 def iter_account_batches(session: Session, batch_size: int = BATCH_SIZE) -> Iterator[list[Account]]:
-    """Every account in id order, `batch_size` at a time (keyset pages: `id > last`), with the
-    relations snapshots read. Each page is a fresh query, so a caller that drops a page's
-    accounts (and the session holds them only weakly) keeps at most one page in memory."""
-    last: str | None = None
-    while True:
-        q = select(Account).options(*_LOAD).order_by(Account.id).limit(batch_size)
-        if last is not None:
-            q = q.where(Account.id > last)
-        page = list(session.scalars(q))
-        if not page:
-            return
-        last = page[-1].id
-        yield page
-        if len(page) < batch_size:
-            return
+    """Every account in id order, `batch_size` at a time, with the relations snapshots read: a
+    caller that drops a page's accounts (the session holds them only weakly) keeps at most one."""
+    return keyset_pages(session, select(Account).options(*_LOAD), Account.id, batch_size)
 
 
 def find_accounts(session: Session, query: str) -> list[Account]:

@@ -81,9 +81,7 @@ def run_creditbot(ctx: JobContext, session: Session, bs: BillingSettings, *,
     fallback = st.resolve_people(session, bs.no_owner_fallback_users)
     channel: str | None = None
     run = CreditbotRun()
-    after: str | None = None
-    while batch := st.credit_accounts(session, after=after, limit=batch_size):
-        after = batch[-1].id
+    for batch in st.credit_account_batches(session, batch_size):
         accounts = {st.customer_key(a): a for a in batch}
         result = _decide(session, accounts, today, runway, fire)
         run.add(result)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, Select, create_engine, event, text
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 
 def normalise_url(url: str) -> str:
@@ -60,3 +60,20 @@ def ping(engine: Engine) -> bool:
         return True
     except Exception:
         return False
+
+
+def keyset_pages(session: Session, query: Select, key: InstrumentedAttribute, size: int) -> Iterator[list]:
+    """The query's objects `size` at a time in `key` order (a unique column), each page a fresh query
+    for `key > last`: a job that lets a page go, and may commit between pages, never holds them all."""
+    last = None
+    while True:
+        page_query = query.order_by(key).limit(size)
+        if last is not None:
+            page_query = page_query.where(key > last)
+        page = list(session.scalars(page_query))
+        if not page:
+            return
+        yield page
+        if len(page) < size:
+            return
+        last = getattr(page[-1], key.key)

@@ -94,3 +94,18 @@ def test_dry_run_posts_nothing_and_records_nothing(seeded, fake_slack):
     assert digest_posts(fake_slack) == []
     run_job(seeded, "churn_digest", now=NOW)
     assert "New at risk: 5" in blocks_to_text(digest_posts(fake_slack)[0]["blocks"])
+
+
+def test_the_digest_is_the_same_whatever_the_batch_size(seeded):
+    """The job streams accounts a page at a time: pages of 2 give the digest one page of all does."""
+    from bot.churn_flow import churn_context, iter_week_assessments
+    from listeners.blocks.churn import digest_blocks
+    from services.churn_digest import build_digest
+
+    with seeded.session_factory() as s:
+        ctx = churn_context(s)
+        policy = ctx.settings.policy()
+        digests = [digest_blocks(build_digest(iter_week_assessments(s, NOW, ctx, batch_size=size), NOW, policy,
+                                              ctx.people)) for size in (2, 500)]
+    assert digests[0] == digests[1]
+    assert "Cobalt Fintech" in str(digests[0])
