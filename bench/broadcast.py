@@ -24,16 +24,16 @@ from sqlalchemy import select
 
 from bench.common import machine
 from bot.app import create_app
-from bot.db.incidents import Broadcast
 from bot.db.session import session_scope
 from bot.fakes.driver import SlackDriver
 from bot.fakes.slack import FakeSlack
 from bot.fakes.workspace import mirror_directory, seed_workspace
-from bot.incident_dispatch import incident_settings, wait_idle
+from bot.incidents.dispatch import incident_settings, wait_idle
+from bot.incidents.tables import Broadcast
 from bot.runtime import build_runtime
 from bot.server import HttpServer, make_wsgi_app
 from bot.settings import Settings
-from services.broadcast_pacing import time_bound
+from services.incidents.broadcast_pacing import time_bound
 
 CMOC = "U0BENCHCMOC"
 

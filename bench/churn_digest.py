@@ -19,12 +19,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import machine  # noqa: E402
-from listeners.blocks.churn import digest_blocks  # noqa: E402
-from services.churn_digest import build_digest  # noqa: E402
-from services.churn_model import Flag  # noqa: E402
-from services.churn_policy import ChurnPolicy  # noqa: E402
-from services.churn_risk import assess  # noqa: E402
-from tests.churn_examples import NOW, healthy, usage_windows  # noqa: E402
+from bot.churn.blocks import digest_blocks  # noqa: E402
+from services.churn.digest import build_digest  # noqa: E402
+from services.churn.model import Flag  # noqa: E402
+from services.churn.policy import ChurnPolicy  # noqa: E402
+from services.churn.risk import assess  # noqa: E402
+from tests.churn.examples import NOW, healthy, usage_windows  # noqa: E402
 
 
 def synthetic(n: int, seed: int = 7):

@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("GTMBOT_NOW", "2025-06-02T08:00:00Z")
 
 from bench.common import machine  # noqa: E402
-from tests.churn_import_docs import TEAM, account, health_rows, usage_rows, weekly_rows  # noqa: E402
+from tests.churn.import_docs import TEAM, account, health_rows, usage_rows, weekly_rows  # noqa: E402
 
 NOW = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 OWNERS = [m["slack_id"] for m in TEAM if m["role"] != "LEAD"] + [None]

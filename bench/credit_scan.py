@@ -54,7 +54,7 @@ RUNS = {  # child kind -> the moment the job runs
     "creditbot+1d": DAY1 + timedelta(days=1),
     "payments": DAY1 + timedelta(days=1, minutes=30),
 }
-FIRST_SYNC_SINCE = DAY1 - timedelta(days=120)  # bot.sync_stripe.FIRST_SYNC_LOOKBACK
+FIRST_SYNC_SINCE = DAY1 - timedelta(days=120)  # bot.billing.stripe_sync.FIRST_SYNC_LOOKBACK
 BOT_TOKEN = "xoxb-bench"
 
 
@@ -229,7 +229,7 @@ def child(kind: str, db_url: str, stripe_url: str, slack_url: str, deliver: bool
     from pydantic import SecretStr
 
     logging.basicConfig(level=logging.ERROR)
-    from bot.clients import stripe_client as sc
+    from bot.billing import stripe_client as sc
 
     if kind == "floor":
         client = sc.make_client("sk_test_bench", stripe_url, max_network_retries=0)

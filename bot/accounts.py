@@ -122,7 +122,7 @@ def _similarity(query: str, account: Account | Row) -> float:
 
 
 def lookup_view(resolution: Resolution, *, command: str = "", example: str = "") -> dict[str, object]:
-    """Plain data for `listeners.blocks.importer.account_lookup_blocks` when nothing was found."""
+    """Plain data for `bot.importer.blocks.account_lookup_blocks` when nothing was found."""
     return {
         "query": resolution.query,
         "command": command,
@@ -136,7 +136,7 @@ def lookup_view(resolution: Resolution, *, command: str = "", example: str = "")
 
 
 def card_view(account: Account) -> dict[str, object]:
-    """Plain data for `listeners.blocks.importer.account_card_blocks`."""
+    """Plain data for `bot.importer.blocks.account_card_blocks`."""
     health = account.series("health_history")
     return {
         "id": account.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import signal
 import sys
@@ -106,6 +107,20 @@ def cmd_accounts_import(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------------ sync
+# What the CLI runs from a capability, by reference ("module:function", imported when used), so the
+# framework names no capability's module in an import.
+SYNC_SOURCES: dict[str, str] = {
+    "vitally": "bot.importer.vitally_sync:run_sync",
+    "stripe": "bot.billing.stripe_sync:run_sync",
+}
+RETENTION_COMMAND = "bot.churn.retention_cli:retention_command"
+
+
+def _load(ref: str):
+    module, _, func = ref.partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     from bot.db.migrate import upgrade
     from bot.db.session import make_engine, make_session_factory
@@ -113,13 +128,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     settings = _settings()
     upgrade(settings.database_url)
     factory = make_session_factory(make_engine(settings.database_url))
-    if args.source == "vitally":
-        from bot.sync_vitally import run_sync
-
-        return run_sync(settings, factory, progress=not args.quiet)
-    from bot.sync_stripe import run_sync as run_stripe_sync
-
-    return run_stripe_sync(settings, factory, progress=not args.quiet)
+    run_sync = _load(SYNC_SOURCES[args.source])
+    return run_sync(settings, factory, progress=not args.quiet)
 
 
 # ------------------------------------------------------------------------ jobs
@@ -157,8 +167,9 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------- metrics
 def cmd_metrics_retention(args: argparse.Namespace) -> int:
-    from bot.churn_metrics import retention_command
     from bot.db.migrate import upgrade
+
+    retention_command = _load(RETENTION_COMMAND)
 
     settings = _settings()
     upgrade(settings.database_url)
@@ -196,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_accounts_import)
 
     sync = sub.add_parser("sync", help="pull account data from a system of record")
-    sync.add_argument("source", choices=["vitally", "stripe"])
+    sync.add_argument("source", choices=sorted(SYNC_SOURCES))
     sync.add_argument("--quiet", action="store_true", help="no progress bar")
     sync.set_defaults(func=cmd_sync)
 

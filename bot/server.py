@@ -32,7 +32,7 @@ log = logging.getLogger("gtmbot.server")
 RawHandler = Callable[[Runtime, bytes, dict[str, str]], tuple[int, dict[str, str], bytes]]
 
 # Extra POST routes added by capabilities: path -> "module:function" (imported lazily).
-POST_ROUTES: dict[str, str] = {"/stripe/webhook": "bot.stripe_webhook:handle"}
+POST_ROUTES: dict[str, str] = {"/stripe/webhook": "bot.billing.webhook:handle"}
 
 
 def _load(ref: str) -> RawHandler:

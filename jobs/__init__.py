@@ -20,67 +20,13 @@ from bot import metrics
 from bot.clock import now as clock_now
 from bot.db.core import JobRun
 from bot.db.session import session_scope
-from bot.outbox import DeliveryReport, OutboxSender, enqueue
+from bot.job_context import JobContext, PlannedPost, QueuedPost
+from bot.outbox import DeliveryReport
 from bot.runtime import Runtime
 
 log = logging.getLogger("gtmbot.jobs")
 
-
-@dataclass
-class PlannedPost:
-    key: str
-    channel: str
-    text: str
-    blocks: list[dict] | None = None
-    thread_key: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class QueuedPost:
-    """What a real run keeps of each message it queued: the message itself is in the outbox, so
-    a run that queues 15,000 alerts does not also hold 15,000 Block Kit payloads in memory."""
-
-    key: str
-    channel: str
-
-
-@dataclass
-class JobContext:
-    rt: Runtime
-    now: datetime
-    dry_run: bool = False
-    planned: list[PlannedPost] = field(default_factory=list)  # dry runs: every message, whole
-    queued: list[QueuedPost] = field(default_factory=list)  # real runs: the keys queued
-
-    @property
-    def settings(self):
-        return self.rt.settings
-
-    def post(self, *, key: str, channel: str, text: str, blocks: list[dict] | None = None,
-             thread_key: str | None = None, session=None, **extra: Any) -> None:
-        """Queue one message under a unique key (or record it, in a dry run).
-
-        Pass `session` to enqueue inside the caller's transaction, so the state
-        change and the message commit together."""
-        if self.dry_run:
-            self.planned.append(PlannedPost(key, channel, text, blocks, thread_key, extra))
-            return
-        self.queued.append(QueuedPost(key, channel))
-        if session is not None:
-            enqueue(session, key=key, channel=channel, text=text, blocks=blocks, thread_key=thread_key, **extra)
-            return
-        with session_scope(self.rt.session_factory) as s:
-            enqueue(s, key=key, channel=channel, text=text, blocks=blocks, thread_key=thread_key, **extra)
-
-    def deliver(self) -> DeliveryReport:
-        """Send what this run queued (and anything else due)."""
-        if self.dry_run:
-            return DeliveryReport(pending=[p.key for p in self.planned])
-        sender = OutboxSender(self.rt.client, self.rt.session_factory, self.rt.worker_id,
-                              max_attempts=self.rt.settings.outbox_max_attempts)
-        return sender.deliver()
-
+__all__ = ["JobContext", "PlannedPost", "QueuedPost", "job", "load_jobs", "run_job"]
 
 JobFunc = Callable[[JobContext], Any]
 

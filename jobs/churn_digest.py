@@ -11,13 +11,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.channels import channel_id
-from bot.churn_flow import weekly_digest
+from bot.churn.blocks import digest_blocks, digest_text
+from bot.churn.flow import weekly_digest
+from bot.churn.settings import ChurnSettings
 from bot.db.core import OutboxMessage
 from bot.db.session import session_scope
-from bot.settings_churn import ChurnSettings
 from jobs import JobContext, job
-from listeners.blocks.churn import digest_blocks, digest_text
-from services.churn_digest import dedupe_key, iso_week
+from services.churn.digest import dedupe_key, iso_week
 
 _S = ChurnSettings()
 

@@ -14,20 +14,20 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import billing_state as st
+from bot.billing import state as st
+from bot.billing.blocks import creditbot_alert
+from bot.billing.settings import BillingSettings, load_billing_settings
 from bot.channels import channel_id
 from bot.db.models import Account
-from bot.settings_billing import BillingSettings, load_billing_settings
 from jobs import JobContext, job
-from listeners.blocks.billing import creditbot_alert
-from services.credit_runway import (
+from services.billing.creditbot_scan import CustomerDecision, ScanResult, scan
+from services.billing.runway import (
     FireParams,
     RanOutInvoice,
     RunwayParams,
     alert_facts,
     creditbot_mentions,
 )
-from services.creditbot_scan import CustomerDecision, ScanResult, scan
 
 log = logging.getLogger("gtmbot.jobs.creditbot")
 
@@ -152,7 +152,7 @@ def _record(ctx: JobContext, session: Session, item: CustomerDecision, account: 
      **cron_kwargs(load_billing_settings().creditbot_cron))
 def creditbot(ctx: JobContext) -> str:
     bs = load_billing_settings()
-    from bot.sync_stripe import stripe_client, sync_credit
+    from bot.billing.stripe_sync import stripe_client, sync_credit
 
     client = stripe_client(ctx.settings)
     session = ctx.rt.session_factory()

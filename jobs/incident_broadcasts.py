@@ -3,7 +3,7 @@ history first, then the rest are sent (spec D.2; E16)."""
 
 from __future__ import annotations
 
-from bot.incident_dispatch import resume_all
+from bot.incidents.dispatch import resume_all
 from jobs import JobContext, job
 
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import incident_store as store
 from bot.db.core import OutboxMessage
-from bot.db.incidents import Comm, Incident
 from bot.db.session import session_scope
-from bot.incident_dispatch import coord_channel, incident_settings
+from bot.incidents import store
+from bot.incidents.blocks import coverage_gap_blocks, handoff_prompt_blocks, reminder_blocks
+from bot.incidents.dispatch import coord_channel, incident_settings
+from bot.incidents.tables import Comm, Incident
 from jobs import JobContext, job
-from listeners.blocks.incidents import coverage_gap_blocks, handoff_prompt_blocks, reminder_blocks
-from services import incident_cadence as cadence
-from services import incident_log as ilog
-from services.incident_policy import ROUTE_OWNERS, suggest_cmoc
+from services.incidents import cadence
+from services.incidents import log as ilog
+from services.incidents.policy import ROUTE_OWNERS, suggest_cmoc
 
 
 @job("incident_cadence", "Incident reminders: next update due, coverage gaps, handoffs, postmortems", trigger="interval", seconds=60)

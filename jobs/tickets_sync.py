@@ -4,7 +4,7 @@ internal notes, and send coalesced thread replies (incidents-and-tickets.md A.2.
 
 from __future__ import annotations
 
-from bot.ticket_flow import sweep
+from bot.tickets.flow import sweep
 from jobs import JobContext, job
 
 

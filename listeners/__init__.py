@@ -1,12 +1,15 @@
-"""Listener registration, by kind (the Bolt starter template's layout)."""
+"""Listener registration: one package per capability, each with one `register(app)`.
+
+The order is the order Bolt tries listeners in: incidents' broadcast replies come before tickets'
+thread replies, as both listen to `message` events (each with its own matcher)."""
+
+import importlib
 
 from slack_bolt import App
 
-from listeners import actions, commands, events, views
+CAPABILITIES: tuple[str, ...] = ("quotes", "handover", "churn", "billing", "incidents", "tickets", "home")
 
 
 def register_listeners(app: App) -> None:
-    commands.register(app)
-    events.register(app)
-    actions.register(app)
-    views.register(app)
+    for name in CAPABILITIES:
+        importlib.import_module(f"listeners.{name}").register(app)

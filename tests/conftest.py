@@ -2,13 +2,12 @@
 the fake Slack Web API on 127.0.0.1, and the real Bolt app served over HTTP,
 driven with signed requests exactly as Slack sends them.
 
-Capability-specific fixtures live in `tests/fixtures/<name>.py`; every module
-there is loaded as a pytest plugin automatically."""
+Each capability's fixtures live in `tests/<capability>/fixtures.py` (the framework's in
+`tests/framework/fixtures.py`); every such module is loaded as a pytest plugin automatically."""
 
 from __future__ import annotations
 
 import os
-import pkgutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,9 +25,9 @@ from bot.runtime import Runtime, build_runtime
 from bot.server import HttpServer, make_wsgi_app
 from bot.settings import Settings
 
-pytest_plugins = [
-    f"tests.fixtures.{m.name}" for m in pkgutil.iter_modules([str(Path(__file__).parent / "fixtures")])
-]
+pytest_plugins = sorted(
+    f"tests.{p.parent.name}.fixtures" for p in Path(__file__).parent.glob("*/fixtures.py")
+)
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"

@@ -24,7 +24,7 @@ from bot.fakes.slack import FakeSlack
 from bot.fakes.workspace import seed_workspace
 from bot.runtime import Runtime
 from tests.conftest import BOT_TOKEN
-from tests.fixtures.tickets import ROOT, TicketWorld, setup_acme_world
+from tests.tickets.fixtures import ROOT, TicketWorld, setup_acme_world
 
 INTERNAL_USER = "U0TAE01"  # Alex Rivera, TAE (seed_workspace's default requester)
 CMOC = "U_SIMON"

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from bot.importer.csv_reader import read_csv
 from bot.importer.issues import Issues
 from bot.importer.json_reader import read_json
-from listeners.commands.churn_risk import parse as parse_churn
-from services import incident_grammar
-from services.handover_grammar import AccountRef, HandoverError, Request, interpret, resolver_for
-from services.handover_model import TeamMember
-from services.quote_grammar import (
+from listeners.churn.churn_risk_command import parse as parse_churn
+from services.handover.grammar import AccountRef, HandoverError, Request, interpret, resolver_for
+from services.handover.model import TeamMember
+from services.incidents import grammar as incident_grammar
+from services.quotes.grammar import (
     DiscountCommand,
     HelpRequest,
     ParseError,

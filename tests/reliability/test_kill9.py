@@ -22,14 +22,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.core import OutboxMessage
-from bot.db.incidents import Broadcast, Delivery
 from bot.db.session import session_scope
 from bot.fakes.driver import SlackDriver
+from bot.incidents.tables import Broadcast, Delivery
+from tests.billing.fixtures import SALES_ALERTS, billing_doc
 from tests.conftest import SIGNING_SECRET
-from tests.e2e.test_incidents_broadcast import CONFIRM, declare_sev0, per_channel
-from tests.e2e.test_incidents_broadcast import world as broadcast_world
-from tests.fixtures.billing import SALES_ALERTS, billing_doc
-from tests.fixtures.incidents import COORD, submit
+from tests.incidents.fixtures import COORD, submit
+from tests.incidents.test_e2e_broadcast import CONFIRM, declare_sev0, per_channel
+from tests.incidents.test_e2e_broadcast import world as broadcast_world
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = int(os.environ.get("RELIABILITY_SEED", "10"))

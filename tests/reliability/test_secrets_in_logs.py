@@ -27,16 +27,16 @@ from bot.fakes.vitally import FakeVitally
 from bot.fakes.workspace import mirror_directory, seed_workspace
 from bot.fakes.zendesk import FakeZendesk
 from bot.importer import import_document
+from bot.importer.settings import DEFAULT_TRAIT_MAP
+from bot.importer.vitally_sync import SyncParams, run_sync
 from bot.logs import RedactingFormatter
 from bot.server import HttpServer, make_wsgi_app
 from bot.settings import Settings
-from bot.settings_importer import DEFAULT_TRAIT_MAP
-from bot.settings_tickets import TicketSettings
-from bot.sync_vitally import SyncParams, run_sync
+from bot.tickets.settings import TicketSettings
 from jobs import run_job
-from tests.fixtures.tickets import ACME_DOC, ROOT, setup_acme_world
 from tests.reliability.conftest import confirmations, quick_stop, settle, ticket_event, wait
 from tests.reliability.test_signatures import failed_invoice_event
+from tests.tickets.fixtures import ACME_DOC, ROOT, setup_acme_world
 
 BOT_TOKEN = "xoxb-4242424242-SECRETBOTTOKEN0x9f3a"
 SIGNING_SECRET = "sigsecret7f3a9c2e5b1d0c4a"

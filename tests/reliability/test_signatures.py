@@ -17,8 +17,8 @@ import pytest
 
 from bot.fakes.driver import sign
 from bot.fakes.stripe import sign_webhook
+from tests.billing.fixtures import stripe_event
 from tests.conftest import SIGNING_SECRET
-from tests.fixtures.billing import stripe_event
 from tests.reliability.conftest import (
     COMMANDS,
     INTERNAL_USER,

@@ -18,11 +18,10 @@ from bot.clients.zendesk import ZendeskClient
 from bot.clock import now as clock_now
 from bot.fakes.stripe import FakeStripe
 from bot.fakes.vitally import FakeVitally
-from bot.settings_importer import DEFAULT_TRAIT_MAP
-from bot.sync_vitally import SyncParams, run_sync
+from bot.importer.settings import DEFAULT_TRAIT_MAP
+from bot.importer.vitally_sync import SyncParams, run_sync
 from jobs import run_job
-from tests.fixtures.billing import SALES_ALERTS, billing_doc
-from tests.fixtures.tickets import ROOT
+from tests.billing.fixtures import SALES_ALERTS, billing_doc
 from tests.reliability.conftest import (
     EXTERNAL_USER,
     confirmations,
@@ -32,6 +31,7 @@ from tests.reliability.conftest import (
     ticket_event,
     wait,
 )
+from tests.tickets.fixtures import ROOT
 
 # ------------------------------------------------------------------------------------ Zendesk
 CREATE = {"path_prefix": "/api/v2/tickets.json", "method": "POST"}

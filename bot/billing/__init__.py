@@ -1,0 +1,1 @@
+"""CreditBot and payment escalations: tables, Stripe client and sync, webhook, flows, Block Kit."""

@@ -1,0 +1,1 @@
+"""/churn-risk and the weekly digest: tables, snapshots, flows, Block Kit, retention CLI."""

@@ -1,0 +1,377 @@
+"""Pure Block Kit builders for /churn-risk, the own-book list, the flag note and the digest.
+
+Data in, blocks out; no Slack calls. Most important first so the reply reads on a phone:
+level and escalations, then why, then what to do (churn-risk.md §4.7, §4.8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from services.churn.digest import Digest, DigestLine, digest_step
+from services.churn.model import Person
+from services.churn.risk import AT_RISK, CHURNED, HEALTHY, WATCH, Assessment, NextStep
+from services.formatting import money, product_label
+
+BADGES = {
+    AT_RISK: ":red_circle: AT RISK",
+    WATCH: ":large_yellow_circle: WATCH",
+    HEALTHY: ":large_green_circle: HEALTHY",
+    CHURNED: ":black_circle: CHURNED",
+}
+USAGE_EXAMPLE = "/churn-risk acme"
+SECTION_LIMIT = 2900  # Slack allows 3,000 characters in a section text
+FLAG_ACTION_ID = "churn_flag"
+CANDIDATE_ACTION_ID = "churn_pick"
+SHARE_ACTION_ID = "churn_share"
+
+
+def esc(text: str) -> str:
+    """Escape the three characters Slack mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(person: Person) -> str:
+    return f"<@{person.ref}>" if person.is_slack_id else f"@{esc(person.label)}"
+
+
+def _link(name: str, url: str | None) -> str:
+    return f"<{url}|{esc(name)}>" if url else f"*{esc(name)}*"
+
+
+def _section(text: str) -> dict:
+    if len(text) > SECTION_LIMIT:
+        text = text[: SECTION_LIMIT - 1] + "…"
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+
+
+def _due(due: date | datetime | None) -> str:
+    if due is None:
+        return ""
+    if isinstance(due, datetime):
+        return f" by {due:%Y-%m-%d %H:%M} UTC"
+    return f" by {due.isoformat()}"
+
+
+def _step(i: int, step: NextStep) -> str:
+    who = " ".join(mention(p) for p in step.who)
+    return f"{i}. {esc(step.text)}{_due(step.due)} · {who} · {step.cite}"
+
+
+def usage_blocks(problem: str) -> list[dict]:
+    """Bad input: what was wrong, and a command that works."""
+    return [_section(
+        f":warning: {esc(problem)}\n"
+        f"Usage: `/churn-risk <account>` (name, domain, PostHog org id or Vitally id), add `share` to post in the"
+        f" channel; `/churn-risk` alone lists your own book.\nExample: `{USAGE_EXAMPLE}`"
+    )]
+
+
+def no_match_blocks(query: str) -> list[dict]:
+    return [_section(f"No account matches '{esc(query)}'. Try a domain or org id, e.g. `/churn-risk acme.io`.")]
+
+
+def candidates_blocks(query: str, candidates: Sequence[tuple[str, str]]) -> list[dict]:
+    """More than one match: up to 5 buttons, value = account id (§4.7)."""
+    shown = list(candidates)[:5]
+    more = len(candidates) - len(shown)
+    text = f"'{esc(query)}' matches {len(candidates)} accounts. Pick one:"
+    if more:
+        text += " (showing 5; narrow it with a domain or org id)"
+    return [
+        _section(text),
+        {"type": "actions", "elements": [
+            {"type": "button", "text": {"type": "plain_text", "text": name[:75]}, "value": account_id,
+             "action_id": f"{CANDIDATE_ACTION_ID}_{i}"}
+            for i, (account_id, name) in enumerate(shown)
+        ]},
+    ]
+
+
+def _facts(a: Assessment) -> str:
+    acc = a.account
+    parts = [f"ARR {money(a.arr)}" if acc.arr is not None else "ARR unknown"]
+    if acc.credit and acc.credit.term_end:
+        days = a.report.days_to_renewal
+        parts.append(f"annual credit plan, renews {acc.credit.term_end} (in {days} days)")
+    else:
+        parts.append("monthly plan")
+    if a.report.paid_products:
+        paid = ", ".join(product_label(p) for p in sorted(a.report.paid_products, key=lambda p: -a.report.paid_products[p]))
+        parts.append(f"paid: {paid}")
+    elif acc.paying_for:
+        parts.append("paying for: " + ", ".join(product_label(p) for p in acc.paying_for))
+    line1 = " · ".join(parts)
+    who = f"Owner {mention(acc.owner)}" + (f" ({acc.owner.role})" if acc.owner and acc.owner.role else "") \
+        if acc.owner else "No owner (Simon handles it)"
+    if acc.tam_overlay:
+        who += f" + TAM {mention(acc.tam_overlay)}"
+    parts2 = [who]
+    if acc.active_users_30d is not None:
+        parts2.append(f"active users (30d): {acc.active_users_30d}")
+    if acc.last_customer_slack_message_at:
+        parts2.append(f"last customer Slack msg {acc.last_customer_slack_message_at:%Y-%m-%d}")
+    if acc.health_history:
+        latest = acc.health_history[max(acc.health_history)]
+        streak = f" ({a.report.poor_streak} weeks)" if a.report.poor_streak else ""
+        parts2.append(f"health: {latest}{streak}")
+    open_tickets = sum(1 for t in acc.tickets if t.status in ("new", "open", "pending", "hold"))
+    parts2.append(f"open tickets: {open_tickets}")
+    if acc.credit and acc.credit.balance is not None:
+        parts2.append(f"credit left {money(acc.credit.balance)}")
+    lines = [line1, " · ".join(parts2)]
+    if a.mrr_recent:
+        lines.append("MRR " + " · ".join(f"{m:%b} {money(v)} ({stage})" for m, v, stage in a.mrr_recent))
+    if acc.in_churn_risk_segment and a.at_risk_since:
+        lines.append(f"Churn Risk segment since {a.at_risk_since:%Y-%m-%d}")
+    return "\n".join(lines)
+
+
+def churn_reply_blocks(a: Assessment, as_of: datetime, shared: bool = False) -> list[dict]:
+    """The /churn-risk <account> reply (§4.7): header, facts, why, next steps, don't, gaps."""
+    acc = a.account
+    header = f"{BADGES[a.level]}  {_link(acc.name, acc.vitally_url)} · score {a.score}"
+    for e in a.escalations:
+        header += f" · *{esc(e.label)}*"
+    blocks: list[dict] = [_section(header), _section(_facts(a))]
+
+    why = [f"• {esc(s.evidence)} · {s.cite}" for s in a.report.signals if s.suppressed_by is None]
+    why += [f"   ↳ also {esc(s.evidence)} (counted under {s.suppressed_by}) · {s.cite}"
+            for s in a.report.signals if s.suppressed_by]
+    if why:
+        blocks.append(_section("*Why*\n" + "\n".join(why)))
+    elif a.level == HEALTHY:
+        blocks.append(_section("*Why*\nNo hard flag or early warning signal holds. Early warning monitoring is"
+                               " ongoing · 002:11588"))
+    if a.context:
+        blocks.append(_section("*Context*\n" + "\n".join(f"• {esc(c.text)} · {c.cite}" for c in a.context)))
+    if a.next_steps:
+        blocks.append(_section("*Next steps*\n" + "\n".join(_step(i, s) for i, s in enumerate(a.next_steps, 1))))
+    if a.dont:
+        blocks.append(_section("*Don't:* cross-sell (" + "; ".join(a.dont) + ")"))
+    if a.report.not_evaluated:
+        blocks.append(_section("*Not evaluated*\n" + "\n".join(
+            f"• {g.code}: {esc(g.reason)}" for g in a.report.not_evaluated)))
+    blocks.append(_context(f"Data as of {as_of:%Y-%m-%d %H:%M} UTC · levels per handbook 002:11490-11507, 11404"))
+    elements = []
+    if not shared:
+        elements.append({"type": "button", "text": {"type": "plain_text", "text": "Share to channel"},
+                         "action_id": SHARE_ACTION_ID, "value": acc.id})
+    if a.level in (AT_RISK, WATCH) and not acc.in_churn_risk_segment:
+        elements.append({"type": "button", "text": {"type": "plain_text", "text": "Flag churn risk"},
+                         "style": "danger", "action_id": FLAG_ACTION_ID, "value": acc.id})
+    if a.level != CHURNED:
+        elements.append({"type": "button", "text": {"type": "plain_text", "text": "Record a fact"},
+                         "action_id": FACT_ACTION_ID, "value": acc.id})
+    if acc.vitally_url:
+        elements.append({"type": "button", "text": {"type": "plain_text", "text": "Open in Vitally"},
+                         "url": acc.vitally_url, "action_id": "churn_open_vitally"})
+    if elements:
+        blocks.append({"type": "actions", "elements": elements})
+    return blocks
+
+
+def own_book_blocks(assessments: Sequence[Assessment], as_of: datetime, limit: int = 20) -> list[dict]:
+    """`/churn-risk` with no account: the caller's book, worst first (already sorted)."""
+    if not assessments:
+        return [_section("You own no accounts in gtmbot. Look one up with `/churn-risk <account>`, e.g."
+                         f" `{USAGE_EXAMPLE}`.")]
+    counts = {lvl: sum(1 for a in assessments if a.level == lvl) for lvl in (AT_RISK, WATCH, CHURNED, HEALTHY)}
+    head = (f"*Your book: {len(assessments)} accounts* · at risk {counts[AT_RISK]} · watch {counts[WATCH]}"
+            f" · churned {counts[CHURNED]} · healthy {counts[HEALTHY]}")
+    lines = []
+    for a in assessments[:limit]:
+        reasons = ", ".join(s.short for s in a.report.signals if s.suppressed_by is None) or "no signals"
+        step = digest_step(a)
+        nxt = f" · next: {esc(step.brief)}{_due(step.due)}" if step else ""
+        lines.append(f"{BADGES[a.level]} {_link(a.account.name, a.account.vitally_url)} · {money(a.arr)}"
+                     f" · score {a.score} · {esc(reasons)}{nxt}")
+    blocks = [_section(head)]
+    chunk: list[str] = []
+    for line in lines:  # keep each section under Slack's text limit
+        if len("\n".join(chunk + [line])) > SECTION_LIMIT:
+            blocks.append(_section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(_section("\n".join(chunk)))
+    if len(assessments) > limit:
+        blocks.append(_context(f"{len(assessments) - limit} more, all healthy or lower risk. Details:"
+                               f" `/churn-risk <account>`"))
+    blocks.append(_context(f"Data as of {as_of:%Y-%m-%d %H:%M} UTC"))
+    return blocks
+
+
+def flag_note_blocks(a: Assessment, flagged_by: Person, known: str = "", help_needed: str = "",
+                     mitigation: str = "") -> list[dict]:
+    """The note the handbook asks for when flagging (002:11517-11528), for #customer-churn (002:11532)."""
+    acc = a.account
+    triggers = "; ".join(f"{s.short} ({s.code})" for s in a.report.signals if s.suppressed_by is None) or "owner's judgement"
+    owner = mention(acc.owner) if acc.owner else "no owner (Simon)"
+    lines = [
+        f":triangular_flag_on_post: *Churn risk flagged: {_link(acc.name, acc.vitally_url)}* by {mention(flagged_by)}"
+        f" · owner {owner}",
+        f"*Account and ARR:* {esc(acc.name)}, {money(a.arr)} ARR",
+        f"*What triggered the flag:* {esc(triggers)}",
+        f"*What we know:* {esc(known) if known else '_owner to add_'}",
+        f"*Help needed:* {esc(help_needed) if help_needed else '_none stated_'}",
+        f"*Mitigation:* {esc(mitigation) if mitigation else '_owner to add_'}",
+    ]
+    blocks = [_section("\n".join(lines))]
+    if a.has("LEADERSHIP"):
+        leaders = [p for e in a.escalations if e.code == "LEADERSHIP" for p in e.people]
+        blocks.append(_section(f"ARR > $50k at serious risk: {' '.join(mention(p) for p in leaders)} · 002:11558"))
+    blocks.append(_context("Next: recovery call within 48 hours of flagging · 002:11588. Add the Vitally"
+                           " \"Churn Risk\" segment and note if not done · 002:11515-11528"))
+    return blocks
+
+
+def _digest_line(line: DigestLine) -> str:
+    parts = [f"• {_link(line.name, line.url)}", money(line.arr) + (" (last ARR)" if line.level == CHURNED else "")]
+    parts.append(" ".join(mention(p) for p in line.tagged))
+    badges = ([":new:"] if line.is_new else []) + list(line.badges)
+    if badges:
+        parts.append(" ".join(esc(b) if not b.startswith(":") else b for b in badges))
+    if line.reasons:
+        parts.append(esc(", ".join(line.reasons)))
+    if line.next_step:
+        parts.append(f"next: {esc(line.next_step)}{_due(line.next_due)}")
+    return " · ".join(parts)
+
+
+def _sections(title: str, lines: Sequence[DigestLine]) -> list[dict]:
+    out: list[dict] = []
+    chunk = [title]
+    for line in lines:
+        text = _digest_line(line)
+        if len("\n".join(chunk + [text])) > SECTION_LIMIT:
+            out.append(_section("\n".join(chunk)))
+            chunk = []
+        chunk.append(text)
+    out.append(_section("\n".join(chunk)))
+    return out
+
+
+MAX_BLOCKS = 50  # Slack's per-message block limit
+
+
+def digest_blocks(d: Digest) -> tuple[list[dict], list[list[dict]]]:
+    """(message blocks, thread replies). Watch accounts beyond the limit, and anything that
+    would push the message past Slack's 50 blocks, go to thread replies of <= 50 blocks each."""
+    cc = " ".join(mention(p) for p in d.team_leads)
+    head = (f":rotating_light: *Churn-risk digest, week {d.week}* (data as of {d.as_of:%Y-%m-%d %H:%M} UTC)"
+            + (f" cc {cc}" if cc else ""))
+    counts = (f"At risk: {d.at_risk_count} accounts · {money(d.at_risk_arr)} ARR  |  Watch: {d.watch_count}  |"
+              f"  Churned (7d): {len(d.churned)}  |  New at risk: {d.new_at_risk}  |  Recovered: {len(d.recovered)}")
+    blocks: list[dict] = [_section(head + "\n" + counts)]
+    if d.is_empty:
+        blocks.append(_section("No account in scope is at risk, on watch or recently churned this week."))
+        return blocks, []
+    if d.churned:
+        blocks += _sections("*Churned* (retro due in #customer-churn within 1 week · 002:11582)", d.churned)
+    if d.escalate:
+        blocks += _sections("*At risk: escalate*", d.escalate)
+    if d.at_risk:
+        blocks += _sections("*At risk*", d.at_risk)
+    if d.watch:
+        more = f" (top {len(d.watch)}; {len(d.watch_overflow)} more in the thread)" if d.watch_overflow else ""
+        blocks += _sections(f"*Watch*{more}", d.watch)
+    if d.recovered:
+        blocks += _sections("*Recovered* (no hard flag left: consider removing the Churn Risk segment · 002:11578)",
+                            d.recovered)
+    if d.data_gaps:
+        gaps = "; ".join(f"{esc(g.name)} ({money(g.arr)}): {esc(', '.join(g.reasons))}" for g in d.data_gaps)
+        blocks.append(_section(f"*Data gaps*: {gaps}"))
+    rest: list[dict] = []
+    if len(blocks) > MAX_BLOCKS:
+        rest = blocks[MAX_BLOCKS - 1:]
+        blocks = blocks[: MAX_BLOCKS - 1] + [_context(f"Continued in the thread ({len(rest)} more sections).")]
+    if d.watch_overflow:
+        rest += _sections("*Watch (continued)*", d.watch_overflow)
+    thread = [rest[i: i + MAX_BLOCKS] for i in range(0, len(rest), MAX_BLOCKS)]
+    return blocks, thread
+
+
+def digest_text(d: Digest) -> str:
+    """Notification fallback text for chat.postMessage."""
+    return (f"Churn-risk digest {d.week}: {d.at_risk_count} at risk ({money(d.at_risk_arr)} ARR),"
+            f" {d.watch_count} watch, {len(d.churned)} churned")
+
+
+
+FLAG_VIEW_CALLBACK = "churn_flag_note"
+FLAG_FIELDS = (  # the note's owner-written fields (002:11517-11528)
+    ("known", "What do you know about the situation?", False),
+    ("help_needed", "What help do you need (if any)?", True),
+    ("mitigation", "What are you doing to mitigate the churn?", False),
+)
+
+
+def flag_modal(account_id: str, account_name: str, triggers: str) -> dict:
+    """The flag note: name, ARR and trigger are filled in; the owner writes the rest."""
+    blocks: list[dict] = [_section(f"*{esc(account_name)}*\nWhat triggered the flag: {esc(triggers)}")]
+    for key, label, optional in FLAG_FIELDS:
+        blocks.append({
+            "type": "input", "block_id": key, "optional": optional,
+            "label": {"type": "plain_text", "text": label},
+            "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 1500},
+        })
+    blocks.append(_context("Posted to #customer-churn for the team (002:11532). Add the Vitally \"Churn Risk\""
+                           " segment too (002:11515)."))
+    return {
+        "type": "modal", "callback_id": FLAG_VIEW_CALLBACK, "private_metadata": account_id,
+        "title": {"type": "plain_text", "text": "Flag churn risk"},
+        "submit": {"type": "plain_text", "text": "Flag and post"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def flag_done_view(text: str) -> dict:
+    return {"type": "modal", "title": {"type": "plain_text", "text": "Flag churn risk"},
+            "close": {"type": "plain_text", "text": "Done"}, "blocks": [_section(text)]}
+
+
+FACT_ACTION_ID = "churn_fact"
+FACT_VIEW_CALLBACK = "churn_fact_record"
+#: Owner facts the churn signals read (IMPORT.md §7 flag kinds), with what each means here.
+FACT_KINDS = (
+    ("evaluating_alternatives", "Customer is evaluating alternatives (F1)"),
+    ("data_export_requested", "Customer asked for a full data export (F5)"),
+    ("champion_left", "Our champion left (F3/W6)"),
+    ("replacement_champion", "A replacement champion is engaged (clears F3)"),
+    ("all_analysis_external", "All analysis happens outside PostHog (F8)"),
+    ("seasonal_explanation", "Usage drop is seasonal, until a date (suppresses F2/W2)"),
+    ("optimization_note", "Usage drop is our optimization (suppresses F2/W2)"),
+    ("price_pressure", "Price pressure (W13)"),
+    ("budget_cut", "Budget cut announced (W13)"),
+    ("data_engineer_owner", "A Data Engineer took over PostHog (pause cross-sell)"),
+)
+
+
+def fact_modal(account_id: str, account_name: str) -> dict:
+    """*Record a fact*: the owner facts the handbook's signals need (churn-risk.md §3.2 owner_facts)."""
+    options = [{"text": {"type": "plain_text", "text": label[:75]}, "value": kind} for kind, label in FACT_KINDS]
+    return {
+        "type": "modal", "callback_id": FACT_VIEW_CALLBACK, "private_metadata": account_id,
+        "title": {"type": "plain_text", "text": "Record a fact"},
+        "submit": {"type": "plain_text", "text": "Record"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            _section(f"*{esc(account_name)}*: what do you know that the data does not show?"),
+            {"type": "input", "block_id": "kind", "label": {"type": "plain_text", "text": "Fact"},
+             "element": {"type": "static_select", "action_id": "value", "options": options,
+                         "placeholder": {"type": "plain_text", "text": "Pick one"}}},
+            {"type": "input", "block_id": "note", "optional": True, "label": {"type": "plain_text", "text": "Note"},
+             "element": {"type": "plain_text_input", "action_id": "value", "max_length": 500,
+                         "placeholder": {"type": "plain_text", "text": "e.g. CTO says they are trialling Amplitude"}}},
+            {"type": "input", "block_id": "until", "optional": True,
+             "label": {"type": "plain_text", "text": "Until (seasonal only)"},
+             "element": {"type": "datepicker", "action_id": "value"}},
+        ],
+    }

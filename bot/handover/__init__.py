@@ -1,0 +1,1 @@
+"""/handover-check: the account snapshot, Block Kit, settings and demo verbs."""

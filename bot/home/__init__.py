@@ -1,0 +1,1 @@
+"""App Home and owner routing: publishing the book, who to tag, Block Kit."""

@@ -1,0 +1,308 @@
+"""The paced, resumable sender for customer-channel deliveries (spec D.2, D.3).
+
+Rows in `deliveries` are written before anything is sent. This sender:
+- reconciles rows left `sending` (a crash, a timeout, a 5xx) against channel history, by the
+  delivery key carried in message metadata, so nothing is posted twice;
+- claims one row at a time (`UPDATE … WHERE status='pending'`), so two senders never post
+  the same row;
+- paces posts with `services.incidents.broadcast_pacing` (workspace token bucket + per-channel gap);
+- on 429 waits `Retry-After` for everyone and puts the row back, without counting an attempt;
+- records permanent errors (`not_in_channel`, …) per row and carries on with the batch.
+It uses its own WebClient without the SDK's 429 retry handler: the sender must see 429s.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import func, or_, select, update
+
+from bot.clock import now as clock_now
+from bot.db.session import session_scope
+from bot.incidents.tables import Broadcast, Delivery
+from bot.runtime import Runtime
+from bot.slack_client import normalise_api_url
+from services.incidents import broadcast_pacing as pacing
+
+log = logging.getLogger("gtmbot.incidents.sender")
+
+METADATA_EVENT = "gtmbot_delivery"  # spec D.2: ids only, no customer data in metadata
+RECONCILE_WINDOW = timedelta(seconds=5)  # look back from the claim time
+STALE_SENDING = timedelta(seconds=30)  # spec D.2: any `sending` row older than 30 s is uncertain
+MAX_ATTEMPTS = 5
+
+_running: set[int] = set()
+_running_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SenderConfig:
+    rate_per_sec: float
+    burst: int
+    username: str
+    icon_url: str = ""
+
+
+@dataclass
+class RunReport:
+    sent: int = 0
+    failed: dict[str, str] = field(default_factory=dict)  # channel -> error
+    reconciled: int = 0
+    rate_limited: int = 0
+    retry_after_total: float = 0.0
+    elapsed_s: float = 0.0
+
+
+def _wall() -> datetime:
+    """Pacing waits (Retry-After, backoff) run on real time even when GTMBOT_NOW pins the clock."""
+    return datetime.now(UTC)
+
+
+def broadcast_client(rt: Runtime) -> WebClient:
+    """A client that surfaces 429s instead of sleeping inside the SDK."""
+    return WebClient(token=rt.settings.bot_token, base_url=normalise_api_url(rt.settings.slack_api_url), timeout=15)
+
+
+class DeliverySender:
+    def __init__(
+        self,
+        rt: Runtime,
+        config: SenderConfig,
+        *,
+        client: WebClient | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.rt = rt
+        self.config = config
+        self.client = client or broadcast_client(rt)
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self.state = pacing.start(config.rate_per_sec, config.burst, monotonic())
+
+    # ------------------------------------------------------------------ public
+    def run(self, *, broadcast_id: int | None = None, delivery_ids: list[int] | None = None,
+            on_progress: Callable[[int], None] | None = None) -> RunReport:
+        """Send every pending row of a broadcast (or these rows) until none is left."""
+        report = RunReport()
+        started = self.monotonic()
+        report.reconciled = self.reconcile(broadcast_id=broadcast_id, delivery_ids=delivery_ids, older_than=timedelta(0))
+        while True:
+            row = self._next_row(broadcast_id, delivery_ids)
+            if row is None:
+                wait = self._seconds_until_next(broadcast_id, delivery_ids)
+                if wait is None:
+                    break
+                # A row another replica left `sending` and never finished (it died mid-send) would
+                # otherwise hold this sender forever: once stale, check it in Slack like a restart does.
+                report.reconciled += self.reconcile(broadcast_id=broadcast_id, delivery_ids=delivery_ids)
+                self.sleep(min(max(wait, 0.05), 5.0))
+                continue
+            row_id, channel = row
+            at = pacing.earliest_send(self.state, channel, self.monotonic())
+            delay = at - self.monotonic()
+            if delay > 0:
+                self.sleep(delay)
+            outcome = self._send(row_id, report)
+            if outcome == pacing.OUTCOME_SENT and on_progress:
+                on_progress(report.sent)
+        report.elapsed_s = self.monotonic() - started
+        return report
+
+    def reconcile(self, *, broadcast_id: int | None = None, delivery_ids: list[int] | None = None,
+                  older_than: timedelta | None = None) -> int:
+        """Rows left `sending` (for longer than STALE_SENDING unless told): found in Slack by metadata
+        key → sent; otherwise back to pending."""
+        cutoff = clock_now() - (STALE_SENDING if older_than is None else older_than)
+        with session_scope(self.rt.session_factory) as s:
+            q = select(Delivery).where(Delivery.status == "sending", Delivery.sending_started_at <= cutoff)
+            q = _scope(q, broadcast_id, delivery_ids)
+            found = 0
+            for row in s.scalars(q):
+                ts = self._find_in_slack(row)
+                if ts:
+                    row.status, row.slack_ts, row.sent_at, row.error = "sent", ts, row.sending_started_at or clock_now(), None
+                    found += 1
+                    log.info("delivery %s was already posted (ts %s); not reposting", row.dedupe_key, ts)
+                else:
+                    row.status = "pending"
+        return found
+
+    # --------------------------------------------------------------- internals
+    def _next_row(self, broadcast_id: int | None, delivery_ids: list[int] | None) -> tuple[int, str] | None:
+        now = _wall()
+        with session_scope(self.rt.session_factory) as s:
+            q = select(Delivery.id, Delivery.channel_id).where(
+                Delivery.status == "pending", or_(Delivery.not_before.is_(None), Delivery.not_before <= now)
+            )
+            q = _scope(q, broadcast_id, delivery_ids).order_by(Delivery.position, Delivery.id).limit(1)
+            row = s.execute(q).first()
+            return (row[0], row[1]) if row else None
+
+    def _seconds_until_next(self, broadcast_id: int | None, delivery_ids: list[int] | None) -> float | None:
+        """None when nothing is left to send; else how long until a pending row is due."""
+        with session_scope(self.rt.session_factory) as s:
+            q = _scope(select(func.min(Delivery.not_before), func.count()).where(Delivery.status.in_(("pending", "sending"))), broadcast_id, delivery_ids)
+            soonest, count = s.execute(q).one()
+        if not count:
+            return None
+        if soonest is None:
+            return 0.2  # a `sending` row of another sender: look again shortly
+        return (soonest - _wall()).total_seconds()
+
+    def _claim(self, row_id: int) -> Delivery | None:
+        with session_scope(self.rt.session_factory) as s:
+            res = s.execute(
+                update(Delivery)
+                .where(Delivery.id == row_id, Delivery.status == "pending")
+                .values(status="sending", sending_started_at=clock_now(), attempts=Delivery.attempts + 1)
+            )
+            if res.rowcount != 1:
+                return None
+            row = s.get(Delivery, row_id)
+            s.expunge(row)
+            return row
+
+    def _send(self, row_id: int, report: RunReport) -> str | None:
+        from bot.incidents.blocks import customer_message_blocks  # lazy: listeners import this module
+
+        row = self._claim(row_id)
+        if row is None:
+            return None
+        args: dict = {
+            "channel": row.channel_id,
+            "text": row.text,
+            "blocks": customer_message_blocks(row.text),
+            "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": row.dedupe_key}},
+            "unfurl_links": False,
+        }
+        if row.method == "broadcast":
+            args["username"] = self.config.username  # "Send as PostHog" (002_59a801b964a2a19e.txt:4284)
+            if self.config.icon_url:
+                args["icon_url"] = self.config.icon_url
+        else:
+            args["username"] = self.config.username
+        if row.thread_ts:
+            args["thread_ts"] = row.thread_ts
+            args["reply_broadcast"] = True  # spec C.5 step 3 [proposal], Part F #16
+        posted_at = self.monotonic()
+        try:
+            resp = self.client.chat_postMessage(**args)
+            outcome, error, retry_after = pacing.OUTCOME_SENT, None, 0.0
+            ts = resp.get("ts")
+        except SlackApiError as e:
+            status = e.response.status_code if e.response is not None else 500
+            error = (e.response.get("error") if e.response is not None else None) or "unknown_error"
+            outcome = pacing.classify(False, error, status)
+            retry_after = pacing.parse_retry_after((e.response.headers or {}).get("Retry-After") if e.response is not None else None)
+            ts = None
+        except Exception as e:  # timeout or connection trouble: unknown whether Slack got it
+            log.warning("delivery %s: %s; reconciling before any resend", row.dedupe_key, e)
+            outcome, error, retry_after, ts = pacing.OUTCOME_UNCERTAIN, "connection_error", 0.0, None
+        self.state = pacing.record_send(self.state, row.channel_id, posted_at)
+        now = clock_now()
+        with session_scope(self.rt.session_factory) as s:
+            live = s.get(Delivery, row_id)
+            if live.status != "sending" or live.attempts != row.attempts:
+                # Another sender judged this send stale (it took over 30 s) and settled or re-claimed
+                # the row meanwhile: its record stands; writing ours over it could send it again.
+                log.warning("delivery %s was taken over by another sender while this send was in flight "
+                            "(%s); leaving its record", row.dedupe_key, outcome)
+                return None
+            if outcome == pacing.OUTCOME_SENT:
+                live.status, live.slack_ts, live.sent_at, live.error = "sent", ts, now, None
+                report.sent += 1
+            elif outcome == pacing.OUTCOME_RATE_LIMITED:
+                self.state = pacing.record_rate_limited(self.state, self.monotonic(), retry_after)
+                live.status, live.attempts, live.not_before = "pending", live.attempts - 1, _wall() + timedelta(seconds=retry_after)
+                report.rate_limited += 1
+                report.retry_after_total += retry_after
+                log.info("429 on %s: waiting %.0fs (Retry-After)", row.channel_id, retry_after)
+            elif outcome == pacing.OUTCOME_FAILED:
+                live.status, live.error = "failed", error
+                report.failed[row.channel_id] = error or "error"
+            else:
+                ts = self._find_in_slack(live)
+                if ts:
+                    live.status, live.slack_ts, live.sent_at, live.error = "sent", ts, now, None
+                    report.sent += 1
+                    report.reconciled += 1
+                elif live.attempts >= MAX_ATTEMPTS:
+                    live.status, live.error = "failed", error
+                    report.failed[row.channel_id] = error or "error"
+                else:
+                    live.status, live.error = "pending", error
+                    live.not_before = _wall() + timedelta(seconds=min(30, 2**live.attempts))
+        return outcome
+
+    def _find_in_slack(self, row: Delivery) -> str | None:
+        """Our message in the channel (or thread) since just before the claim, by metadata key."""
+        oldest = (row.sending_started_at or clock_now()) - RECONCILE_WINDOW
+        try:
+            if row.thread_ts:
+                resp = self.client.conversations_replies(channel=row.channel_id, ts=row.thread_ts, oldest=f"{oldest.timestamp():.6f}", include_all_metadata=True, limit=50)
+            else:
+                resp = self.client.conversations_history(channel=row.channel_id, oldest=f"{oldest.timestamp():.6f}", include_all_metadata=True, limit=15)
+        except SlackApiError as e:
+            log.warning("delivery %s: cannot read history (%s)", row.dedupe_key, e.response.get("error") if e.response is not None else e)
+            return None
+        for msg in resp.get("messages", []):
+            md = msg.get("metadata") or {}
+            if md.get("event_type") == METADATA_EVENT and (md.get("event_payload") or {}).get("key") == row.dedupe_key:
+                return msg["ts"]
+        return None
+
+
+def _scope(q, broadcast_id: int | None, delivery_ids: list[int] | None):
+    if broadcast_id is not None:
+        q = q.where(Delivery.broadcast_id == broadcast_id)
+    if delivery_ids is not None:
+        q = q.where(Delivery.id.in_(delivery_ids))
+    return q
+
+
+def claim_run(broadcast_id: int) -> bool:
+    """One sender per broadcast per process (claims keep other processes safe)."""
+    with _running_lock:
+        if broadcast_id in _running:
+            return False
+        _running.add(broadcast_id)
+        return True
+
+
+def release_run(broadcast_id: int) -> None:
+    with _running_lock:
+        _running.discard(broadcast_id)
+
+
+def broadcast_counts(rt: Runtime, broadcast_id: int) -> dict[str, int]:
+    with session_scope(rt.session_factory) as s:
+        rows = s.execute(select(Delivery.status, func.count()).where(Delivery.broadcast_id == broadcast_id).group_by(Delivery.status)).all()
+    return {status: n for status, n in rows}
+
+
+def finish_broadcast(rt: Runtime, broadcast_id: int, at: datetime) -> Broadcast:
+    counts = broadcast_counts(rt, broadcast_id)
+    with session_scope(rt.session_factory) as s:
+        b = s.get(Broadcast, broadcast_id)
+        b.sent, b.failed = counts.get("sent", 0), counts.get("failed", 0)
+        left = counts.get("pending", 0) + counts.get("sending", 0)
+        if left:
+            b.status = "sending"
+        elif b.failed == 0:
+            b.status = "sent"
+        elif b.sent == 0:
+            b.status = "failed"
+        else:
+            b.status = "partially_failed"
+        b.finished_at = at if not left else None
+        s.flush()
+        s.expunge(b)
+        return b

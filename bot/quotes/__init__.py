@@ -1,0 +1,1 @@
+"""/quote and /discount: the reply builder, Block Kit, settings and demo verbs."""

@@ -1,0 +1,1 @@
+"""The :ticket: -> Zendesk flow: tables, flow, Block Kit, settings and demo verbs."""

@@ -1,0 +1,102 @@
+"""Block Kit for the :ticket: flow: pure builders, dict in, list of blocks out.
+
+Public replies in shared channels carry the ticket number only (incidents-and-tickets.md A.2.6);
+everything internal (agent link, priority, tags, org match) goes to ephemerals for staff.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.tickets.policy import (
+    HOLDING_TEXT,
+    UNMATCHED_EXPLANATION,
+    already_ticketed_text,
+    confirmation_text,
+)
+
+Block = dict[str, Any]
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def confirmation_blocks(data: dict[str, Any]) -> list[Block]:
+    """Public thread reply. Keys: ticket_id, emoji (optional)."""
+    return [_section(confirmation_text(int(data["ticket_id"]), data.get("emoji", "ticket")))]
+
+
+def holding_blocks(data: dict[str, Any] | None = None) -> list[Block]:
+    """Public, once, when Zendesk has been unreachable for a while (A.2.9)."""
+    return [_section(HOLDING_TEXT)]
+
+
+def internal_ticket_blocks(data: dict[str, Any]) -> list[Block]:
+    """Ephemeral for an internal reactor: link first, then why the priority, then the org match.
+
+    Keys: ticket_id, agent_url, priority (None when priority-setting is off), tier_tags, derived,
+    unmatched (None or a reason key), channel_name, hint (optional text on how to fix a missing link).
+    """
+    ticket_id = int(data["ticket_id"])
+    blocks = [_section(f":ticket: <{data['agent_url']}|Ticket #{ticket_id}> is open in Zendesk.")]
+    tags = list(data.get("tier_tags") or [])
+    priority = data.get("priority")
+    if priority:
+        source = ", ".join(tags) if tags else "no tier tag"
+        if data.get("derived"):
+            source += ", derived by gtmbot from account data"
+        blocks.append(_section(f"*Priority {priority}* ({source})"))
+    else:
+        blocks.append(_section("Priority left to Zendesk's own rules (ZENDESK_SET_PRIORITY=false)."))
+    unmatched = data.get("unmatched")
+    if unmatched:
+        line = f"*No Zendesk organization:* {UNMATCHED_EXPLANATION[unmatched]}."
+        if data.get("hint"):
+            line += f"\n{data['hint']}"
+        blocks.append(_section(line))
+    else:
+        blocks.append(_context("Organization matched by PostHog organization ID. Only you can see this."))
+    return blocks
+
+
+def already_ticketed_blocks(data: dict[str, Any]) -> list[Block]:
+    """Ephemeral for a second reactor. Keys: ticket_id, agent_url (only for internal people)."""
+    text = already_ticketed_text(int(data["ticket_id"]))
+    if data.get("agent_url"):
+        text += f" <{data['agent_url']}|Open it in Zendesk>."
+    return [_section(text)]
+
+
+def hint_blocks(data: dict[str, Any]) -> list[Block]:
+    """An ephemeral explaining why nothing was created and what works instead. Keys: text."""
+    return [_section(str(data["text"]))]
+
+
+def alert_blocks(data: dict[str, Any]) -> list[Block]:
+    """Internal alert in #support-customer-success while Zendesk is down (A.2.9).
+
+    Keys: label (account or #channel), permalink, error, attempts.
+    """
+    return [
+        _section(
+            f":warning: A ticket from *{data['label']}* is waiting: Zendesk is not answering "
+            f"({data['error']}). <{data['permalink']}|Open the thread>."
+        ),
+        _context(f"gtmbot keeps retrying every minute ({data.get('attempts', 0)} attempts so far)."),
+    ]
+
+
+def blocks_text(blocks: list[Block]) -> str:
+    """Plain-text fallback for notifications and screen readers, from the same blocks."""
+    parts: list[str] = []
+    for block in blocks:
+        if block["type"] == "section":
+            parts.append(block["text"]["text"])
+        elif block["type"] == "context":
+            parts.extend(e["text"] for e in block["elements"])
+    return "\n".join(parts)

@@ -1,0 +1,22 @@
+"""Broadcast the rest (CMOC): opens the reason modal, then the preview (spec C.4; E14)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.guard import internal_only
+from bot.incidents import flow
+from bot.incidents.blocks import ACTION_BROADCAST_REST
+
+
+def handle(ack, body, client, respond, context) -> None:
+    ack()
+    view = flow.broadcast_rest_modal(context["rt"], body["user"]["id"], int(body["actions"][0]["value"]))
+    if isinstance(view, str):
+        respond(text=view, response_type="ephemeral", replace_original=False)
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def register(app: App) -> None:
+    app.action(ACTION_BROADCAST_REST, middleware=[internal_only])(handle)

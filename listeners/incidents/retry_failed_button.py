@@ -1,0 +1,19 @@
+"""Retry failed (CMOC): re-queue exactly the failed rows (E17b)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.guard import internal_only
+from bot.incidents import flow
+from bot.incidents.blocks import ACTION_RETRY_FAILED
+
+
+def handle(ack, body, respond, context) -> None:
+    ack()
+    rt, user, value = context["rt"], body["user"]["id"], body["actions"][0]["value"]
+    respond(text=flow.on_retry_failed(rt, user, int(value)), response_type="ephemeral", replace_original=False)
+
+
+def register(app: App) -> None:
+    app.action(ACTION_RETRY_FAILED, middleware=[internal_only])(handle)

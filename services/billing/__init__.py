@@ -1,0 +1,1 @@
+"""CreditBot runway bands, the CreditBot scan and failed-payment escalation."""

@@ -1,0 +1,1 @@
+"""Churn risk: signals, levels, revenue adjustments, retention metrics and the weekly digest."""

@@ -1,0 +1,201 @@
+"""The weekly churn-risk digest as plain data (churn-risk.md §4.8).
+
+Grouped by level, escalations first, ordered by ARR at risk; each line tags the owner
+(Simon when there is none, 002_59a801b964a2a19e.txt:3648), Ben and Simon on >$50k lines
+(002:11558), Simon and Dana for unmanaged failed payments >= $1,500 (002:3654).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from services.churn.model import Person
+from services.churn.policy import DIGEST_CHURNED_DAYS, DIGEST_SCOPE_MIN_ARR, ChurnPolicy
+from services.churn.risk import AT_RISK, CHURNED, HEALTHY, WATCH, Assessment, ChurnPeople, NextStep
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    account_id: str
+    name: str
+    url: str | None
+    arr: Decimal
+    level: str
+    score: int
+    tagged: tuple[Person, ...]
+    badges: tuple[str, ...]
+    reasons: tuple[str, ...]
+    next_step: str | None
+    next_due: date | None
+    is_new: bool = False
+    churned_at: date | None = None
+
+
+@dataclass(frozen=True)
+class DataGap:
+    name: str
+    arr: Decimal
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    week: str  # ISO year-week, e.g. 2025-W23
+    as_of: datetime
+    team_leads: tuple[Person, ...]
+    churned: tuple[DigestLine, ...]
+    escalate: tuple[DigestLine, ...]
+    at_risk: tuple[DigestLine, ...]
+    watch: tuple[DigestLine, ...]  # the top ones, in the message
+    watch_overflow: tuple[DigestLine, ...]  # the rest, in a thread reply (Slack's 50-block limit)
+    recovered: tuple[DigestLine, ...]
+    data_gaps: tuple[DataGap, ...]
+    new_at_risk: int
+
+    @property
+    def at_risk_count(self) -> int:
+        return len(self.escalate) + len(self.at_risk)
+
+    @property
+    def at_risk_arr(self) -> Decimal:
+        return sum((line.arr for line in self.escalate + self.at_risk), ZERO)
+
+    @property
+    def watch_count(self) -> int:
+        return len(self.watch) + len(self.watch_overflow)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.churned or self.escalate or self.at_risk or self.watch or self.recovered or self.data_gaps)
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def dedupe_key(week: str, channel: str) -> str:
+    """One digest per week per channel, ever (DESIGN.md outbox principle)."""
+    return f"churn-digest:{week}:{channel}"
+
+
+def in_scope(a: Assessment, today: date) -> bool:
+    """Owned, or ARR >= $20k (002:2263-2267), or in the Churn Risk segment, or churned in 7 days."""
+    if a.level == CHURNED:
+        return a.churned_at is not None and (today - a.churned_at).days <= DIGEST_CHURNED_DAYS
+    return a.account.owner is not None or a.arr >= DIGEST_SCOPE_MIN_ARR or a.account.in_churn_risk_segment
+
+
+def _line(a: Assessment, people: ChurnPeople, is_new: bool) -> DigestLine:
+    badges: list[str] = []
+    tagged: list[Person] = list(a.tagged)
+    for e in a.escalations:
+        if e.code == "LEADERSHIP":
+            badges.append("ESCALATE >$50k")
+            tagged += [p for p in e.people if p not in tagged]
+        elif e.code in ("STALE", "CALL_OVERDUE", "RETRO_OVERDUE"):
+            badges.append(e.label)
+        elif e.code == "PAYMENT_ESC":
+            badges.append("no owner, failed payment ≥ $1,500")
+        elif e.code == "PAYMENT_OWNER" and not a.has("PAYMENT_ESC"):
+            badges.append("no owner")
+    if a.suggest_flag:
+        badges.append(":warning: suggest flag")
+    if a.level == CHURNED:
+        reasons = ("subscription cancelled " + str(a.churned_at) if a.account.subscription_status == "canceled"
+                   else f"MRR went to $0 in {a.churned_at:%b %Y}",)
+    else:
+        shown = [s for s in a.report.signals if s.suppressed_by is None and s.code != "F0"]
+        if not shown and a.report.holds("F0"):
+            shown = [s for s in a.report.signals if s.code == "F0"]
+        reasons = tuple(f"{s.short} ({s.code})" for s in shown)
+    step = digest_step(a)
+    due = step.due.date() if step and isinstance(step.due, datetime) else (step.due if step else None)
+    return DigestLine(
+        account_id=a.account.id, name=a.account.name, url=a.account.vitally_url, arr=a.arr, level=a.level,
+        score=a.score, tagged=tuple(tagged), badges=tuple(badges), reasons=reasons,
+        next_step=step.brief if step else None, next_due=due, is_new=is_new, churned_at=a.churned_at,
+    )
+
+
+#: Which next step a digest line shows when several apply: the most time-critical first.
+DIGEST_STEP_PRIORITY = ("retro", "stale", "payment", "call", "unflag", "flag", "segment", "leadership")
+
+
+def digest_step(a: Assessment) -> NextStep | None:
+    """The one next action a digest line carries (§4.8 line format)."""
+    overdue_call = a.has("CALL_OVERDUE")
+    for kind in DIGEST_STEP_PRIORITY:
+        if kind == "call" and not overdue_call:
+            continue
+        for step in a.next_steps:
+            if step.kind == kind:
+                return step
+    return a.next_steps[0] if a.next_steps else None
+
+
+def _by_arr(lines: Iterable[DigestLine]) -> list[DigestLine]:
+    return sorted(lines, key=lambda x: (-x.arr, -x.score, x.name.lower()))
+
+
+def build_digest(
+    assessments: Iterable[Assessment],
+    as_of: datetime,
+    policy: ChurnPolicy | None = None,
+    people: ChurnPeople | None = None,
+) -> Digest:
+    """Group and order the week's assessments. "New" and "recovered" compare with each
+    account's last stored evaluation (the previous digest)."""
+    policy = policy or ChurnPolicy()
+    people = people or ChurnPeople()
+    today = as_of.date()
+    churned, escalate, at_risk, watch, recovered, gaps = [], [], [], [], [], []
+    new_count = 0
+    for a in assessments:
+        if not in_scope(a, today):
+            continue
+        previous = a.account.history[-1].level if a.account.history else None
+        if a.recovered:
+            recovered.append(_line(a, people, False))
+            continue
+        if a.level == CHURNED:
+            churned.append(_line(a, people, False))
+        elif a.level == AT_RISK:
+            is_new = previous != AT_RISK
+            new_count += is_new
+            line = _line(a, people, is_new)
+            (escalate if a.has("LEADERSHIP") or a.has("STALE") else at_risk).append(line)
+        elif a.level == WATCH:
+            watch.append(_line(a, people, False))
+        elif a.level == HEALTHY:
+            reasons = [f"{g.reason}, {g.code} not evaluated" for g in a.report.not_evaluated]
+            if a.account.owner is None:
+                reasons.append("no owner")
+            if reasons:
+                gaps.append(DataGap(a.account.name, a.arr, tuple(reasons)))
+    watch_sorted = _by_arr(watch)
+    limit = policy.digest_watch_limit
+    return Digest(
+        week=iso_week(today),
+        as_of=as_of,
+        team_leads=people.team_leads,
+        churned=tuple(sorted(churned, key=lambda x: (x.churned_at or today, x.name.lower()))),
+        escalate=tuple(_by_arr(escalate)),
+        at_risk=tuple(_by_arr(at_risk)),
+        watch=tuple(watch_sorted[:limit]),
+        watch_overflow=tuple(watch_sorted[limit:]),
+        recovered=tuple(_by_arr(recovered)),
+        data_gaps=tuple(sorted(gaps, key=lambda g: (-g.arr, g.name.lower()))),
+        new_at_risk=new_count,
+    )
+
+
+def own_book(assessments: Iterable[Assessment]) -> list[Assessment]:
+    """The caller's own accounts, worst first: level, then score, then ARR, then name."""
+    rank = {CHURNED: 1, AT_RISK: 0, WATCH: 2, HEALTHY: 3}
+    return sorted(assessments, key=lambda a: (rank[a.level], -a.score, -a.arr, a.account.name.lower()))

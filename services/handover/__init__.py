@@ -1,0 +1,1 @@
+"""/handover-check: is an account ready to move to its new owner."""

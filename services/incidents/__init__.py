@@ -1,0 +1,1 @@
+"""CMOC incident comms: grammar, audience, drafts from the handbook templates, cadence, pacing."""

@@ -1,0 +1,1 @@
+"""The :ticket: -> Zendesk policy."""

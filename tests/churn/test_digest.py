@@ -1,0 +1,126 @@
+"""The weekly digest as data (churn-risk.md §4.8), over the §5 accounts as of 2025-06-02.
+
+The spec's sample assumes only Sol Partners was at risk at the previous digest. Tests assert
+computed counts, sums and order, not the sample string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+from services.churn.digest import build_digest, dedupe_key, iso_week, own_book
+from services.churn.model import Evaluation
+from services.churn.policy import ChurnPolicy
+from services.churn.risk import assess
+from tests.churn.examples import NOW, examples, healthy
+
+EX = {k: v for k, v in examples().items() if k != "E18"}  # E18 is evaluated in July
+DIGEST = build_digest([assess(a, NOW) for a in EX.values()], NOW)
+
+
+def names(lines):
+    return [line.name for line in lines]
+
+
+def test_header_counts_and_arr():
+    """11 at risk, $634,800 ARR; 8 watch; 1 churned; 10 new at risk; 0 recovered."""
+    assert DIGEST.week == "2025-W23"
+    assert DIGEST.at_risk_count == 11 and DIGEST.at_risk_arr == D("634800")
+    assert DIGEST.watch_count == 8 and len(DIGEST.churned) == 1
+    assert DIGEST.new_at_risk == 10 and DIGEST.recovered == ()
+
+
+def test_escalations_first_then_arr_desc():
+    assert names(DIGEST.escalate) == ["Cobalt Fintech", "Pulse Credit", "Fjord Media", "Juno AI", "Sol Partners"]
+    assert names(DIGEST.at_risk) == ["Vega Tools", "Acme Analytics", "Iris Data", "Helix SaaS", "Kite Mobility",
+                                     "Ember Health"]
+    assert names(DIGEST.watch) == ["Tango Retail", "Gamma Robotics", "Quartz Labs", "Dune Labs", "Indigo Cloud",
+                                   "Zenith", "Lumen Dev", "Willow Apps"]
+    assert names(DIGEST.churned) == ["Nova Games"]
+
+
+def test_tags_owner_leadership_and_unmanaged_payment():
+    by_name = {line.name: line for line in DIGEST.escalate + DIGEST.at_risk}
+    assert [p.label for p in by_name["Cobalt Fintech"].tagged] == ["ana", "Ben", "Simon"]
+    assert [p.label for p in by_name["Ember Health"].tagged] == ["Simon", "Dana"]
+    assert [p.label for p in by_name["Vega Tools"].tagged] == ["jo"]  # $50,000 is not > $50k
+
+
+def test_new_badge_and_stale_line():
+    sol = next(line for line in DIGEST.escalate if line.name == "Sol Partners")
+    assert not sol.is_new and any(b.startswith("STALE 5w") for b in sol.badges)
+    assert sol.next_step == "escalate or accept loss + document"
+    assert all(line.is_new for line in DIGEST.escalate + DIGEST.at_risk if line.name != "Sol Partners")
+
+
+def test_ember_next_step_is_the_suspension_notice():
+    ember = next(line for line in DIGEST.at_risk if line.name == "Ember Health")
+    assert ember.next_due == date(2025, 6, 3) and "suspended tomorrow" in ember.next_step
+
+
+def test_churned_line_has_retro_due():
+    nova = DIGEST.churned[0]
+    assert nova.next_due == date(2025, 6, 6) and "retro" in nova.next_step
+
+
+def test_suggest_flag_badge_on_lumen():
+    lumen = next(line for line in DIGEST.watch if line.name == "Lumen Dev")
+    assert ":warning: suggest flag" in lumen.badges
+
+
+def test_data_gaps_list_unlisted_accounts_only():
+    assert [(g.name, g.reasons) for g in DIGEST.data_gaps] == [
+        ("Xylo", ("no shared Slack channel, W4 not evaluated",))]
+
+
+def test_watch_overflow_goes_to_the_thread():
+    digest = build_digest([assess(a, NOW) for a in EX.values()], NOW, ChurnPolicy(digest_watch_limit=3))
+    assert names(digest.watch) == ["Tango Retail", "Gamma Robotics", "Quartz Labs"]
+    assert len(digest.watch_overflow) == 5 and digest.watch_count == 8
+
+
+def test_scope_excludes_small_ownerless_and_old_churn():
+    small = healthy("s", "Small", "5000", owner_name=None, active_users_30d=1)
+    old = replace(EX["E14"], canceled_at=NOW - timedelta(days=8))
+    digest = build_digest([assess(small, NOW), assess(old, NOW)], NOW)
+    assert digest.is_empty
+
+
+def test_ownerless_big_account_is_in_scope_and_tagged_to_simon():
+    big = healthy("o", "Ownerless", "25000", owner_name=None, active_users_30d=1)
+    digest = build_digest([assess(big, NOW)], NOW)
+    assert [p.label for p in digest.watch[0].tagged] == ["Simon"]
+
+
+def test_recovered_account():
+    """At risk at the last digest, now no hard flag and no W2: listed as recovered (§4.5)."""
+    prev = (Evaluation(NOW - timedelta(days=7), "at_risk", frozenset({"F0", "F2"}), 10),)
+    acct = healthy("r", "Recovering", "40000", segments=("Churn Risk",),
+                   churn_risk_flagged_at=NOW - timedelta(days=20), history=prev)
+    a = assess(acct, NOW)
+    assert a.recovered and a.next_steps[0].kind == "unflag"
+    digest = build_digest([a], NOW)
+    assert names(digest.recovered) == ["Recovering"] and digest.at_risk_count == 0
+
+
+def test_dedupe_key_per_week_and_channel():
+    assert iso_week(date(2025, 6, 2)) == "2025-W23" and iso_week(date(2024, 12, 30)) == "2025-W01"
+    assert dedupe_key("2025-W23", "C0CHURN") == "churn-digest:2025-W23:C0CHURN"
+
+
+def test_own_book_worst_first():
+    book = own_book([assess(EX[k], NOW) for k in ("E2", "E13", "E1", "E14", "E6")])
+    assert [a.account.name for a in book] == ["Fjord Media", "Acme Analytics", "Nova Games", "Lumen Dev",
+                                              "Borealis Learning"]
+
+
+def test_missing_data_is_not_recovery():
+    """An F2 account whose usage stopped syncing is not "recovered": its flag was not evaluated."""
+    from tests.churn.examples import usage_windows
+
+    prev = (Evaluation(NOW - timedelta(days=7), "at_risk", frozenset({"F2"}), 10),)
+    acct = healthy("r", "Gap", "40000", history=prev,
+                   usage=usage_windows([4000] * 8, NOW.date() - timedelta(days=31)))
+    assert not assess(acct, NOW).recovered

@@ -1,0 +1,111 @@
+"""The weekly digest end to end: run the job with a fixed clock, read the post from the fake
+Slack, run it again (and after a restart) and see nothing new (churn-risk.md §4.8)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.render import blocks_to_text
+from bot.runtime import build_runtime
+from jobs import load_jobs, run_job
+from tests.churn.import_docs import document
+
+NOW = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def seeded(rt, seed, monkeypatch):
+    monkeypatch.setenv("GTMBOT_NOW", "2025-06-02T08:00:00Z")
+    seed(document())
+    return rt
+
+
+def digest_posts(fake_slack):
+    return [p for p in fake_slack.posts("C0CHURN") if "Churn-risk digest" in blocks_to_text(p.get("blocks"))]
+
+
+def test_job_is_registered_weekly_monday_morning():
+    spec = load_jobs()["churn_digest"]
+    assert spec.trigger == {"trigger": "cron", "day_of_week": "mon", "hour": 8, "minute": 0}
+
+
+def test_digest_posts_once_grouped_and_ordered(seeded, fake_slack):
+    result = run_job(seeded, "churn_digest", now=NOW)
+    assert "digest 2025-W23" in result.summary
+    posts = digest_posts(fake_slack)
+    assert len(posts) == 1
+    text = blocks_to_text(posts[0]["blocks"])
+    lines = text.splitlines()
+    assert "week 2025-W23" in lines[0] and "cc <@U0CSM01>" in lines[0]
+    # at risk: Cobalt 120,000 + Pulse 96,000 + Vega 50,000 + Helix 40,000 + Ember 28,800
+    assert "At risk: 5 accounts · $334,800 ARR  |  Watch: 2  |  Churned (7d): 1  |  New at risk: 5" in text
+    order = [name for name in ("*Churned*", "Nova Games", "*At risk: escalate*", "Cobalt Fintech", "Pulse Credit",
+                               "*At risk*", "Vega Tools", "Helix SaaS", "Ember Care", "*Watch*", "Tango Retail",
+                               "Lumen Dev", "*Data gaps*", "Xylo")]
+    positions = [text.index(name) for name in order]
+    assert positions == sorted(positions)
+    cobalt = next(line for line in lines if "Cobalt Fintech" in line)
+    assert "<@U0TAM02> <@U0LEAD02> <@U0LEAD01>" in cobalt  # owner, then Ben and Simon (> $50k)
+    ember = next(line for line in lines if "Ember Care" in line)
+    assert "<@U0LEAD01> <@U0CSM01>" in ember and "2025-06-03" in ember  # Simon and Dana; notice due
+    assert "Borealis Learning" not in text  # healthy, nothing missing
+
+
+def test_second_run_and_restart_send_nothing_new(seeded, fake_slack, settings):
+    run_job(seeded, "churn_digest", now=NOW)
+    assert len(digest_posts(fake_slack)) == 1
+    again = run_job(seeded, "churn_digest", now=NOW.replace(hour=9))
+    assert again.summary == "digest 2025-W23 already queued; nothing new"
+    assert len(digest_posts(fake_slack)) == 1
+    restarted = build_runtime(settings, migrate=False)  # a new process on the same database
+    try:
+        run_job(restarted, "churn_digest", now=NOW.replace(hour=10))
+    finally:
+        restarted.engine.dispose()
+    assert len(digest_posts(fake_slack)) == 1
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+def test_failed_send_is_resumed_not_lost(seeded, fake_slack, monkeypatch):
+    fake_slack.fail("chat.postMessage", error="internal_error")
+    run_job(seeded, "churn_digest", now=NOW)
+    assert digest_posts(fake_slack) == []
+    monkeypatch.setenv("GTMBOT_NOW", "2025-06-02T08:05:00Z")  # past the retry backoff
+    run_job(seeded, "churn_digest", now=NOW.replace(minute=5))
+    assert len(digest_posts(fake_slack)) == 1
+
+
+def test_next_week_compares_with_this_week(seeded, fake_slack, monkeypatch):
+    """The recorded week makes next week's at-risk accounts not new; a new week posts anew."""
+    run_job(seeded, "churn_digest", now=NOW)
+    monkeypatch.setenv("GTMBOT_NOW", "2025-06-09T08:00:00Z")
+    run_job(seeded, "churn_digest", now=datetime(2025, 6, 9, 8, 0, tzinfo=UTC))
+    posts = digest_posts(fake_slack)
+    assert len(posts) == 2
+    second = blocks_to_text(posts[1]["blocks"])
+    assert "week 2025-W24" in second and "New at risk: 0" in second
+
+
+def test_dry_run_posts_nothing_and_records_nothing(seeded, fake_slack):
+    result = run_job(seeded, "churn_digest", dry_run=True, now=NOW)
+    assert len(result.planned) == 1 and "Churn-risk digest" in blocks_to_text(result.planned[0].blocks)
+    assert digest_posts(fake_slack) == []
+    run_job(seeded, "churn_digest", now=NOW)
+    assert "New at risk: 5" in blocks_to_text(digest_posts(fake_slack)[0]["blocks"])
+
+
+def test_the_digest_is_the_same_whatever_the_batch_size(seeded):
+    """The job streams accounts a page at a time: pages of 2 give the digest one page of all does."""
+    from bot.churn.blocks import digest_blocks
+    from bot.churn.flow import churn_context, iter_week_assessments
+    from services.churn.digest import build_digest
+
+    with seeded.session_factory() as s:
+        ctx = churn_context(s)
+        policy = ctx.settings.policy()
+        digests = [digest_blocks(build_digest(iter_week_assessments(s, NOW, ctx, batch_size=size), NOW, policy,
+                                              ctx.people)) for size in (2, 500)]
+    assert digests[0] == digests[1]
+    assert "Cobalt Fintech" in str(digests[0])
