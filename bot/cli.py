@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import signal
 import sys
@@ -107,18 +106,13 @@ def cmd_accounts_import(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------------ sync
-# What the CLI runs from a capability, by reference ("module:function", imported when used), so the
-# framework names no capability's module in an import.
+# What the CLI runs from a capability, by reference ("module:function", loaded by bot.server.load_ref
+# when used), so the framework names no capability's module in an import.
 SYNC_SOURCES: dict[str, str] = {
     "vitally": "bot.importer.vitally_sync:run_sync",
     "stripe": "bot.billing.stripe_sync:run_sync",
 }
 RETENTION_COMMAND = "bot.churn.retention_cli:retention_command"
-
-
-def _load(ref: str):
-    module, _, func = ref.partition(":")
-    return getattr(importlib.import_module(module), func)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -128,7 +122,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     settings = _settings()
     upgrade(settings.database_url)
     factory = make_session_factory(make_engine(settings.database_url))
-    run_sync = _load(SYNC_SOURCES[args.source])
+    from bot.server import load_ref
+
+    run_sync = load_ref(SYNC_SOURCES[args.source])
     return run_sync(settings, factory, progress=not args.quiet)
 
 
@@ -168,8 +164,9 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------- metrics
 def cmd_metrics_retention(args: argparse.Namespace) -> int:
     from bot.db.migrate import upgrade
+    from bot.server import load_ref
 
-    retention_command = _load(RETENTION_COMMAND)
+    retention_command = load_ref(RETENTION_COMMAND)
 
     settings = _settings()
     upgrade(settings.database_url)

@@ -35,14 +35,16 @@ RawHandler = Callable[[Runtime, bytes, dict[str, str]], tuple[int, dict[str, str
 POST_ROUTES: dict[str, str] = {"/stripe/webhook": "bot.billing.webhook:handle"}
 
 
-def _load(ref: str) -> RawHandler:
+def load_ref(ref: str) -> Any:
+    """"module:function" -> the function, imported now: how the framework reaches a capability's
+    code (these routes, the CLI's sync sources) without naming it in an import."""
     module, func = ref.split(":")
     return getattr(__import__(module, fromlist=[func]), func)
 
 
 def make_wsgi_app(rt: Runtime, app: App) -> Callable:
     slack_handler = SlackRequestHandler(app)
-    post_routes = {path: _load(ref) for path, ref in POST_ROUTES.items()}
+    post_routes = {path: load_ref(ref) for path, ref in POST_ROUTES.items()}
 
     def _timed_slack(environ: dict[str, Any], start_response) -> Iterable[bytes]:
         """Bolt answers; we note how long the ack took and tag logs with a request id."""

@@ -1,8 +1,9 @@
 """Failed and late payments, hourly: bring every late invoice's escalation up to date and post
 what is due, each message once (spec billing-alerts.md §3, §4.3, §5.5).
 
-The same `bot.billing.escalation.evaluate_customer` runs from the Stripe webhook, so a webhook only makes a step happen
-sooner; this poll is the safety net that finds what a missed webhook would have said."""
+The same `bot.billing.escalation.evaluate_customer` runs from the Stripe webhook, so a webhook only
+makes a step happen sooner; this poll is the safety net that finds what a missed webhook would have
+said."""
 
 from __future__ import annotations
 
