@@ -7,8 +7,8 @@ imports a capability by name."""
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import pkgutil
+from pathlib import Path
 
 import bot
 import bot.db
@@ -21,7 +21,9 @@ def load_all_models() -> type[Base]:
     for mod in pkgutil.iter_modules(bot.db.__path__):
         if mod.name not in _SKIP:
             importlib.import_module(f"bot.db.{mod.name}")
-    for pkg in pkgutil.iter_modules(bot.__path__):
-        if pkg.ispkg and importlib.util.find_spec(f"bot.{pkg.name}.tables") is not None:
-            importlib.import_module(f"bot.{pkg.name}.tables")
+    # Look for the file rather than ask find_spec, which would import every package under bot/ (the
+    # demo, the fakes) just to learn it has no tables.
+    for root in map(Path, bot.__path__):
+        for tables in sorted(root.glob("*/tables.py")):
+            importlib.import_module(f"bot.{tables.parent.name}.tables")
     return Base
