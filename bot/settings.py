@@ -1,7 +1,7 @@
 """Operator contract: every environment variable DESIGN.md names, plus the
 channels and people the handbook fixes, with the handbook's values as defaults.
 
-Capability-specific policy defaults live in their own `bot/settings_<capability>.py`
+Capability-specific policy defaults live in their own `bot/<capability>/settings.py`
 so each capability can be changed without touching the others."""
 
 from __future__ import annotations
