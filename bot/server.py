@@ -3,7 +3,7 @@
 POST /slack/events   commands, events and interactivity (signatures verified by Bolt)
 POST /stripe/webhook Stripe events (Stripe-Signature verified), when billing is installed
 GET  /healthz        200 once the database answers, else 503
-GET  /metrics        Prometheus text format
+GET  /metrics        Prometheus (prometheus_client), OpenMetrics on request
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def make_wsgi_app(rt: Runtime, app: App) -> Callable:
         kind = _request_kind(environ)
         body = slack_handler(environ, recording_start_response)
         metrics.observe_ack(time.perf_counter() - started, kind=kind)
-        metrics.inc("gtmbot_requests_total", kind=kind, status=status_holder[0] if status_holder else "0")
+        metrics.count_request(kind=kind, status=status_holder[0] if status_holder else "0")
         return body
 
     def wsgi(environ: dict[str, Any], start_response) -> Iterable[bytes]:
@@ -68,8 +68,8 @@ def make_wsgi_app(rt: Runtime, app: App) -> Callable:
         if path == "/slack/events" and method == "POST":
             return _timed_slack(environ, _events_always_ok(environ, start_response))
         if path == "/metrics" and method == "GET":
-            body = metrics.render(rt).encode()
-            start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4"),
+            body, content_type = metrics.render(rt, environ.get("HTTP_ACCEPT", ""))
+            start_response("200 OK", [("Content-Type", content_type),
                                       ("Content-Length", str(len(body)))])
             return [body]
         if path == "/healthz" and method == "GET":

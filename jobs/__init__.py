@@ -84,7 +84,7 @@ def run_job(rt: Runtime, name: str, *, dry_run: bool = False, now: datetime | No
         report = ctx.deliver()
     except Exception as e:
         log.exception("job %s failed", name)
-        metrics.inc("gtmbot_jobs_total", job=name, status="failed")
+        metrics.count_job(job=name, status="failed")
         with session_scope(rt.session_factory) as s:
             row = s.get(JobRun, run_id)
             row.status, row.finished_at, row.summary = "failed", clock_now(), f"{type(e).__name__}: {e}"
@@ -94,5 +94,5 @@ def run_job(rt: Runtime, name: str, *, dry_run: bool = False, now: datetime | No
         row.status, row.finished_at = "ok", clock_now()
         row.summary = str(summary) if summary is not None else f"{len(ctx.planned) + len(ctx.queued)} message(s)"
     log.info("job %s finished: %s", name, row.summary)
-    metrics.inc("gtmbot_jobs_total", job=name, status="dry_run" if dry_run else "ok")
+    metrics.count_job(job=name, status="dry_run" if dry_run else "ok")
     return JobResult(name, "ok", ctx.planned, report, row.summary, ctx.queued)

@@ -7,6 +7,8 @@ import json
 import logging
 
 import httpx
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as openmetrics_families
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.db.session import session_scope
 from bot.logs import RedactingFormatter, RequestIdFilter
@@ -30,11 +32,28 @@ def test_metrics_count_requests_time_acks_and_show_the_outbox_backlog(bot_factor
     resp = httpx.get(bot.url.replace("/slack/events", "/metrics"))
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("text/plain")
-    body = resp.text
-    assert 'gtmbot_requests_total{kind="command",status="200"}' in body
-    assert "# TYPE gtmbot_ack_seconds histogram" in body
-    assert 'gtmbot_ack_seconds_bucket{kind="command",le="+Inf"}' in body
-    assert 'gtmbot_outbox_messages{status="pending"} 1' in body
+    families = {f.name: f for f in text_string_to_metric_families(resp.text)}  # the library's own parser
+    requests = {(s.labels["kind"], s.labels["status"]): s.value
+                for s in families["gtmbot_requests"].samples if s.name == "gtmbot_requests_total"}
+    assert requests[("command", "200")] >= 1
+    assert families["gtmbot_ack_seconds"].type == "histogram"
+    assert any(s.name == "gtmbot_ack_seconds_bucket" and s.labels == {"kind": "command", "le": "+Inf"}
+               and s.value >= 1 for s in families["gtmbot_ack_seconds"].samples)
+    outbox = {s.labels["status"]: s.value for s in families["gtmbot_outbox_messages"].samples}
+    assert outbox == {"pending": 1, "sending": 0, "failed": 0}
+    assert "process_cpu_seconds" in families and "python_info" in families  # the default collectors
+
+
+def test_metrics_speak_openmetrics_to_a_scraper_that_asks_for_it(bot_factory):
+    bot = bot_factory(_app_with_echo)
+    bot.command("/gtmbot-echo", "hi").text()
+    resp = httpx.get(bot.url.replace("/slack/events", "/metrics"),
+                     headers={"Accept": "application/openmetrics-text; version=1.0.0"})
+    assert resp.headers["content-type"].startswith("application/openmetrics-text")
+    assert resp.text.endswith("# EOF\n")
+    families = {f.name: f for f in openmetrics_families(resp.text)}
+    assert families["gtmbot_requests"].type == "counter"
+    assert any(s.labels.get("kind") == "command" for s in families["gtmbot_requests"].samples)
 
 
 def test_json_logs_carry_the_request_id_and_never_a_secret(bot_factory):
