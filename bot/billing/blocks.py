@@ -9,6 +9,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from services.mrkdwn import mentions
+
 HEADER_MAX = 150  # Slack header blocks are plain_text, at most 150 characters
 SECTION_MAX = 3000
 STRIPE_DASHBOARD = "https://dashboard.stripe.com"
@@ -31,10 +33,6 @@ def day(value: date | str | None) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value)
     return f"{value.day} {value.strftime('%b %Y')}"
-
-
-def mentions(user_ids: Sequence[str]) -> str:
-    return " ".join(f"<@{uid}>" for uid in user_ids)
 
 
 def _about_months(days: int) -> str:

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from services import mrkdwn as md
 from services.churn.digest import Digest, DigestLine, digest_step
 from services.churn.model import Person
 from services.churn.risk import AT_RISK, CHURNED, HEALTHY, WATCH, Assessment, NextStep
 from services.formatting import money, product_label
+from services.mrkdwn import escape as esc
 
 BADGES = {
     AT_RISK: ":red_circle: AT RISK",
@@ -27,17 +29,12 @@ CANDIDATE_ACTION_ID = "churn_pick"
 SHARE_ACTION_ID = "churn_share"
 
 
-def esc(text: str) -> str:
-    """Escape the three characters Slack mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def mention(person: Person) -> str:
-    return f"<@{person.ref}>" if person.is_slack_id else f"@{esc(person.label)}"
+    return md.mention(person.ref if person.is_slack_id else None, person.label)
 
 
 def _link(name: str, url: str | None) -> str:
-    return f"<{url}|{esc(name)}>" if url else f"*{esc(name)}*"
+    return md.link(url, name) if url else md.bold(name)
 
 
 def _section(text: str) -> dict:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.mrkdwn import escape as _escape
+
 MAX_TEXT = 2900  # Slack caps a section's text at 3000 characters
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _clip(text: str) -> str:

@@ -11,6 +11,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from services.mrkdwn import mention as _mention
+
 Block = dict[str, Any]
 
 # action / callback ids shared with the listeners
@@ -78,10 +80,6 @@ def _option(value: str, text: str, description: str | None = None) -> dict[str, 
 
 def _quote(text: str) -> str:
     return "\n".join("> " + line if line else ">" for line in text.split("\n"))
-
-
-def _mention(user_id: str | None) -> str:
-    return f"<@{user_id}>" if user_id else "nobody"
 
 
 # --- replies to the command -------------------------------------------------------------------

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from services.mrkdwn import code as _code
+from services.mrkdwn import escape
 from services.quotes.discounts import (
     CUSTOM_PRICING,
     EXCEEDS_POLICY,
@@ -43,16 +45,6 @@ def pct(x: Decimal | None) -> str:
 def points(x: Decimal) -> str:
     text = f"{x:.2f}".rstrip("0").rstrip(".")
     return f"{text} point" + ("" if text == "1" else "s")
-
-
-def escape(text: str) -> str:
-    """User text in mrkdwn: Slack's three control characters escaped, so `<!channel>` stays text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _code(text: str) -> str:
-    """User text inside a code span: escaped, and no backtick can end the span early."""
-    return "`" + escape(text).replace("`", "'") + "`"
 
 
 def _section(text: str) -> dict:
