@@ -208,7 +208,9 @@ def flag_note_blocks(a: Assessment, flagged_by: Person, known: str = "", help_ne
                      mitigation: str = "") -> list[dict]:
     """The note the handbook asks for when flagging (002:11517-11528), for #customer-churn (002:11532)."""
     acc = a.account
-    triggers = "; ".join(f"{s.short} ({s.code})" for s in a.report.signals if s.suppressed_by is None) or "owner's judgement"
+    # F0 is the flag itself, not what triggered it.
+    triggers = "; ".join(f"{s.short} ({s.code})" for s in a.report.signals
+                         if s.suppressed_by is None and s.code != "F0") or "owner's judgement"
     owner = mention(acc.owner) if acc.owner else "no owner (Simon)"
     lines = [
         f":triangular_flag_on_post: *Churn risk flagged: {_link(acc.name, acc.vitally_url)}* by {mention(flagged_by)}"

@@ -40,11 +40,13 @@ def handle_note(ack, body, view, context) -> None:
             return
         flag = active_flag(s, account.id)
         if flag is None:
-            assessment = assess_accounts(s, [account], now)[0]  # the triggers as they were before the flag
             flag = ChurnFlag(account_id=account.id, flagged_by=user_id, flagged_at=now, known=known,
                              help_needed=help_needed, mitigation=mitigation)
             s.add(flag)
             s.flush()
+            # Assessed after the flag: the account is at risk now (F0), so the note carries what an
+            # at-risk account needs, e.g. Ben and Simon over $50k ARR (002:11558).
+            assessment = assess_accounts(s, [account], now)[0]
             member = s.get(TeamMember, user_id)
             who = Person(user_id, member.name if member else "", member.role if member else "")
             blocks = flag_note_blocks(assessment, who, known, help_needed, mitigation)

@@ -116,6 +116,38 @@ def test_flag_button_records_once_and_posts_the_note(churn_bot, fake_slack):
     assert "Flag churn risk" not in after
 
 
+def _submit_flag(churn_bot, fake_slack, query, user):
+    reply = churn_bot.command("/churn-risk", query, user=user)
+    _, flag = next((b, el) for b, el in buttons(reply.first()["blocks"]) if el["text"]["text"] == "Flag churn risk")
+    churn_bot.click(flag, user=user, message=reply.first())
+    view = fake_slack.wait_for(lambda: [v for v in fake_slack.views.values()
+                                        if v.get("callback_id") == "churn_flag_note"])[-1]
+    values = {"known": {"value": {"type": "plain_text_input", "value": "Finance is stalling"}},
+              "help_needed": {"value": {"type": "plain_text_input", "value": ""}},
+              "mitigation": {"value": {"type": "plain_text_input", "value": "Call the CFO"}}}
+    resp = churn_bot.view_submission(view, values, user=user)
+    assert resp.json()["response_action"] == "update"
+    from bot.render import blocks_to_text
+
+    return blocks_to_text(fake_slack.wait_for(lambda: fake_slack.posts("C0CHURN"))[-1]["blocks"])
+
+
+def test_flag_note_over_50k_tags_ben_and_simon(churn_bot, fake_slack):
+    """Tango Retail is WATCH at $80k: once flagged it is at risk (F0), so the note involves Ben and
+    Simon (002:11558). The note is built from the state after the flag, not before it."""
+    before = churn_bot.command("/churn-risk", "tango", user="U0CSM03").text()
+    assert before.startswith(":large_yellow_circle: WATCH") and "Ben or Simon" not in before
+    note = _submit_flag(churn_bot, fake_slack, "tango", "U0CSM03")
+    assert "$50k at serious risk: <@U0LEAD02> <@U0LEAD01> · 002:11558" in note
+    assert "What triggered the flag:* invoice 13d late, customer responded (W10)" in note
+    assert "(F0)" not in note
+
+
+def test_flag_note_at_or_under_50k_tags_no_leadership(churn_bot, fake_slack):
+    note = _submit_flag(churn_bot, fake_slack, "lumen", "U0TAE01")  # $25,200
+    assert "Lumen Dev" in note and "<@U0LEAD02>" not in note and "serious risk" not in note
+
+
 def test_flag_note_requires_what_you_know(churn_bot, fake_slack):
     reply = churn_bot.command("/churn-risk", "lumen", user="U0TAE01")
     _, flag = next((b, el) for b, el in buttons(reply.first()["blocks"]) if el["text"]["text"] == "Flag churn risk")
