@@ -18,6 +18,23 @@ from services.tickets.policy import (
 Block = dict[str, Any]
 
 
+def _esc(text: object) -> str:
+    """Slack mrkdwn control characters (& < >) in data we did not write ourselves."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def every(seconds: int) -> str:
+    """"every minute", "every 5 minutes", "every 90 seconds": the configured cadence, said plainly."""
+    if seconds == 60:
+        return "every minute"
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return "every hour" if hours == 1 else f"every {hours} hours"
+    if seconds % 60 == 0:
+        return f"every {seconds // 60} minutes"
+    return "every second" if seconds == 1 else f"every {seconds} seconds"
+
+
 def _section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
@@ -80,14 +97,16 @@ def hint_blocks(data: dict[str, Any]) -> list[Block]:
 def alert_blocks(data: dict[str, Any]) -> list[Block]:
     """Internal alert in #support-customer-success while Zendesk is down (A.2.9).
 
-    Keys: label (account or #channel), permalink, error, attempts.
+    Keys: label (account or #channel), permalink, error, attempts, retry_every_s (the configured
+    TICKET_QUEUE_RETRY_EVERY_S, so the alert says what the bot really does).
     """
+    cadence = every(int(data.get("retry_every_s") or 60))
     return [
         _section(
-            f":warning: A ticket from *{data['label']}* is waiting: Zendesk is not answering "
-            f"({data['error']}). <{data['permalink']}|Open the thread>."
+            f":warning: A ticket from *{_esc(data['label'])}* is waiting: Zendesk is not answering "
+            f"({_esc(data['error'])}). <{data['permalink']}|Open the thread>."
         ),
-        _context(f"gtmbot keeps retrying every minute ({data.get('attempts', 0)} attempts so far)."),
+        _context(f"gtmbot keeps retrying {cadence} ({data.get('attempts', 0)} attempts so far)."),
     ]
 
 

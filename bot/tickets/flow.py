@@ -585,6 +585,7 @@ def _build_and_create(rt: Runtime, row_id: int, facts: ChannelFacts) -> Outcome:
         set_priority=settings.zendesk_set_priority,
         org_id_field_id=settings.zendesk_org_id_field_id,
         followup_of=followup_of,
+        bot_user_id=_bot_user(rt),
     )
     note = policy.internal_note(
         account=facts.account,
@@ -776,6 +777,7 @@ def _alert(
             "permalink": permalink(rt, channel, thread_ts) or "",
             "error": error,
             "attempts": attempts,
+            "retry_every_s": settings.ticket_queue_retry_every_s,
         }
     )
     key = f"ticket-alert:{channel}:{thread_ts}:{row_id}:{key_suffix}"

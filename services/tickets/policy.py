@@ -196,7 +196,9 @@ def classify_mention(
 
 
 def strip_mention(text: str, bot_user_id: str) -> str:
-    return re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text or "")
+    """The text without the bot's own `<@U…>` (with or without a `|label`), and no space left where it was."""
+    stripped = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text or "")
+    return re.sub(r"[ \t]{2,}", " ", stripped)
 
 
 def thread_key_of(message: SlackMessage) -> str:
@@ -306,8 +308,14 @@ def _joined_len(blocks: list[tuple[str, str]], omitted: int, permalink: str | No
     return sum(len(b) + 2 for _, b in blocks) + note
 
 
-def ticket_subject(label: str, seed_text: str, names: Mapping[str, str]) -> str:
-    """`Slack: <Account or channel> · <first line of the seed, ≤ 80 chars>` (A.2.5)."""
+def ticket_subject(
+    label: str, seed_text: str, names: Mapping[str, str], *, bot_user_id: str | None = None
+) -> str:
+    """`Slack: <Account or channel> · <first line of the seed, ≤ 80 chars>` (A.2.5).
+
+    The bot's own mention is dropped: "@gtmbot login is broken" is about the login, not the bot."""
+    if bot_user_id:
+        seed_text = strip_mention(seed_text, bot_user_id)
     first = next((line.strip() for line in readable_text(seed_text, names).splitlines() if line.strip()), "")
     if len(first) > 80:
         first = first[:79].rstrip() + "…"
@@ -491,6 +499,7 @@ def build_ticket(
     set_priority: bool,
     org_id_field_id: int | None,
     followup_of: int | None = None,
+    bot_user_id: str | None = None,
 ) -> TicketDraft:
     label = account.name if account else f"#{channel_name}"
     tags: list[str] = [
@@ -511,7 +520,7 @@ def build_ticket(
         custom = ((org_id_field_id, org.posthog_org_id),)  # read by the Zap, 002_59a801b964a2a19e.txt:3306
     return TicketDraft(
         key=key,
-        subject=ticket_subject(label, seed_text, names),
+        subject=ticket_subject(label, seed_text, names, bot_user_id=bot_user_id),
         description=transcript.body,
         requester=requester,
         organization_id=org.zendesk_org_id,

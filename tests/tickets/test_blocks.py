@@ -122,3 +122,21 @@ def test_every_builder_returns_valid_block_types():
     ):
         assert blocks and all(b["type"] in {"section", "context"} for b in blocks)
         assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
+
+
+def test_retry_cadence_is_said_plainly():
+    from bot.tickets.blocks import every
+
+    assert [every(s) for s in (1, 45, 60, 300, 3600, 7200)] == [
+        "every second",
+        "every 45 seconds",
+        "every minute",
+        "every 5 minutes",
+        "every hour",
+        "every 2 hours",
+    ]
+
+
+def test_alert_escapes_the_account_name():
+    text = blocks_text(alert_blocks({"label": "A&B <x>", "permalink": "p", "error": "e", "retry_every_s": 60}))
+    assert "*A&amp;B &lt;x&gt;*" in text and "every minute" in text

@@ -385,3 +385,24 @@ def test_e10_closed_ticket_gets_a_follow_up(tickets):
     assert second.body["ticket"]["via_followup_source_id"] == 4821
     assert "4822" in _confirmations(tickets)[1]["text"]
     assert [r.generation for r in tickets.rows()] == [1, 2]
+
+
+def test_top_level_mention_subject_has_no_bot_mention(tickets):
+    tickets.say(
+        "C_ACME", "<@U0GTMBOT>  login is broken since 9am", user="U_EXT1", ts=ROOT, mention=True
+    )
+    tickets.wait(lambda: _confirmations(tickets))
+    t = tickets.zendesk.ticket_creates()[0].body["ticket"]
+    assert t["subject"] == "Slack: Acme · login is broken since 9am"
+
+
+def test_outage_alert_states_the_configured_retry_interval(tickets):
+    tickets.settings(ticket_queue_retry_every_s=300)
+    tickets.zendesk.set_outage(503)
+    tickets.message("C_ACME", "Funnels broken", user="U_EXT1", ts=ROOT)
+    tickets.react("U_EXT1", ROOT)
+    tickets.wait(lambda: tickets.rows() and tickets.rows()[0].status == "queued")
+    run_job(tickets.rt, "tickets_sync", now=clock_now() + timedelta(seconds=121))
+    [alert] = tickets.wait(lambda: tickets.slack.posts("C0SUPPORTCS"))
+    assert "gtmbot keeps retrying every 5 minutes" in alert["text"]
+    assert "every minute" not in alert["text"]
