@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.mrkdwn import escape, link
 from services.tickets.policy import (
     HOLDING_TEXT,
     UNMATCHED_EXPLANATION,
@@ -16,11 +17,6 @@ from services.tickets.policy import (
 )
 
 Block = dict[str, Any]
-
-
-def _esc(text: object) -> str:
-    """Slack mrkdwn control characters (& < >) in data we did not write ourselves."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def every(seconds: int) -> str:
@@ -103,8 +99,8 @@ def alert_blocks(data: dict[str, Any]) -> list[Block]:
     cadence = every(int(data.get("retry_every_s") or 60))
     return [
         _section(
-            f":warning: A ticket from *{_esc(data['label'])}* is waiting: Zendesk is not answering "
-            f"({_esc(data['error'])}). <{data['permalink']}|Open the thread>."
+            f":warning: A ticket from *{escape(data['label'])}* is waiting: Zendesk is not answering "
+            f"({escape(data['error'])}). {link(data['permalink'], 'Open the thread')}."
         ),
         _context(f"gtmbot keeps retrying {cadence} ({data.get('attempts', 0)} attempts so far)."),
     ]
