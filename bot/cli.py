@@ -102,7 +102,8 @@ def cmd_accounts_import(args: argparse.Namespace) -> int:
             return 2
     upgrade(settings.database_url)
     factory = make_session_factory(make_engine(settings.database_url))
-    return run_import(paths, session_factory=factory, dry_run=args.dry_run, replace_series=args.replace_series)
+    return run_import(paths, session_factory=factory, dry_run=args.dry_run, replace_series=args.replace_series,
+                      progress=not args.quiet)
 
 
 # ------------------------------------------------------------------------ sync
@@ -201,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     imp.add_argument("--replace-series", action="store_true",
                      help="a series given for an account replaces its stored series")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar or stage lines on stderr")
     imp.set_defaults(func=cmd_accounts_import)
 
     sync = sub.add_parser("sync", help="pull account data from a system of record")

@@ -21,6 +21,7 @@ from bot.importer.json_reader import read_document, read_json
 from bot.importer.records import ParsedInput
 from bot.importer.validate import validate
 from bot.importer.writer import WriteCounts, write_plan
+from bot.progress import Reporter
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 USAGE = (
@@ -113,38 +114,46 @@ def run_import(
     stdout: TextIO = sys.stdout,
     today: date | None = None,
     now: datetime | None = None,
+    progress: bool = False,
 ) -> int:
-    """Import IMPORT.md files. Validation and writing share one transaction: all or nothing."""
+    """Import IMPORT.md files. Validation and writing share one transaction: all or nothing.
+    With `progress`, each stage (read, validate, write) shows a bar on a terminal or a line on stderr."""
     today, now = _resolve_now(today, now)
     issues = Issues()
-    parsed = read_paths(list(paths), issues, stderr)
-    if parsed is None:
-        return EXIT_USAGE
-    try:
-        with session_factory() as session:
-            transaction = session.begin()
-            try:
-                plan = validate(parsed, session, issues, replace_series=replace_series)
-                if issues:
-                    transaction.rollback()
-                    return _rejected(issues, stderr)
-                counts = write_plan(plan, session, today=today, now=now, replace_series=replace_series)
-                if dry_run:
-                    transaction.rollback()
-                    print(f"dry run: {counts.summary()} would be imported; nothing was written", file=stdout)
-                    return EXIT_OK
-                transaction.commit()
-            except BaseException:
-                if transaction.is_active:
-                    transaction.rollback()
-                raise
-        print(f"imported {counts.summary()}", file=stdout)
-        return EXIT_OK
-    except SQLAlchemyError as exc:
-        detail = str(exc.orig if getattr(exc, "orig", None) is not None else exc).splitlines()[0]
-        print(f"database error: {detail}", file=stderr)
-        print("import rejected: 1 errors; nothing was written", file=stderr)
-        return EXIT_REJECTED
+    with Reporter("import", quiet=not progress, stream=stderr) as bar:
+        with bar.stage(f"read {len(paths)} file(s)", total=len(paths)) as stage:
+            parsed = read_paths(list(paths), issues, stderr)
+            stage.advance(len(paths))
+        if parsed is None:
+            return EXIT_USAGE
+        try:
+            with session_factory() as session:
+                transaction = session.begin()
+                try:
+                    with bar.stage("validate", total=len(parsed.members) + len(parsed.accounts)) as stage:
+                        plan = validate(parsed, session, issues, replace_series=replace_series, tick=stage.advance)
+                    if issues:
+                        transaction.rollback()
+                        return _rejected(issues, stderr)
+                    with bar.stage("write", total=len(plan.members) + len(plan.accounts)) as stage:
+                        counts = write_plan(plan, session, today=today, now=now, replace_series=replace_series)
+                        stage.advance(len(plan.members) + len(plan.accounts))
+                    if dry_run:
+                        transaction.rollback()
+                        print(f"dry run: {counts.summary()} would be imported; nothing was written", file=stdout)
+                        return EXIT_OK
+                    transaction.commit()
+                except BaseException:
+                    if transaction.is_active:
+                        transaction.rollback()
+                    raise
+        except SQLAlchemyError as exc:
+            detail = str(exc.orig if getattr(exc, "orig", None) is not None else exc).splitlines()[0]
+            print(f"database error: {detail}", file=stderr)
+            print("import rejected: 1 errors; nothing was written", file=stderr)
+            return EXIT_REJECTED
+    print(f"imported {counts.summary()}", file=stdout)
+    return EXIT_OK
 
 
 def _rejected(issues: Issues, stderr: TextIO) -> int:

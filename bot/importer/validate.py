@@ -8,7 +8,7 @@ merged view (stored values overlaid by imported ones). Reads the database; never
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -67,17 +67,23 @@ def _fetch(session: Session, column: Any, values: Iterable[Any], *entities: Any)
     return rows
 
 
-def validate(parsed: ParsedInput, session: Session, issues: Issues, *, replace_series: bool = False) -> Plan:
-    """Check everything; the returned plan is only safe to write when `issues` is empty."""
+def validate(parsed: ParsedInput, session: Session, issues: Issues, *, replace_series: bool = False,
+             tick: Callable[[int], None] = lambda n: None) -> Plan:
+    """Check everything; the returned plan is only safe to write when `issues` is empty.
+    `tick(n)` is told as records are checked (n of len(members) + len(accounts)), for progress."""
     plan = Plan()
     for raw in parsed.members:
         member = check_member(raw, issues)
         if member is not None:
             plan.members.append(member)
-    for raw in parsed.accounts:
+    tick(len(parsed.members))
+    for i, raw in enumerate(parsed.accounts, 1):
         account = check_account(raw, issues)
         if account is not None:
             plan.accounts.append(account)
+        if i % 500 == 0:
+            tick(500)
+    tick(len(parsed.accounts) % 500)
     csv_series: list[CleanSeriesRow] = []
     for raw_row in parsed.series_rows:
         row = check_series_csv_row(raw_row, issues)

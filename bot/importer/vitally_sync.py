@@ -32,6 +32,7 @@ from bot.importer.json_reader import read_document
 from bot.importer.settings import ImporterSettings
 from bot.importer.validate import validate
 from bot.importer.writer import write_plan
+from bot.progress import Reporter
 
 EXIT_OK, EXIT_SKIPPED, EXIT_UNAVAILABLE = 0, 1, 2
 SOURCE = "vitally"
@@ -275,33 +276,44 @@ def run_sync(
         params.api_url, params.api_key, page_size=params.page_size, max_retries=params.max_retries, timeout=params.timeout
     )
     report = SyncReport()
-    try:
-        admins = {str(a.get("id")): a for a in client.paginate("admins")}
-        notes_by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for note in client.paginate("notes"):
-            if note.get("accountId"):
-                notes_by_account[str(note["accountId"])].append(note)
-        users_by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for user in client.paginate("users"):
-            for account_id in _account_ids_of_user(user):
-                users_by_account[account_id].append(user)
-        batch: list[dict[str, Any]] = []
-        for raw in client.paginate("accounts"):
-            batch.append(raw)
-            if len(batch) >= params.batch_size:
-                _write_batch(batch, params, session_factory, report, today, now, admins, notes_by_account, users_by_account, lookup_slack_id)
-                batch = []
-                _progress(report, progress, stderr)
-        if batch:
-            _write_batch(batch, params, session_factory, report, today, now, admins, notes_by_account, users_by_account, lookup_slack_id)
-    except VitallyError as exc:
-        _progress(report, progress, stderr, final=True)
-        print(f"gtmbot sync vitally: {exc}; {report.synced} accounts were synced before it stopped", file=stderr)
-        return EXIT_UNAVAILABLE
-    finally:
-        if own_client:
-            client.close()
-    _progress(report, progress, stderr, final=True)
+    with Reporter("vitally", quiet=not progress, stream=stderr) as bar:
+        try:
+            with bar.stage("admins") as stage:
+                admins = {}
+                for admin in client.paginate("admins"):
+                    admins[str(admin.get("id"))] = admin
+                    stage.advance()
+            notes_by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            with bar.stage("notes") as stage:
+                for note in client.paginate("notes"):
+                    if note.get("accountId"):
+                        notes_by_account[str(note["accountId"])].append(note)
+                    stage.advance()
+            users_by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            with bar.stage("users") as stage:
+                for user in client.paginate("users"):
+                    for account_id in _account_ids_of_user(user):
+                        users_by_account[account_id].append(user)
+                    stage.advance()
+            with bar.stage("accounts") as stage:
+                batch: list[dict[str, Any]] = []
+                for raw in client.paginate("accounts"):
+                    batch.append(raw)
+                    if len(batch) >= params.batch_size:
+                        _write_batch(batch, params, session_factory, report, today, now, admins, notes_by_account,
+                                     users_by_account, lookup_slack_id)
+                        stage.advance(len(batch))
+                        batch = []
+                if batch:
+                    _write_batch(batch, params, session_factory, report, today, now, admins, notes_by_account,
+                                 users_by_account, lookup_slack_id)
+                    stage.advance(len(batch))
+        except VitallyError as exc:
+            print(f"gtmbot sync vitally: {exc}; {report.synced} accounts were synced before it stopped", file=stderr)
+            return EXIT_UNAVAILABLE
+        finally:
+            if own_client:
+                client.close()
     for line in report.lines:
         print(line, file=stderr)
     print(
@@ -309,15 +321,6 @@ def run_sync(
         file=stdout,
     )
     return EXIT_SKIPPED if report.skipped else EXIT_OK
-
-
-def _progress(report: SyncReport, enabled: bool, stderr: TextIO, final: bool = False) -> None:
-    if not enabled or not getattr(stderr, "isatty", lambda: False)():
-        return
-    stderr.write(f"\rvitally: {report.synced} synced, {report.skipped} skipped")
-    if final:
-        stderr.write("\n")
-    stderr.flush()
 
 
 def _slack_lookup(settings: Any) -> Callable[[str], str | None] | None:

@@ -49,6 +49,15 @@ def test_import_the_example_then_reimport(tmp_path: Path):
     assert count(tmp_path, "accounts") == 3
 
 
+def test_import_reports_each_stage_on_stderr_unless_quiet(tmp_path: Path):
+    loud = gtmbot(tmp_path, "accounts", "import", str(EXAMPLE), "--dry-run")
+    stages = [line.split(": ", 1)[1].split(" in ")[0] for line in loud.stderr.splitlines() if "gtmbot.progress" in line]
+    assert stages == ["import: read 1 file(s): 1/1", "import: validate: 6/6", "import: write: 6/6"]
+    assert "nothing was written" in loud.stdout  # the result stays on stdout
+    quiet = gtmbot(tmp_path, "accounts", "import", str(EXAMPLE), "--dry-run", "--quiet")
+    assert quiet.returncode == 0 and "gtmbot.progress" not in quiet.stderr
+
+
 def test_dry_run_writes_nothing(tmp_path: Path):
     result = gtmbot(tmp_path, "accounts", "import", str(EXAMPLE), "--dry-run")
     assert result.returncode == 0 and "nothing was written" in result.stdout

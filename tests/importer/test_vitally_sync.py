@@ -105,6 +105,20 @@ def test_sync_maps_accounts_pages_and_reports_bad_records(seeded: Importer, vita
         assert session.get(models.Account, "0193-bad") is None
 
 
+def test_sync_on_a_terminal_shows_a_bar_per_stage(seeded: Importer, vitally: FakeVitally):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    seed_vitally(vitally)
+    screen, out = Terminal(), io.StringIO()
+    client = VitallyClient(vitally.url, vitally.api_key, page_size=2, sleep=lambda s: None)
+    run_sync(params(vitally), seeded.session_factory, progress=True, stdout=out, stderr=screen, now=NOW, client=client)
+    shown = screen.getvalue()
+    assert "vitally: admins" in shown and "vitally: accounts" in shown and "5/5" in shown
+    assert "synced 3 accounts" in out.getvalue()
+
+
 def test_rerun_changes_nothing(seeded: Importer, vitally: FakeVitally):
     seed_vitally(vitally)
     sync(seeded, vitally, lookup=lambda email: "U0NEWP1" if email == "new.person@example.com" else None)
