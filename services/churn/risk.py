@@ -30,6 +30,9 @@ from services.churn.signals import ContextItem, SignalReport, evaluate_signals
 from services.formatting import money
 
 CHURNED, AT_RISK, WATCH, HEALTHY = "churned", "at_risk", "watch", "healthy"
+#: The MRR stage of a month a one-time credit may explain while the next month is open (§4.3 step 5,
+#: 002_59a801b964a2a19e.txt:2218-2228): never "churned" or "shrinking" until the rule can be applied.
+PENDING_ADJUSTMENT = "pending adjustment"
 LEVEL_RANK = {CHURNED: 0, AT_RISK: 1, WATCH: 2, HEALTHY: 3}
 IMPLEMENTATION_INDICATORS = (
     "group_analytics_not_implemented", "autocapture_noise", "replay_no_min_duration",
@@ -222,7 +225,8 @@ def assess(
                         owners, people, today, now)
 
     months = [month_add(last_month, -k) for k in range(3, -1, -1)]
-    mrr_recent = tuple((m, adjusted.mrr[m], lifecycle_stage(adjusted.mrr, m)) for m in months if m in adjusted.mrr)
+    mrr_recent = tuple((m, adjusted.mrr[m], PENDING_ADJUSTMENT if m in adjusted.pending
+                        else lifecycle_stage(adjusted.mrr, m)) for m in months if m in adjusted.mrr)
 
     return Assessment(
         account=account, level=level, score=score, report=report, escalations=tuple(esc),

@@ -201,3 +201,21 @@ def test_recovery_call_clock_starts_when_the_bot_first_saw_the_risk(churn_bot, m
     monkeypatch.setenv("GTMBOT_NOW", "2025-06-04T10:00:00Z")
     later = churn_bot.command("/churn-risk", "helix").text()
     assert "RECOVERY CALL OVERDUE" in later and "by 2025-06-04 09:00 UTC" in later
+
+
+def test_credit_dip_reads_pending_adjustment_not_churned(bot, seed, monkeypatch):
+    """Rho Systems (E18 as of 2025-06-02): an incident credit zeroed May while June is still open. The
+    level is not churned and the MRR line says "pending adjustment", not "churned" (§4.3 step 5)."""
+    from tests.churn.import_docs import TEAM, account
+
+    monkeypatch.setenv("GTMBOT_NOW", NOW)
+    rho = account("churn-rho", "Rho Systems", "60000.00", "U0TAM03", "C0CHRHO",
+                  mrr_history=[{"period": "2025-03", "value": "4900.00"}, {"period": "2025-04", "value": "5000.00"},
+                               {"period": "2025-05", "value": "0.00"}],
+                  one_time_credits=[{"date": "2025-05-03", "amount": "5000.00", "reason": "incident"}])
+    seed({"format": "gtmbot-accounts/1", "team": TEAM, "accounts": [rho]})
+    text = bot.command("/churn-risk", "rho", user="U0TAM03").text()
+    assert text.startswith(":large_green_circle: HEALTHY")
+    assert "MRR Mar $4,900 (new) · Apr $5,000 (growing) · May $0 (pending adjustment)" in text
+    assert "churned" not in text.lower()
+    assert "Revenue pending adjustment: a one-time credit explains the dip" in text
