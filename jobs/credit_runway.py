@@ -157,8 +157,10 @@ def creditbot(ctx: JobContext) -> str:
     client = stripe_client(ctx.settings)
     session = ctx.rt.session_factory()
     try:
-        if client is not None and not ctx.dry_run:
-            sync_credit(session, client, ctx.now, commit=True)
+        if client is not None:
+            # A dry run pulls too, so it previews what the real run will see; its writes are only
+            # flushed in this transaction and rolled back below (issue 15: dry run = real run, minus writes).
+            sync_credit(session, client, ctx.now, commit=not ctx.dry_run)
         result = run_creditbot(ctx, session, bs)
         if ctx.dry_run:
             session.rollback()

@@ -7,7 +7,8 @@ modal, so a webhook only makes a step happen sooner and the poll is the safety n
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.billing import state as st
 from bot.billing.blocks import backlog_summary, payment_reply, payment_root
 from bot.billing.settings import BillingSettings
-from bot.billing.tables import PaymentCase, StripeInvoiceState
+from bot.billing.tables import PaymentCase, PaymentCaseInvoice, StripeInvoiceState
 from bot.channels import channel_id
 from bot.db.models import Account, AccountStripeCustomer, Invoice
 from bot.job_context import JobContext
@@ -105,14 +106,20 @@ def customers_to_check(session: Session) -> list[str]:
 
 
 def run_escalations(ctx: JobContext, session: Session, bs: BillingSettings,
-                    customers: Sequence[str] | None = None) -> dict[str, int]:
+                    customers: Sequence[str] | None = None, hold: Set[str] = frozenset()) -> dict[str, int]:
+    """Decide every customer with an open invoice or case (or those given), a batch per transaction.
+    Customers in `hold` are left alone this run: Stripe could not confirm their invoices, and a step
+    decided on stale data could tell an owner to suspend a customer who has paid (issue 15)."""
     now = ctx.now
     params = st.escalation_params(session, bs)
     channel = channel_id(ctx.rt, ctx.settings.sales_alerts_channel)
     summary = {"customers": 0, "messages": 0, "backlog": 0}
     backlog: list[pe.Case] = []
     owners: dict[str, str | None] = {}
-    for n, customer_id in enumerate(customers if customers is not None else customers_to_check(session), 1):
+    if hold:
+        summary["held"] = len(hold)
+    todo = customers if customers is not None else customers_to_check(session)
+    for n, customer_id in enumerate((c for c in todo if c not in hold), 1):
         if n % BATCH_SIZE == 0:
             st.end_batch(session, ctx.dry_run)
         try:
@@ -137,3 +144,82 @@ def run_escalations(ctx: JobContext, session: Session, bs: BillingSettings,
     return summary
 
 
+
+
+def apply_subscription(session: Session, event_type: str, sub: dict[str, Any], now: datetime) -> str | None:
+    """A subscription as Stripe shows it (webhook or the daily audit): a cancelled one closes its case
+    quietly (P6); paused collection pauses its invoices. Returns the customer to re-evaluate, if any."""
+    customer = sub.get("customer")
+    if isinstance(customer, dict):
+        customer = customer.get("id")
+    account = st.account_for_customer(session, customer) if customer else None
+    if account is not None and sub.get("status"):
+        account.subscription_status = sub["status"]
+    paused = bool(sub.get("pause_collection")) or event_type == "customer.subscription.paused"
+    for extra in session.scalars(select(StripeInvoiceState).where(StripeInvoiceState.subscription_id == sub.get("id"))):
+        extra.collection_paused = paused
+    if event_type == "customer.subscription.deleted" or sub.get("status") == "canceled":
+        if account is not None:
+            account.canceled_at = now
+        key = st.open_case_key(session, customer) if customer else None
+        if key is not None:
+            outcome = pe.cancel(st.load_case(session, key), now.date())
+            st.save_case(session, outcome.case, account.id if account else None, now)
+        return None
+    return customer if customer and session.scalar(
+        select(PaymentCase.key).where(PaymentCase.customer_id == customer)) else None
+
+
+@dataclass
+class AuditResult:
+    """What the daily comparison of every open escalation with Stripe found."""
+
+    cases: int = 0
+    invoices_read: int = 0
+    differed: list[str] = field(default_factory=list)  # invoices whose stored status was not Stripe's
+    cancelled: list[str] = field(default_factory=list)  # cases whose subscription Stripe shows cancelled
+    unverified: set[str] = field(default_factory=set)
+    escalations: dict[str, int] = field(default_factory=dict)
+
+
+def audit_open_escalations(ctx: JobContext, session: Session, client: Any, bs: BillingSettings) -> AuditResult:
+    """The daily pass (issue 15, spec §4.3 "the poll is the source of truth"): read every invoice of
+    every open escalation and its subscription from Stripe one by one, whatever the listings said,
+    write what Stripe says, then bring those escalations up to date (paid or voided: closed with a
+    reply in the thread; subscription cancelled: closed quietly, P6)."""
+    from bot.billing.stripe_sync import OpenInvoiceSync, reread_invoices, retrieve_subscription
+
+    result = AuditResult()
+    cases = dict(session.execute(select(PaymentCase.key, PaymentCase.customer_id)
+                                 .where(PaymentCase.status == "open")).all())
+    result.cases = len(cases)
+    tracked = dict(session.execute(select(PaymentCaseInvoice.invoice_id, PaymentCase.customer_id)
+                                   .join(PaymentCase).where(PaymentCase.status == "open")).all())
+    before = dict(session.execute(select(Invoice.id, Invoice.status).where(Invoice.id.in_(list(tracked)))).all())
+    read = OpenInvoiceSync()
+    reread_invoices(session, client, tracked, read)
+    session.flush()
+    result.invoices_read = read.reread
+    result.unverified = set(read.unverified_customers)
+    after = dict(session.execute(select(Invoice.id, Invoice.status).where(Invoice.id.in_(list(tracked)))).all())
+    result.differed = sorted(i for i in tracked if i in before and after.get(i) != before[i])
+    subscriptions = sorted(set(session.scalars(
+        select(StripeInvoiceState.subscription_id)
+        .where(StripeInvoiceState.invoice_id.in_(list(tracked)), StripeInvoiceState.subscription_id.is_not(None)))))
+    for sub_id in subscriptions:
+        sub = retrieve_subscription(client, sub_id)
+        if sub is None:
+            continue
+        if sub.get("status") == "canceled":
+            customer = sub.get("customer")
+            key = st.open_case_key(session, customer["id"] if isinstance(customer, dict) else customer)
+            if key is not None:
+                result.cancelled.append(key)
+        apply_subscription(session, "customer.subscription.updated", sub, ctx.now)
+    session.flush()
+    still_open = sorted(set(session.scalars(select(PaymentCase.customer_id).where(PaymentCase.status == "open"))))
+    result.escalations = run_escalations(ctx, session, bs, customers=still_open, hold=result.unverified)
+    if result.differed or result.cancelled:
+        log.warning("payments audit: Stripe differed on %s; cancelled subscriptions closed %s",
+                    result.differed, result.cancelled)
+    return result

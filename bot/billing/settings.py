@@ -43,6 +43,7 @@ class BillingSettings(BaseSettings):
     episode_reset_ok_days: int = Field(P.EPISODE_RESET_OK_DAYS, ge=1)
     early_renewal_days: int = Field(P.EARLY_RENEWAL_DAYS, ge=0)
     payments_reconcile_interval: int = Field(P.PAYMENTS_RECONCILE_MINUTES, ge=1)
+    payments_audit_cron: str = P.PAYMENTS_AUDIT_CRON
 
     @field_validator("escalation_unmanaged_large", "escalation_no_owner", "no_owner_fallback_users", mode="before")
     @classmethod

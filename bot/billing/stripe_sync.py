@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any, TypeVar
@@ -162,28 +163,79 @@ def apply_invoices(session: Session, raws: Sequence[Mapping[str, Any]]) -> int:
     return written
 
 
-def sync_open_invoices(session: Session, client: stripe.StripeClient, *, commit: bool = False) -> int:
-    """Every open invoice (customer embedded), plus fresh copies of tracked invoices no longer open.
-    A page at a time; `commit` commits each page (the jobs), else the caller's transaction holds all."""
+@dataclass
+class OpenInvoiceSync:
+    """What the open-invoice pull saw: how many open invoices it wrote, how many invoices that had
+    left the open list it re-read, and the customers whose invoices it could not re-read this time
+    (their escalation waits for the next run rather than act on what may be stale)."""
+
+    listed: int = 0
+    reread: int = 0
+    missing: int = 0
+    unverified_customers: set[str] = field(default_factory=set)
+
+
+def tracked_invoices(session: Session) -> dict[str, str | None]:
+    """Invoice id -> Stripe customer of every invoice the bot must keep current: those in an open
+    escalation, and those it last saw open in Stripe (a Stripe row: imported invoices are not Stripe's)."""
     from bot.billing.tables import PaymentCase, PaymentCaseInvoice
 
-    seen = 0
-    for page in _pages(sc.iter_open_invoices(client)):
-        seen += apply_invoices(session, page)
-        _checkpoint(session, commit)
-    gone = list(session.scalars(
-        select(PaymentCaseInvoice.invoice_id).join(PaymentCase)
-        .where(PaymentCase.status == "open",
-               PaymentCaseInvoice.invoice_id.not_in(select(Invoice.id).where(Invoice.status == "open")))
-        .order_by(PaymentCaseInvoice.invoice_id)))
-    for invoice_id in gone:
+    tracked: dict[str, str | None] = dict(session.execute(
+        select(Invoice.id, Invoice.stripe_customer_id)
+        .join(StripeInvoiceState, StripeInvoiceState.invoice_id == Invoice.id)
+        .where(Invoice.status == "open")).all())
+    for invoice_id, customer in session.execute(
+            select(PaymentCaseInvoice.invoice_id, PaymentCase.customer_id).join(PaymentCase)
+            .where(PaymentCase.status == "open")):
+        tracked[invoice_id] = customer
+    return tracked
+
+
+def reread_invoices(session: Session, client: stripe.StripeClient, wanted: Mapping[str, str | None],
+                    result: OpenInvoiceSync) -> None:
+    """Re-read each invoice from Stripe (`GET /v1/invoices/{id}`) and write what it says now: paid,
+    void or uncollectible after a webhook we never got (spec §4.3: "a tracked invoice missing from the
+    open list -> invoices.retrieve"). A read that fails leaves its customer unverified."""
+    for invoice_id in sorted(wanted):
         try:
             raw = sc.retrieve_invoice(client, invoice_id)
         except stripe.InvalidRequestError:
             log.warning("tracked invoice %s is gone from Stripe", invoice_id)
+            result.missing += 1
+            continue
+        except stripe.StripeError as e:
+            log.warning("could not re-read invoice %s (%s); its escalation waits for the next run",
+                        invoice_id, type(e).__name__)
+            if wanted[invoice_id]:
+                result.unverified_customers.add(str(wanted[invoice_id]))
             continue
         apply_invoices(session, [raw])
-    return seen
+        result.reread += 1
+
+
+def retrieve_subscription(client: stripe.StripeClient, subscription_id: str) -> dict[str, Any] | None:
+    """One subscription as Stripe shows it now (GET /v1/subscriptions/{id}); None when it cannot be read."""
+    try:
+        return sc.as_dict(client.v1.subscriptions.retrieve(subscription_id))
+    except stripe.StripeError as e:
+        log.warning("could not read subscription %s (%s)", subscription_id, type(e).__name__)
+        return None
+
+
+def sync_open_invoices(session: Session, client: stripe.StripeClient, *, commit: bool = False) -> OpenInvoiceSync:
+    """Every open invoice (customer embedded), then a fresh copy of every tracked invoice that is no
+    longer in that list: a missed `invoice.paid` must not leave an escalation running (issue 15).
+    A page at a time; `commit` commits each page (the jobs), else the caller's transaction holds all."""
+    result = OpenInvoiceSync()
+    listed: set[str] = set()
+    for page in _pages(sc.iter_open_invoices(client)):
+        listed.update(raw["id"] for raw in page)
+        result.listed += apply_invoices(session, page)
+        _checkpoint(session, commit)
+    left = {i: c for i, c in tracked_invoices(session).items() if i not in listed}
+    reread_invoices(session, client, left, result)
+    _checkpoint(session, commit)
+    return result
 
 
 def sync_credit(session: Session, client: stripe.StripeClient, now: datetime, *,
@@ -214,7 +266,7 @@ def sync_all(session: Session, client: stripe.StripeClient, now: datetime, *,
              commit: bool = False) -> dict[str, int]:
     """`gtmbot sync stripe`: credit facts, recent invoices and every open invoice."""
     counts = sync_credit(session, client, now, commit=commit)
-    counts["open_invoices"] = sync_open_invoices(session, client, commit=commit)
+    counts["open_invoices"] = sync_open_invoices(session, client, commit=commit).listed
     return counts
 
 

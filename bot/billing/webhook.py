@@ -15,21 +15,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import stripe
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.billing import state as st
 from bot.billing import stripe_client as sc
-from bot.billing.escalation import evaluate_customer
+from bot.billing.escalation import apply_subscription, evaluate_customer
 from bot.billing.settings import load_billing_settings
 from bot.billing.stripe_sync import apply_customer, apply_invoice, customer_accounts, stripe_client
-from bot.billing.tables import PaymentCase, StripeEvent, StripeInvoiceState
+from bot.billing.tables import StripeEvent, StripeInvoiceState
 from bot.channels import channel_id
 from bot.clock import now as clock_now
 from bot.job_context import JobContext
 from bot.outbox import OutboxSender
 from bot.runtime import Runtime
-from services.billing.payment_escalation import cancel
 
 log = logging.getLogger("gtmbot.stripe_webhook")
 
@@ -106,7 +104,7 @@ def process_event(rt: Runtime, event: dict[str, Any], now: datetime | None = Non
         elif event["type"] in CUSTOMER_EVENTS:
             apply_customer(session, obj, mapping)
         else:
-            customer = _apply_subscription(session, event["type"], obj, now)
+            customer = apply_subscription(session, event["type"], obj, now)
         if customer is not None:
             params = st.escalation_params(session, load_billing_settings())
             channel = channel_id(rt, rt.settings.sales_alerts_channel)
@@ -123,29 +121,6 @@ def _event_customers(event_type: str, obj: dict[str, Any]) -> list[str]:
     if isinstance(customer, dict):
         customer = customer.get("id")
     return [customer] if customer else []
-
-
-def _apply_subscription(session, event_type: str, sub: dict[str, Any], now: datetime) -> str | None:
-    """A cancelled subscription closes its case quietly (P6); paused collection pauses its invoices."""
-    customer = sub.get("customer")
-    if isinstance(customer, dict):
-        customer = customer.get("id")
-    account = st.account_for_customer(session, customer) if customer else None
-    if account is not None and sub.get("status"):
-        account.subscription_status = sub["status"]
-    paused = bool(sub.get("pause_collection")) or event_type == "customer.subscription.paused"
-    for extra in session.scalars(select(StripeInvoiceState).where(StripeInvoiceState.subscription_id == sub.get("id"))):
-        extra.collection_paused = paused
-    if event_type == "customer.subscription.deleted" or sub.get("status") == "canceled":
-        if account is not None:
-            account.canceled_at = now
-        key = st.open_case_key(session, customer) if customer else None
-        if key is not None:
-            outcome = cancel(st.load_case(session, key), now.date())
-            st.save_case(session, outcome.case, account.id if account else None, now)
-        return None
-    return customer if customer and session.scalar(
-        select(PaymentCase.key).where(PaymentCase.customer_id == customer)) else None
 
 
 def _deliver_soon(rt: Runtime, keys: list[str]) -> None:

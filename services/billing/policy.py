@@ -78,6 +78,10 @@ BACKLOG_DAYS = 14
 
 # Hourly reconcile of open invoices as the safety net for missed webhooks [INF, spec §4.3].
 PAYMENTS_RECONCILE_MINUTES = 60
+# Daily, every open escalation is compared with Stripe invoice by invoice, whatever the listings and
+# webhooks said [INF, spec §4.3 "the poll is the source of truth"; issue 15]. 07:00 UTC, before the
+# working day's steps are read.
+PAYMENTS_AUDIT_CRON = "0 7 * * *"
 
 # Extensions granted with "More time…" [INF, spec §3.6]; owner discretion 002_59a801b964a2a19e.txt:3658
 EXTEND_MIN_DAYS = 1
