@@ -372,7 +372,8 @@ def _audience(rt: Runtime, comm_id: int, user: str, *, only_unnotified: bool, re
         team = store.team(s)
         notified = set()
         if only_unnotified:
-            reached = ilog.notified_accounts(store.notices(s, inc), comm.seq)
+            # 1:1 accounts stay out under their own reason ("handled 1:1 by Alice"), not as notified
+            reached = ilog.notified_accounts(store.notices(s, inc), comm.seq, ignore={"handling_1to1"})
             notified = {ch for a in accounts if a.id in reached for ch in a.channel_ids}
         handled = store.handled_1to1(s, inc)
         sample_sender = team[user].name if user in team else None
@@ -497,8 +498,12 @@ def on_owner_mark(rt: Runtime, user: str, comm_id: int, method: str) -> str:
         if not mine:
             return "None of the affected accounts is yours or assigned to you."
         for a in mine:
-            if s.get(OwnerMark, (comm.id, a.id)) is None:
+            mark = s.get(OwnerMark, (comm.id, a.id))
+            if mark is None:
                 s.add(OwnerMark(comm_id=comm.id, account_id=a.id, method=method, by_slack_id=user, at=now))
+            elif mark.method == "handling_1to1" and method != "handling_1to1":
+                # "I sent it myself" after "I'm handling 1:1": the log says what was actually done
+                mark.method, mark.by_slack_id, mark.at = method, user, now
             if method == "handling_1to1":
                 s.execute(update(IncidentAccount).where(IncidentAccount.incident_id == inc.id, IncidentAccount.account_id == a.id).values(handling_1to1_by=user))
         store.event(s, inc, "owner_marked", user, now, comm=comm.seq, method=method, accounts=[a.name for a in mine])

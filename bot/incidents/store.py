@@ -24,7 +24,7 @@ from bot.incidents.tables import (
 )
 from services.incidents.audience import Account, Audience, Channel, Member, Scope
 from services.incidents.drafts import IncidentFacts
-from services.incidents.log import Notice
+from services.incidents.log import Notice, carry_handling
 from services.incidents.policy import SEVERITIES, RotaPair
 from services.incidents.templates import fill_per_channel
 
@@ -241,6 +241,8 @@ def create_broadcast(
 
 
 def notices(session: Session, inc: Incident) -> list[Notice]:
+    """The notified log's rows (spec D.1): every delivery and every owner mark ("I sent it
+    myself", email, "I'm handling 1:1"), the 1:1 marks carried to later messages."""
     seqs = {c.id: c.seq for c in session.scalars(select(Comm).where(Comm.incident_id == inc.id))}
     out = [
         Notice(seqs[d.comm_id], d.account_id, d.channel_id, d.method, d.sent_by_slack_id, d.status, d.sent_at, d.error)
@@ -248,9 +250,9 @@ def notices(session: Session, inc: Incident) -> list[Notice]:
     ]
     chan = {a.account_id: a.channel_id for a in session.scalars(select(IncidentAccount).where(IncidentAccount.incident_id == inc.id))}
     for m in session.scalars(select(OwnerMark).where(OwnerMark.comm_id.in_(list(seqs)))):
-        if m.method != "handling_1to1":
-            out.append(Notice(seqs[m.comm_id], m.account_id, chan.get(m.account_id), m.method, m.by_slack_id, "sent", m.at))
-    return out
+        out.append(Notice(seqs[m.comm_id], m.account_id, chan.get(m.account_id), m.method, m.by_slack_id, "sent", m.at))
+    approved = session.scalars(select(Comm.seq).where(Comm.incident_id == inc.id, Comm.status == "approved"))
+    return carry_handling(out, approved)
 
 
 def severity_label(inc: Incident) -> str:

@@ -5,7 +5,7 @@ Log = sent deliveries ∪ owner marks, per message × account (spec D.1). Pure: 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +18,9 @@ METHOD_LABELS: Mapping[str, str] = {
     "email": "by email",
     "handling_1to1": "handling 1:1",
 }
+# An owner's own word for a message (spec C.4 buttons; D.1 owner_marks): the log counts each as
+# notified by that person, since the log is "sent deliveries ∪ owner marks" (D.1).
+OWNER_MARKS = frozenset({"owner_manual", "email", "handling_1to1"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Notice:
     status: str  # sent | failed | pending | sending
     at: datetime | None = None
     error: str | None = None
+    since_seq: int | None = None  # handling 1:1 declared on an earlier message and still in force
 
 
 @dataclass(frozen=True)
@@ -43,11 +47,31 @@ class LogLine:
     by_slack_id: str | None
     at: datetime | None
     error: str | None = None
+    since_seq: int | None = None
 
 
-def notified_accounts(notices: Iterable[Notice], comm_seq: int) -> frozenset[str]:
-    """Accounts that count as reached for a message: sent, or marked by their owner."""
-    return frozenset(n.account_id for n in notices if n.comm_seq == comm_seq and n.account_id and n.status == "sent")
+def notified_accounts(notices: Iterable[Notice], comm_seq: int, *, ignore: Collection[str] = ()) -> frozenset[str]:
+    """Accounts that count as reached for a message: sent, or marked by their owner. `ignore`
+    leaves out some methods (a broadcast preview lists 1:1 accounts under their own reason)."""
+    return frozenset(n.account_id for n in notices if n.comm_seq == comm_seq and n.account_id and n.status == "sent" and n.method not in ignore)
+
+
+def carry_handling(notices: Sequence[Notice], comm_seqs: Iterable[int]) -> list[Notice]:
+    """"I'm handling 1:1" holds for the rest of the incident, not just the message it was clicked
+    on: broadcasts and the coverage check leave the account out from then on (4288), so the log
+    shows every later message as reached by that person too, marked as carried over."""
+    first: dict[str, Notice] = {}
+    for n in notices:
+        if n.method == "handling_1to1" and n.account_id and n.since_seq is None:
+            if n.account_id not in first or n.comm_seq < first[n.account_id].comm_seq:
+                first[n.account_id] = n
+    reached = {(n.comm_seq, n.account_id) for n in notices if n.status == "sent"}
+    out = list(notices)
+    for seq in sorted(set(comm_seqs)):
+        for account_id, mark in first.items():
+            if seq > mark.comm_seq and (seq, account_id) not in reached:
+                out.append(Notice(seq, account_id, mark.channel_id, "handling_1to1", mark.by_slack_id, "sent", None, None, mark.comm_seq))
+    return out
 
 
 def log_for(comm_seq: int, affected: Sequence[Account], notices: Iterable[Notice]) -> tuple[LogLine, ...]:
@@ -63,7 +87,7 @@ def log_for(comm_seq: int, affected: Sequence[Account], notices: Iterable[Notice
         sent = [n for n in mine if n.status == "sent"]
         if sent:
             n = min(sent, key=lambda x: (x.at is None, x.at))
-            out.append(LogLine(account.name, n.channel_id, "notified", n.method, n.by_slack_id, n.at))
+            out.append(LogLine(account.name, n.channel_id, "notified", n.method, n.by_slack_id, n.at, since_seq=n.since_seq))
         elif any(n.status == "failed" for n in mine):
             n = next(n for n in mine if n.status == "failed")
             out.append(LogLine(account.name, n.channel_id, "failed", n.method, n.by_slack_id, n.at, n.error))
@@ -79,7 +103,8 @@ def log_for(comm_seq: int, affected: Sequence[Account], notices: Iterable[Notice
 
 
 def log_line_text(line: LogLine, names: Mapping[str, str]) -> str:
-    """"Acme: notified by Alice via bot at 10:02 UTC" / "Initech: not notified"."""
+    """"Acme: notified by Alice via bot at 10:02 UTC" / "Globex: notified by Alice (sent it
+    themselves) at 10:05 UTC" / "Initech: not notified"."""
     if line.status == "not notified":
         return f"{line.account_name}: not notified"
     who = names.get(line.by_slack_id or "", line.by_slack_id or "the bot")
@@ -91,6 +116,9 @@ def log_line_text(line: LogLine, names: Mapping[str, str]) -> str:
         return f"{line.account_name}: sending ({how})"
     if line.method == "broadcast":
         return f"{line.account_name}: notified by broadcast{when}"
+    if line.method in OWNER_MARKS:
+        since = f" since message {line.since_seq}" if line.since_seq else ""
+        return f"{line.account_name}: notified by {who} ({how}{since}){when}"
     return f"{line.account_name}: notified by {who} {how}{when}"
 
 

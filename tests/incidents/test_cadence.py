@@ -7,7 +7,16 @@ from datetime import UTC, datetime, timedelta
 from bot.incidents.settings import IncidentSettings
 from services.incidents import cadence as c
 from services.incidents.audience import Scope, affected_accounts
-from services.incidents.log import Notice, close_check, close_summary, log_csv, log_for, log_line_text
+from services.incidents.log import (
+    Notice,
+    carry_handling,
+    close_check,
+    close_summary,
+    log_csv,
+    log_for,
+    log_line_text,
+    notified_accounts,
+)
 from services.incidents.policy import RotaPair
 from tests.incidents.service_fixture import ACCOUNTS, TEAM
 
@@ -149,3 +158,14 @@ def test_e26_close_summary_lists_initech_and_sla_accounts():
     assert summary.not_notified == (("Initech", "U_BOB"),)
     assert summary.sla_accounts == ("Acme",)
     assert summary.messages_sent == 1
+
+
+def test_handling_1to1_counts_as_notified_and_carries_to_later_messages():
+    bob = Notice(1, "initech", "C_INITECH", "handling_1to1", "U_BOB", "sent", at("2026-11-24T10:00:00"))
+    notices = carry_handling([ALICE_SENT, bob], [1, 2])
+    assert [log_line_text(ln, NAMES) for ln in log_for(1, AFFECTED, notices)] == [
+        "Acme: notified by Alice via bot at 10:02 UTC", "Initech: notified by Bob (handling 1:1) at 10:00 UTC"]
+    assert [log_line_text(ln, NAMES) for ln in log_for(2, AFFECTED, notices)] == [
+        "Acme: not notified", "Initech: notified by Bob (handling 1:1 since message 1)"]
+    assert notified_accounts(notices, 2, ignore={"handling_1to1"}) == frozenset()
+    assert close_summary(AFFECTED, notices).not_notified == ()

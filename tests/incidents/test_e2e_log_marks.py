@@ -1,0 +1,68 @@
+"""The notified log honours owners' marks (spec D.1: the log is sent deliveries ∪ owner marks;
+C.4: "I sent it myself", "I'm handling 1:1"), end to end through signed requests."""
+
+from __future__ import annotations
+
+from bot.incidents.blocks import ACTION_HANDLING_1TO1, ACTION_SENT_MYSELF
+from tests.incidents.fixtures import COORD, declare_values, opened_view, select, submit, text_input
+
+
+def _thread(fake) -> list[dict]:
+    card = fake.posts(COORD)[0]
+    return [m for m in fake.posts(COORD) if m.get("thread_ts") == card["ts"] and m["ts"] != card["ts"]]
+
+
+def _owner_buttons(fake, shared: dict) -> dict:
+    return {e["action_id"]: e for b in shared["blocks"] if b["type"] == "actions" for e in b["elements"]}
+
+
+def _declare_and_share(fake, bot) -> dict:
+    """SEV 1 on the owner route (E13): Acme (Alice) and Initech (Bob) affected; the draft's buttons."""
+    bot.command("/incident", "declare sev1 Feature flags failing", user="U_SIMON", channel="C0GENERAL")
+    draft = submit(bot, opened_view(fake, "incident_declare"), declare_values(1, "feature flags", "flag evaluation errors", cloud="EU", products=["feature_flags"]), "U_SIMON")["view"]
+    submit(bot, draft, {"f_feature": text_input("feature flags"), "f_symptom": text_input("flag evaluation errors"), "route": select("owners", "radio_buttons")}, "U_SIMON")
+    return _owner_buttons(fake, fake.wait_for(lambda: _thread(fake))[0])
+
+
+def _log(bot) -> str:
+    reply = bot.command("/incident", "log", user="U_DANA")
+    assert reply.first()["response_type"] == "ephemeral"
+    return reply.text()
+
+
+def test_sent_myself_and_handling_1to1_show_as_notified_by_the_owner(incident_world, bot, monkeypatch):
+    fake = incident_world
+    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T10:00:00Z")
+    buttons = _declare_and_share(fake, bot)
+    assert "handling Initech 1:1" in bot.click(buttons[ACTION_HANDLING_1TO1], user="U_BOB", channel=COORD).text()
+    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T10:05:00Z")
+    assert "notified by you" in bot.click(buttons[ACTION_SENT_MYSELF], user="U_ALICE", channel=COORD).text()
+
+    log = _log(bot)
+    assert "Acme: notified by Alice (sent it themselves) at 10:05 UTC" in log
+    assert "Initech: notified by Bob (handling 1:1) at 10:00 UTC" in log
+    assert "not notified" not in log
+    assert "Notified: *2/2* accounts" in bot.command("/incident", "status", user="U_DANA").text()
+    assert [m for ch in ("C_ACME", "C_INITECH", "C_GLOBEX") for m in fake.posts(ch)] == []  # marks post nothing
+
+    # The next update: Bob still handles Initech 1:1; Alice has not said anything yet about message 2.
+    bot.command("/incident", "update", user="U_SIMON")
+    update = opened_view(fake, "incident_draft")
+    answer = submit(bot, update, {"f_feature": text_input("feature flags"), "f_status": text_input("A fix is rolling out."), "next_minutes": text_input("30"), "route": select("owners", "radio_buttons")}, "U_SIMON")
+    assert answer == {"response_action": "clear"}
+    fake.wait_for(lambda: len(_thread(fake)) >= 2)
+    message2 = _log(bot).split("*Message 2 · update*")[1]
+    assert "Initech: notified by Bob (handling 1:1 since message 1)" in message2
+    assert "Acme: not notified" in message2
+
+
+def test_sent_myself_after_handling_1to1_records_what_was_done(incident_world, bot, monkeypatch):
+    fake = incident_world
+    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T10:00:00Z")
+    buttons = _declare_and_share(fake, bot)
+    bot.click(buttons[ACTION_HANDLING_1TO1], user="U_ALICE", channel=COORD)
+    bot.click(buttons[ACTION_SENT_MYSELF], user="U_ALICE", channel=COORD)
+    log = _log(bot)
+    assert "Acme: notified by Alice (sent it themselves) at 10:00 UTC" in log
+    assert "Initech: not notified" in log
+    assert "Notified: *1/2* accounts" in bot.command("/incident", "status", user="U_DANA").text()
