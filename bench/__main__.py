@@ -16,13 +16,13 @@ import time
 from bot.progress import Reporter
 
 FULL = [
-    ["bench.ack_latency", "--accounts", "10000"],
+    ["bench.ack_latency", "--accounts", "10000", "100000"],
     ["bench.credit_scan", "--sizes", "10000", "100000"],
     ["bench.churn_digest_db", "10000", "100000", "--tracemalloc"],
     ["bench.broadcast", "--channels", "500"],
 ]
 QUICK = [
-    ["bench.ack_latency", "--accounts", "1000", "--requests", "50"],
+    ["bench.ack_latency", "--accounts", "1000", "10000", "--requests", "50"],
     ["bench.credit_scan", "--sizes", "1000", "10000"],
     ["bench.churn_digest_db", "1000", "10000", "--base", "1000"],
     ["bench.broadcast", "--channels", "50"],
