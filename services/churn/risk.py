@@ -84,7 +84,8 @@ class Assessment:
     context: tuple[ContextItem, ...]
     tagged: tuple[Person, ...]  # who a digest line tags
     suggest_flag: bool = False
-    recovered: bool = False
+    recovered: bool = False  # at risk at the last digest, not any more (never while in the segment)
+    suggest_unflag: bool = False  # in the segment, its data-driven flags cleared, recovery call logged
     churned_at: date | None = None
     at_risk_since: datetime | None = None
     pending_adjustment: bool = False
@@ -208,12 +209,20 @@ def assess(
                               "002:11582, 11588"))
 
     previous = account.history[-1] if account.history else None
-    recovered = (
-        previous is not None and previous.level == AT_RISK and level in (AT_RISK, WATCH, HEALTHY)
+    signals_cleared = (
+        previous is not None and previous.level == AT_RISK and level != CHURNED
         and not hard and not report.holds("W2")
         # a flag that can no longer be evaluated (missing data) has not cleared
         and not any(g.code in previous.f_codes for g in report.not_evaluated)
     )
+    # Recovered [INF §4.5] means no longer at risk. In the Churn Risk segment (F0) an account is at risk
+    # until a person removes it (002:11304, 11490; the bot never removes it, 002:11515, 11551), so it stays
+    # at risk, counted and chased. Once the data-driven flags it had are gone and the recovery call is
+    # logged, the owner is asked to consider removing the segment ("A save isn't done until the risk is
+    # resolved and usage is stable", 002:11578).
+    recovered = signals_cleared and level in (WATCH, HEALTHY)
+    suggest_unflag = (signals_cleared and level == AT_RISK and previous is not None
+                      and bool(previous.f_codes - {"F0"}) and bool(calls))
 
     tagged: tuple[Person, ...] = owners
     if any(e.code == "PAYMENT_ESC" for e in esc):
@@ -221,7 +230,7 @@ def assess(
 
     context = list(report.context) + _context(account, report, level, arr, today, adjusted.mrr, last_month, pending)
     dont = _dont(account, report, level, today, now)
-    steps = _next_steps(account, report, level, esc, suggest_flag, recovered, since, bool(calls), churned_at,
+    steps = _next_steps(account, report, level, esc, suggest_flag, suggest_unflag, since, bool(calls), churned_at,
                         owners, people, today, now)
 
     months = [month_add(last_month, -k) for k in range(3, -1, -1)]
@@ -231,7 +240,7 @@ def assess(
     return Assessment(
         account=account, level=level, score=score, report=report, escalations=tuple(esc),
         next_steps=tuple(steps), dont=tuple(dont), context=tuple(context), tagged=tagged,
-        suggest_flag=suggest_flag, recovered=recovered, churned_at=churned_at,
+        suggest_flag=suggest_flag, recovered=recovered, suggest_unflag=suggest_unflag, churned_at=churned_at,
         at_risk_since=since if level == AT_RISK else None, pending_adjustment=pending, mrr_recent=mrr_recent,
     )
 
@@ -338,7 +347,7 @@ W_ACTIONS = {
 
 
 def _next_steps(account: AccountSnapshot, report: SignalReport, level: str, esc: list[Escalation],
-                suggest_flag: bool, recovered: bool, since: datetime | None, called: bool,
+                suggest_flag: bool, suggest_unflag: bool, since: datetime | None, called: bool,
                 churned_at: date | None, owners: tuple[Person, ...], people: ChurnPeople,
                 today: date, now: datetime) -> list[NextStep]:
     steps: list[NextStep] = []
@@ -351,7 +360,7 @@ def _next_steps(account: AccountSnapshot, report: SignalReport, level: str, esc:
                               "churn retro in #customer-churn"))
         return steps
     if level == AT_RISK:
-        if recovered:
+        if suggest_unflag:
             steps.append(NextStep("Risk signals cleared: consider removing the Churn Risk segment once usage is"
                                   " stable (the bot never removes it)", owners, review, "002:11578, 11511", "unflag",
                                   "consider removing the Churn Risk segment"))

@@ -95,14 +95,56 @@ def test_ownerless_big_account_is_in_scope_and_tagged_to_simon():
 
 
 def test_recovered_account():
-    """At risk at the last digest, now no hard flag and no W2: listed as recovered (§4.5)."""
-    prev = (Evaluation(NOW - timedelta(days=7), "at_risk", frozenset({"F0", "F2"}), 10),)
-    acct = healthy("r", "Recovering", "40000", segments=("Churn Risk",),
-                   churn_risk_flagged_at=NOW - timedelta(days=20), history=prev)
-    a = assess(acct, NOW)
-    assert a.recovered and a.next_steps[0].kind == "unflag"
+    """At risk at the last digest on data alone (F2, not in the segment), now no hard flag and no
+    W2: no longer at risk, listed as recovered (§4.5)."""
+    prev = (Evaluation(NOW - timedelta(days=7), "at_risk", frozenset({"F2"}), 10),)
+    a = assess(healthy("r", "Recovering", "40000", history=prev), NOW)
+    assert a.level == "healthy" and a.recovered and not a.suggest_unflag
     digest = build_digest([a], NOW)
     assert names(digest.recovered) == ["Recovering"] and digest.at_risk_count == 0
+
+
+def test_in_the_segment_is_at_risk_until_someone_removes_it():
+    """In the Churn Risk segment means at risk (§1.1 F0, §4.5): with its F2 gone and no recovery call,
+    the account stays at risk, in the count and ARR, with the overdue call, not "recovered"."""
+    prev = (Evaluation(NOW - timedelta(days=7), "at_risk", frozenset({"F0", "F2"}), 10),)
+    acct = healthy("r", "Still Flagged", "40000", segments=("Churn Risk",),
+                   churn_risk_flagged_at=NOW - timedelta(days=20), history=prev)
+    a = assess(acct, NOW)
+    assert a.level == "at_risk" and not a.recovered and not a.suggest_unflag and a.has("CALL_OVERDUE")
+    assert "unflag" not in [s.kind for s in a.next_steps]
+    digest = build_digest([a], NOW)
+    assert digest.recovered == () and digest.at_risk_count == 1 and digest.at_risk_arr == D("40000")
+    assert names(digest.at_risk) == ["Still Flagged"] and digest.at_risk[0].next_step == "recovery call"
+
+
+def test_segment_with_cleared_signals_and_a_call_suggests_removing_it():
+    """Its data-driven flag cleared and the recovery call logged: still at risk (the bot never removes
+    the segment, 002:11515), and the owner is asked to consider removing it (002:11578)."""
+    from services.churn.model import Note
+
+    prev = (Evaluation(NOW - timedelta(days=7), "at_risk", frozenset({"F0", "F2"}), 10),)
+    call = Note("recovery_call", "Call", updated_at=NOW - timedelta(days=18), created_at=NOW - timedelta(days=18))
+    acct = healthy("r", "Saved", "40000", segments=("Churn Risk",), notes=(call,),
+                   churn_risk_flagged_at=NOW - timedelta(days=20), history=prev)
+    a = assess(acct, NOW)
+    assert a.level == "at_risk" and a.suggest_unflag and not a.recovered
+    assert a.next_steps[0].kind == "unflag"
+    digest = build_digest([a], NOW)
+    assert digest.recovered == () and digest.at_risk_count == 1
+    assert digest.at_risk[0].next_step == "consider removing the Churn Risk segment"
+
+
+def test_flagged_by_hand_only_gets_no_unflag_suggestion():
+    """Flagged on the owner's judgement alone (F0, no data flag ever): nothing cleared, nothing to suggest."""
+    from services.churn.model import Note
+
+    prev = (Evaluation(NOW - timedelta(days=7), "at_risk", frozenset({"F0"}), 10),)
+    call = Note("recovery_call", "Call", updated_at=NOW - timedelta(days=18), created_at=NOW - timedelta(days=18))
+    acct = healthy("r", "Hunch", "40000", segments=("Churn Risk",), notes=(call,),
+                   churn_risk_flagged_at=NOW - timedelta(days=20), history=prev)
+    a = assess(acct, NOW)
+    assert a.level == "at_risk" and not a.suggest_unflag and not a.recovered
 
 
 def test_dedupe_key_per_week_and_channel():

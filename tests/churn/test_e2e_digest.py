@@ -109,3 +109,33 @@ def test_the_digest_is_the_same_whatever_the_batch_size(seeded):
                                               ctx.people)) for size in (2, 500)]
     assert digests[0] == digests[1]
     assert "Cobalt Fintech" in str(digests[0])
+
+
+def _section(text: str, title: str) -> str:
+    """The lines of one digest section (from its title to the next bold title)."""
+    start = text.index(title)
+    rest = text[start + len(title):]
+    ends = [i for i in (rest.find("\n*"),) if i >= 0]
+    return rest[: ends[0]] if ends else rest
+
+
+def test_flagged_account_stays_at_risk_on_the_second_digest(rt, seed, fake_slack, monkeypatch):
+    """Quill Partners sits in the Churn Risk segment (flagged three weeks ago, recovery call not
+    logged) with no data-driven flag. On the second digest it is still at risk, in the count and
+    the ARR, with its overdue call, and not under "Recovered" (§1.1 F0, §4.5)."""
+    from tests.churn.import_docs import TEAM, account
+
+    quill = account("churn-quill", "Quill Partners", "45000.00", "U0TAM03", "C0CHQUILL",
+                    segments=["Churn Risk"], churn_risk_flagged_at="2025-05-12T09:00:00Z")
+    seed({"format": "gtmbot-accounts/1", "team": TEAM, "accounts": [quill]})
+    for day in ("2025-06-02", "2025-06-09"):
+        monkeypatch.setenv("GTMBOT_NOW", f"{day}T08:00:00Z")
+        run_job(rt, "churn_digest", now=datetime.fromisoformat(f"{day}T08:00:00+00:00"))
+    posts = digest_posts(fake_slack)
+    assert len(posts) == 2
+    for post in posts:
+        text = blocks_to_text(post["blocks"])
+        assert "At risk: 1 accounts · $45,000 ARR" in text and "Recovered: 0" in text
+        assert "*Recovered*" not in text
+        line = _section(text, "*At risk*")
+        assert "Quill Partners" in line and "RECOVERY CALL OVERDUE" in line and "next: recovery call" in line
