@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import handbook_links
 from bot.db.migrate import upgrade
 from bot.db.session import make_engine, make_session_factory
 from bot.settings import Settings
@@ -31,6 +32,7 @@ class Runtime:
 
 
 def build_runtime(settings: Settings, *, migrate: bool = True, client: WebClient | None = None) -> Runtime:
+    handbook_links.configure(settings.handbook_base_url)
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(settings.database_url)

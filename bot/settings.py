@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     scheduler_lease_seconds: int = Field(default=60, ge=10)
     scheduler_timezone: str = "UTC"
 
+    # Where user-facing handbook links point (a company hosting its own copy sets its own).
+    handbook_base_url: str = "https://posthog.com/handbook"
+
     # Outbox sender.
     outbox_max_attempts: int = Field(default=8, ge=1)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from bot.handbook_links import linkify
+from services.mrkdwn import clip, escape, mention
 from services.mrkdwn import code as _code
-from services.mrkdwn import escape
 from services.quotes.discounts import (
     CUSTOM_PRICING,
     EXCEEDS_POLICY,
@@ -29,11 +30,6 @@ MAX_TEXT = 2900  # Slack caps a section's text at 3000 characters
 MAX_BUTTON_VALUE = 2000
 
 
-def short_cite(text: str) -> str:
-    """`002_59a801b964a2a19e.txt:4380` -> `002:4380`, the spec's convention, shorter on a phone."""
-    return text.replace("002_59a801b964a2a19e.txt:", "002:")
-
-
 def money(x: Decimal | None) -> str:
     return "-" if x is None else f"${x:,.2f}"
 
@@ -48,15 +44,12 @@ def points(x: Decimal) -> str:
 
 
 def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(short_cite(text))}}
+    """mrkdwn whose values are already escaped; handbook citations become one link per page."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(linkify(text), MAX_TEXT)}}
 
 
 def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(short_cite(text))}]}
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "\u2026"
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(linkify(text), MAX_TEXT)}]}
 
 
 def _post_button(command: str, text: str, role: str | None) -> list[dict]:
@@ -91,7 +84,7 @@ def _deal_line(r: QuoteResult) -> str:
         credit += f" ({money(r.monthly_spend)}/month x {r.term_months})"
     parts = [credit, term]
     if r.payment_summary:
-        parts.append(r.payment_summary)
+        parts.append(escape(r.payment_summary))
     return " · ".join(parts)
 
 
@@ -99,7 +92,7 @@ def _lever_lines(r: QuoteResult) -> str:
     lines = []
     for i, lv in enumerate(r.levers, 1):
         value = pct(lv.pct) if i == 1 else (f"+{lv.pct:.1f}%" if lv.pct >= 0 else f"{lv.pct:.1f}%")
-        lines.append(f"{i}. {lv.label}: *{value}* - {lv.reason} ({lv.cite})")
+        lines.append(f"{i}. {escape(lv.label)}: *{value}* - {escape(lv.reason)} ({lv.cite})")
     return "\n".join(lines)
 
 
@@ -124,19 +117,19 @@ def quote_blocks(r: QuoteResult, *, command_text: str, role: str | None = None, 
         blocks.append(_section(headline + "\n" + _deal_line(r)))
         blocks += _quote_body(r)
         if r.invoices:
-            blocks.append(_section("*Payment*\n" + "\n".join(f"• {i}" for i in r.invoices)))
+            blocks.append(_section("*Payment*\n" + "\n".join(f"• {escape(i)}" for i in r.invoices)))
         for extra in r.extras:
-            blocks.append(_section(f"*{extra.label}: {money(extra.amount)}*\n{extra.note} ({extra.cite})"))
+            blocks.append(_section(f"*{escape(extra.label)}: {money(extra.amount)}*\n{escape(extra.note)} ({extra.cite})"))
     elif r.status == NOT_AVAILABLE:
-        text = f":no_entry: *Not available: {r.reason}* ({r.reason_cite})\n{money(r.credit)} credit, {r.term_months} months"
+        text = f":no_entry: *Not available: {escape(r.reason)}* ({r.reason_cite})\n{money(r.credit)} credit, {r.term_months} months"
         blocks.append(_section(text))
     elif r.status == CUSTOM:
-        blocks.append(_section(f":telephone_receiver: *Custom pricing.* {r.reason} ({r.reason_cite})\n{r.approver_text}"))
+        blocks.append(_section(f":telephone_receiver: *Custom pricing.* {escape(r.reason)} ({r.reason_cite})\n{escape(r.approver_text)}"))
     elif r.status == REFUSED:
-        blocks.append(_section(f":no_entry_sign: *Refused: {r.reason}* ({r.reason_cite})\nNo approver can lift this."))
+        blocks.append(_section(f":no_entry_sign: *Refused: {escape(r.reason)}* ({r.reason_cite})\nNo approver can lift this."))
     blocks += _tail(r)
     if shared_by:
-        blocks.append(_context(f"Shared by <@{shared_by}> · {_code('/quote ' + command_text)}"))
+        blocks.append(_context(f"Shared by {mention(shared_by)} · {_code('/quote ' + command_text)}"))
     elif shareable:
         blocks += _post_button("quote", command_text, role)
     return blocks
@@ -147,8 +140,8 @@ def _alternative_line(r: QuoteResult) -> str | None:
     if alt is None:
         return None
     if alt.status == CUSTOM:
-        return f"{alt.label}: custom pricing."
-    return f"{alt.label}: {pct(alt.total_pct)} -> {money(alt.price)}."
+        return f"{escape(alt.label)}: custom pricing."
+    return f"{escape(alt.label)}: {pct(alt.total_pct)} → {money(alt.price)}."
 
 
 def _tail(r: QuoteResult) -> list[dict]:
@@ -157,10 +150,10 @@ def _tail(r: QuoteResult) -> list[dict]:
     if alt:
         blocks.append(_section(("*" + alt + "*") if r.status == NOT_AVAILABLE else alt))
     if r.warnings:
-        blocks.append(_section("\n".join(f":warning: {w}" for w in r.warnings)))
+        blocks.append(_section("\n".join(f":warning: {escape(w)}" for w in r.warnings)))
     if r.infos:
-        blocks.append(_context("\n".join(f"• {i}" for i in r.infos)))
-    never = " · ".join(f"{label} ({cite})" for label, cite in r.not_allowed)
+        blocks.append(_context("\n".join(f"• {escape(i)}" for i in r.infos)))
+    never = " · ".join(f"{escape(label)} ({cite})" for label, cite in r.not_allowed)
     blocks.append(_context(f"Never: {never}."))
     return blocks
 
@@ -170,10 +163,10 @@ def quote_fallback_text(r: QuoteResult) -> str:
     if r.status == OK:
         return f"Quote: {money(r.price)} for {money(r.credit)} credit ({pct(r.total_pct)} off)"
     if r.status == NOT_AVAILABLE:
-        return f"Quote not available: {r.reason}"
+        return f"Quote not available: {escape(r.reason)}"
     if r.status == CUSTOM:
-        return f"Custom pricing: {r.reason}"
-    return f"Refused: {r.reason}"
+        return f"Custom pricing: {escape(r.reason)}"
+    return f"Refused: {escape(r.reason)}"
 
 
 # --- /discount -------------------------------------------------------------------------------------
@@ -187,13 +180,13 @@ def _verdict_line(c: DiscountCheck) -> str:
         return f":white_check_mark: *{proposed} is within policy.* Policy maximum for this deal: {pct(c.allowed_pct)}."
     if c.verdict == EXCEEDS_POLICY:
         return (f":x: *{proposed} exceeds policy by {points(c.excess_pts)}.* Policy maximum for this deal: "
-                f"{pct(c.allowed_pct)}.\n*Approver: {', '.join(c.approvers)}*. {c.approval_route}")
+                f"{pct(c.allowed_pct)}.\n*Approver: {escape(', '.join(c.approvers))}*. {escape(c.approval_route)}")
     if c.verdict == MARGIN_NEGATIVE_EXCEPTION:
         return (f":warning: *{proposed} is {points(c.excess_pts)} over the {pct(c.allowed_pct)} policy maximum: "
-                f"margin-negative exception route.*\n{c.approval_route}")
+                f"margin-negative exception route.*\n{escape(c.approval_route)}")
     if c.verdict == CUSTOM_PRICING:
-        return f":telephone_receiver: *Custom pricing: no standard maximum.* {c.approval_route}"
-    return f":no_entry_sign: *{proposed} is not permitted.* {c.approval_route}"
+        return f":telephone_receiver: *Custom pricing: no standard maximum.* {escape(c.approval_route)}"
+    return f":no_entry_sign: *{proposed} is not permitted.* {escape(c.approval_route)}"
 
 
 def discount_blocks(c: DiscountCheck, *, command_text: str, role: str | None = None, shareable: bool = True,
@@ -201,9 +194,9 @@ def discount_blocks(c: DiscountCheck, *, command_text: str, role: str | None = N
     """The /discount reply: verdict and approver first, then the reasons and how the maximum is built."""
     blocks = [_section(_verdict_line(c))]
     if c.reasons:
-        blocks.append(_section("\n".join(f"• {x}" for x in c.reasons)))
+        blocks.append(_section("\n".join(f"• {escape(x)}" for x in c.reasons)))
     if c.side_approvals:
-        blocks.append(_section("*Also*\n" + "\n".join(f"• {x}" for x in c.side_approvals)))
+        blocks.append(_section("*Also*\n" + "\n".join(f"• {escape(x)}" for x in c.side_approvals)))
     q = c.quote
     if q.status == OK:
         blocks.append(_section(f"*How the policy maximum is built* ({_deal_line(q)})"))
@@ -211,11 +204,11 @@ def discount_blocks(c: DiscountCheck, *, command_text: str, role: str | None = N
     elif q.status == NOT_AVAILABLE and q.alternative is not None:
         blocks.append(_section(f"{_alternative_line(q)}"))
     if q.warnings:
-        blocks.append(_section("\n".join(f":warning: {w}" for w in q.warnings)))
+        blocks.append(_section("\n".join(f":warning: {escape(w)}" for w in q.warnings)))
     if q.infos:
-        blocks.append(_context("\n".join(f"• {i}" for i in q.infos)))
+        blocks.append(_context("\n".join(f"• {escape(i)}" for i in q.infos)))
     if shared_by:
-        blocks.append(_context(f"Shared by <@{shared_by}> · {_code('/discount ' + command_text)}"))
+        blocks.append(_context(f"Shared by {mention(shared_by)} · {_code('/discount ' + command_text)}"))
     elif shareable:
         blocks += _post_button("discount", command_text, role)
     return blocks
@@ -238,16 +231,16 @@ def help_blocks(h: HelpRequest) -> list[dict]:
             "Checks a proposed discount against the policy maximum for the deal and names who must approve.")
     return [
         _section(f"*/{h.command}*: {what}"),
-        _section(f"```{h.usage}```"),
-        _section(f"Try: `{h.example}`"),
+        _section(f"```{escape(h.usage)}```"),
+        _section(f"Try: {_code(h.example)}"),
     ]
 
 
 def error_blocks(err: ParseError) -> list[dict]:
     return [
         _section(f":thinking_face: {escape(err.message)}"),
-        _section(f"Try: `{err.example}`"),
-        _section(f"```{err.usage}```"),
+        _section(f"Try: {_code(err.example)}"),
+        _section(f"```{escape(err.usage)}```"),
     ]
 
 

@@ -46,7 +46,7 @@ def test_quote_leads_with_price_and_discount():
     text = blocks_text(blocks)
     for line in ("1. Volume ($25k-$59,999 tier): *20.0%*", "2. Length of commitment (3 years): *+5.0%*",
                  "3. Timing of cash (3 yrs upfront, Net 30): *+5.0%*", "4. Ability to forecast (conversion): *+5.0%*",
-                 "ARR (discounted) $32,500.00", "45.0% -> $82,500.00", "(002:4380)"):
+                 "ARR (discounted) $32,500.00", "45.0% → $82,500.00", "|Contract rules>"):
         assert line in text
     # order: price, levers, payment, warnings, small print, button
     assert text.index("Total discount") < text.index("*Payment*") < text.index(":warning:") < text.index("Never:")
@@ -60,7 +60,7 @@ def test_negative_lever_is_shown_signed():
 def test_not_available_shows_why_and_the_upfront_alternative():
     text = blocks_text(render_quote("40k monthly"))
     assert text.startswith(":no_entry: *Not available: No discounts for customers paying monthly")
-    assert "*Paid upfront instead (Net 30): 20.0% -> $32,000.00.*" in text
+    assert "*Paid upfront instead (Net 30): 20.0% → $32,000.00.*" in text
 
 
 def test_refused_and_custom():

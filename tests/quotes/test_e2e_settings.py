@@ -27,5 +27,5 @@ def test_env_settings_reach_the_slack_replies(monkeypatch, bot_factory):
     bot = bot_factory()
     quote = bot.command("/quote", "150k 3y --conversion --signatory-confirmed").text()
     assert quote.startswith("*Price $82,500.00*")  # Q14T: total-credit basis, 45 %
-    assert "Conservative reading (annual-credit basis, spec A1): 35.0% -> $97,500.00." in quote
+    assert "Conservative reading (annual-credit basis, spec A1): 35.0% → $97,500.00." in quote
     assert "*Approver: Sam Roe*" in bot.command("/discount", "50% 60k --role=csm").text()
