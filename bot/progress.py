@@ -116,3 +116,6 @@ class Reporter:
             else:  # a script that configured no logging still gets its line
                 self.stream.write(line + "\n")
                 self.stream.flush()
+
+
+QUIET = Reporter("quiet", quiet=True)  # the default for library callers: stages are counted, nothing shown

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.billing import stripe_client as sc
 from bot.billing.tables import StripeInvoiceState, SyncCursor
 from bot.db.models import Account, AccountStripeCustomer, Invoice
+from bot.progress import QUIET, Reporter
 from bot.settings import Settings
 
 log = logging.getLogger("gtmbot.sync_stripe")
@@ -222,37 +223,46 @@ def retrieve_subscription(client: stripe.StripeClient, subscription_id: str) -> 
         return None
 
 
-def sync_open_invoices(session: Session, client: stripe.StripeClient, *, commit: bool = False) -> OpenInvoiceSync:
+def sync_open_invoices(session: Session, client: stripe.StripeClient, *, commit: bool = False,
+                       bar: Reporter = QUIET) -> OpenInvoiceSync:
     """Every open invoice (customer embedded), then a fresh copy of every tracked invoice that is no
     longer in that list: a missed `invoice.paid` must not leave an escalation running (issue 15).
     A page at a time; `commit` commits each page (the jobs), else the caller's transaction holds all."""
     result = OpenInvoiceSync()
     listed: set[str] = set()
-    for page in _pages(sc.iter_open_invoices(client)):
-        listed.update(raw["id"] for raw in page)
-        result.listed += apply_invoices(session, page)
-        _checkpoint(session, commit)
+    with bar.stage("open invoices") as stage:
+        for page in _pages(sc.iter_open_invoices(client)):
+            listed.update(raw["id"] for raw in page)
+            result.listed += apply_invoices(session, page)
+            _checkpoint(session, commit)
+            stage.advance(len(page))
     left = {i: c for i, c in tracked_invoices(session).items() if i not in listed}
-    reread_invoices(session, client, left, result)
+    with bar.stage("tracked invoices re-read", total=len(left)) as stage:
+        reread_invoices(session, client, left, result)
+        stage.advance(len(left))
     _checkpoint(session, commit)
     return result
 
 
 def sync_credit(session: Session, client: stripe.StripeClient, now: datetime, *,
-                commit: bool = False) -> dict[str, int]:
+                commit: bool = False, bar: Reporter = QUIET) -> dict[str, int]:
     """CreditBot's pull: one customers scan, then invoices created since the watermark. A Stripe page
     at a time, so memory does not grow with the number of customers; `commit` commits each page (the
     job), else the caller's transaction holds all. The watermark moves only after the last page."""
     counts = {"customers": 0, "mapped": 0, "invoices": 0}
-    for page in _pages(sc.iter_customers(client)):
-        counts["customers"] += len(page)
-        counts["mapped"] += apply_customers(session, page)
-        _checkpoint(session, commit)
+    with bar.stage("customers") as stage:
+        for page in _pages(sc.iter_customers(client)):
+            counts["customers"] += len(page)
+            counts["mapped"] += apply_customers(session, page)
+            _checkpoint(session, commit)
+            stage.advance(len(page))
     cursor = session.get(SyncCursor, INVOICE_CURSOR)
     since = (cursor.value - CURSOR_OVERLAP) if cursor else now - FIRST_SYNC_LOOKBACK
-    for page in _pages(sc.iter_invoices_since(client, since)):
-        counts["invoices"] += apply_invoices(session, page)
-        _checkpoint(session, commit)
+    with bar.stage(f"invoices since {since:%Y-%m-%d}") as stage:
+        for page in _pages(sc.iter_invoices_since(client, since)):
+            counts["invoices"] += apply_invoices(session, page)
+            _checkpoint(session, commit)
+            stage.advance(len(page))
     cursor = session.get(SyncCursor, INVOICE_CURSOR)
     if cursor is None:
         session.add(SyncCursor(name=INVOICE_CURSOR, value=now))
@@ -263,10 +273,10 @@ def sync_credit(session: Session, client: stripe.StripeClient, now: datetime, *,
 
 
 def sync_all(session: Session, client: stripe.StripeClient, now: datetime, *,
-             commit: bool = False) -> dict[str, int]:
+             commit: bool = False, bar: Reporter = QUIET) -> dict[str, int]:
     """`gtmbot sync stripe`: credit facts, recent invoices and every open invoice."""
-    counts = sync_credit(session, client, now, commit=commit)
-    counts["open_invoices"] = sync_open_invoices(session, client, commit=commit).listed
+    counts = sync_credit(session, client, now, commit=commit, bar=bar)
+    counts["open_invoices"] = sync_open_invoices(session, client, commit=commit, bar=bar).listed
     return counts
 
 
@@ -281,8 +291,8 @@ def run_sync(settings: Settings, session_factory, *, progress: bool = True) -> i
         print("STRIPE_API_KEY is not set: nothing to sync from (set it, and STRIPE_API_BASE for a test server)",
               file=sys.stderr)
         return 2
-    with session_factory() as session:
-        counts = sync_all(session, client, clock_now(), commit=True)
+    with session_factory() as session, Reporter("stripe", quiet=not progress) as bar:
+        counts = sync_all(session, client, clock_now(), commit=True, bar=bar)
         session.commit()
     if progress:
         print(f"stripe: {counts['customers']} customer(s) read, {counts['mapped']} mapped to accounts, "

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from pydantic import SecretStr
 
-from bot.billing.stripe_sync import run_sync
+from bot import clock
+from bot.billing.stripe_sync import run_sync, stripe_client, sync_all
 from bot.db.models import Account, Invoice
 from bot.db.session import session_scope
 from jobs import run_job
@@ -75,3 +76,24 @@ def test_jobs_pull_from_stripe_then_alert(rt, stripe_world, fake_slack):
     posts = sales_alerts(fake_slack, wait_for=2)
     assert posts[1]["text"] == ("Payment late: Late Ltd, $60,000.00 (invoice LATE-0001), invoice overdue since "
                                 "1 May 2026. <@U0TAE01>")
+
+
+def test_sync_on_a_terminal_shows_each_stripe_stage(settings, rt, stripe_world, capsys, monkeypatch):
+    import io
+
+    from bot.progress import Reporter
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("GTMBOT_NOW", "2026-05-10T09:00:00Z")
+    screen = Terminal()
+    client = stripe_client(settings)
+    with session_scope(rt.session_factory) as s, Reporter("stripe", stream=screen) as bar:
+        counts = sync_all(s, client, clock.now(), bar=bar)
+    shown = screen.getvalue()
+    assert counts["customers"] == 3
+    for stage in ("stripe: customers", "stripe: invoices since 2026-01-10", "stripe: open invoices"):
+        assert stage in shown
+    assert "3/3" in shown  # three customers read
