@@ -6,7 +6,7 @@ everything internal (agent link, priority, tags, org match) goes to ephemerals f
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from services.mrkdwn import escape, link
 from services.tickets.policy import (
@@ -90,19 +90,77 @@ def hint_blocks(data: dict[str, Any]) -> list[Block]:
     return [_section(str(data["text"]))]
 
 
-def alert_blocks(data: dict[str, Any]) -> list[Block]:
-    """Internal alert in #support-customer-success while Zendesk is down (A.2.9).
+AlertKind = Literal["outage", "failed", "credentials", "restored"]
 
-    Keys: label (account or #channel), permalink, error, attempts, retry_every_s (the configured
-    TICKET_QUEUE_RETRY_EVERY_S, so the alert says what the bot really does).
+
+def alert_blocks(data: dict[str, Any]) -> list[Block]:
+    """Internal alert in the alert channel (#support-customer-success by default), A.2.9.
+
+    Keys: kind (outage | failed | credentials | restored; default outage), label (account or #channel),
+    permalink, error, status (HTTP status, for credentials), ticket_id (for restored), attempts,
+    retry_every_s (the configured TICKET_QUEUE_RETRY_EVERY_S, so the alert says what the bot really does).
+    Each kind says what actually happened: a rejected token is not "Zendesk is not answering".
     """
+    kind = data.get("kind") or "outage"
+    label = escape(data["label"])
+    thread = link(data.get("permalink"), "Open the thread")
     cadence = every(int(data.get("retry_every_s") or 60))
+    if kind == "credentials":
+        status = data.get("status")
+        why = (
+            "rejects gtmbot's API token (401)"
+            if status == 401
+            else f"refuses gtmbot's API user ({status})"
+            if status
+            else "rejects gtmbot's credentials"
+        )
+        return [
+            _section(
+                f":rotating_light: *Zendesk {why}*: no ticket can be opened until an admin fixes "
+                "`ZENDESK_EMAIL` / `ZENDESK_API_TOKEN` (the API user must be an agent with API token "
+                f"access on). A ticket from *{label}* is waiting and will be opened once they work. {thread}."
+            ),
+            _context(
+                f"gtmbot keeps the request and tries again {cadence}. Nothing has been said in the "
+                "customer's channel."
+            ),
+        ]
+    if kind == "restored":
+        return [
+            _section(
+                f":white_check_mark: Zendesk accepts gtmbot's credentials again: the waiting ticket from "
+                f"*{label}* is open as #{int(data['ticket_id'])}. {thread}."
+            )
+        ]
+    if kind == "failed":
+        return [
+            _section(
+                f":x: A ticket from *{label}* could not be opened: {escape(data['error'])}. {thread}."
+            ),
+            _context(
+                f"gtmbot stopped after {data.get('attempts', 0)} attempts. React with :ticket: in the "
+                "thread again to retry, or open the ticket in Zendesk by hand."
+            ),
+        ]
     return [
         _section(
-            f":warning: A ticket from *{escape(data['label'])}* is waiting: Zendesk is not answering "
-            f"({escape(data['error'])}). {link(data['permalink'], 'Open the thread')}."
+            f":warning: A ticket from *{label}* is waiting: Zendesk is not answering "
+            f"({escape(data['error'])}). {thread}."
         ),
         _context(f"gtmbot keeps retrying {cadence} ({data.get('attempts', 0)} attempts so far)."),
+    ]
+
+
+def credentials_ephemeral_blocks(data: dict[str, Any]) -> list[Block]:
+    """Private to an internal reactor while Zendesk rejects the credentials. Keys: alert_channel."""
+    channel = escape("#" + str(data["alert_channel"]).lstrip("#"))
+    return [
+        _section(
+            ":warning: No ticket is open yet: Zendesk rejected gtmbot's credentials. The request is kept "
+            f"and {channel} has been alerted; the ticket opens by itself as soon as an admin fixes "
+            "`ZENDESK_EMAIL` / `ZENDESK_API_TOKEN`."
+        ),
+        _context("Only you can see this. Nothing was posted in the channel."),
     ]
 
 

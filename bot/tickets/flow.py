@@ -30,16 +30,19 @@ from bot.clients.zendesk import (
     ZendeskUnavailable,
 )
 from bot.clock import now as clock_now
+from bot.db.core import OutboxMessage
 from bot.db.models import Account, AccountSlackChannel
 from bot.db.session import session_scope
 from bot.guard import channel_info, home_team_id, is_internal_user, user_info
 from bot.outbox import OutboxSender, enqueue
 from bot.runtime import Runtime
 from bot.tickets.blocks import (
+    AlertKind,
     alert_blocks,
     already_ticketed_blocks,
     blocks_text,
     confirmation_blocks,
+    credentials_ephemeral_blocks,
     hint_blocks,
     holding_blocks,
     internal_ticket_blocks,
@@ -442,6 +445,8 @@ def _claim(
 def _existing(rt: Runtime, req: TicketRequest, facts: ChannelFacts, row: _RowView) -> Outcome:
     """A second reaction/mention: nothing new, unless the ticket was closed in Zendesk (follow-up, A.2.6)."""
     if row.status != "created" or row.zendesk_ticket_id is None:
+        if row.status == "blocked":
+            _tell_blocked(rt, req.channel_id, row.thread_ts, row.generation, req.actor)
         if row.status == "failed":
             with session_scope(rt.session_factory) as s:
                 s.execute(
@@ -555,9 +560,7 @@ def _build_and_create(rt: Runtime, row_id: int, facts: ChannelFacts) -> Outcome:
             requester_id = int(
                 zd.create_or_update_user({"name": requester.name, "external_id": requester.external_id})["id"]
             )
-    except ZendeskUnavailable as exc:
-        return _queue(rt, row_id, exc, rebuild=True)
-    except ZendeskAuthError as exc:
+    except (ZendeskUnavailable, ZendeskAuthError) as exc:
         return _queue(rt, row_id, exc, rebuild=True)
 
     link = permalink(rt, channel, thread_ts)
@@ -669,6 +672,15 @@ def record_created(rt: Runtime, row_id: int, zendesk_id: int) -> Outcome:
         row = s.get(SlackTicket, row_id)
         if row.status == "created":
             return Outcome("already", row.zendesk_ticket_id)
+        # Was the alert channel told the credentials were rejected? Then tell it this one got through.
+        was_blocked = (
+            s.scalar(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.dedupe_key == _alert_key(row.channel_id, row.thread_ts, row_id, "credentials")
+                )
+            )
+            is not None
+        )
         row.status, row.zendesk_ticket_id = "created", zendesk_id
         row.created_in_zendesk_at = row.updated_at = clock_now()
         row.last_error = None
@@ -691,6 +703,9 @@ def record_created(rt: Runtime, row_id: int, zendesk_id: int) -> Outcome:
             list(row.org_tags or []),
         )
     _deliver(rt, keys)
+    if was_blocked:  # close the loop on the credentials alert
+        _alert(rt, row_id, channel, thread_ts, "", 0, key_suffix="restored", kind="restored",
+               ticket_id=zendesk_id)
     if _is_internal(rt, actor):
         context = rt.cache.pop(f"ticket-context:{row_id}", None) or {"tier_tags": row_tags, "unmatched": None}
         zd = zendesk_client(rt)
@@ -733,7 +748,10 @@ def add_internal_note(rt: Runtime, row_id: int) -> bool:
 
 
 def _queue(rt: Runtime, row_id: int, exc: Exception, *, rebuild: bool = False) -> Outcome:
-    """Zendesk is down (or refuses our credentials): keep the row and retry from the job (A.2.9)."""
+    """Zendesk is down: keep the row and retry from the job (A.2.9). Rejected credentials are not an
+    outage: they go to `_blocked`, which alerts at once instead of after the holding delay."""
+    if isinstance(exc, ZendeskAuthError):
+        return _blocked(rt, row_id, exc, rebuild=rebuild)
     settings = ticket_settings(rt)
     now = clock_now()
     with session_scope(rt.session_factory) as s:
@@ -748,6 +766,44 @@ def _queue(rt: Runtime, row_id: int, exc: Exception, *, rebuild: bool = False) -
     return Outcome("queued", detail=str(exc))
 
 
+def _blocked(rt: Runtime, row_id: int, exc: ZendeskAuthError, *, rebuild: bool = False) -> Outcome:
+    """Zendesk 401/403 (A.2.9): keep the request for after the fix, alert the alert channel now (once
+    per ticket), tell an internal reactor privately. Nothing goes to the thread: the customer is not
+    told "the team was informed" or that Zendesk is down when neither is what happened."""
+    settings = ticket_settings(rt)
+    now = clock_now()
+    with session_scope(rt.session_factory) as s:
+        row = s.get(SlackTicket, row_id)
+        row.status = "blocked"
+        if rebuild:
+            row.request = None
+        row.last_error = str(exc)
+        row.next_attempt_at = now + timedelta(seconds=settings.ticket_queue_retry_every_s)
+        row.updated_at = now
+        channel, thread_ts, actor, generation = row.channel_id, row.thread_ts, row.raised_by, row.generation
+        attempts = row.attempts
+    log.error("ticket row %s blocked: Zendesk rejects the credentials (%s)", row_id, exc)
+    _alert(rt, row_id, channel, thread_ts, str(exc), attempts, key_suffix="credentials", kind="credentials",
+           status=exc.status)
+    _tell_blocked(rt, channel, thread_ts, generation, actor)
+    return Outcome("queued", detail=str(exc))
+
+
+def _tell_blocked(rt: Runtime, channel: str, thread_ts: str, generation: int, user: str) -> None:
+    """The private note for an internal reactor while credentials are rejected (once per person)."""
+    if not _is_internal(rt, user):
+        return
+    settings = ticket_settings(rt)
+    _ephemeral(
+        rt,
+        channel,
+        user,
+        credentials_ephemeral_blocks({"alert_channel": settings.ticket_alert_channel}),
+        thread_ts=thread_ts,
+        key=f"ticket-credentials:{channel}:{thread_ts}:g{generation}:{user}",
+    )
+
+
 def _finish_failed(rt: Runtime, row_id: int, error: str, *, alert: bool = False) -> None:
     with session_scope(rt.session_factory) as s:
         row = s.get(SlackTicket, row_id)
@@ -755,12 +811,27 @@ def _finish_failed(rt: Runtime, row_id: int, error: str, *, alert: bool = False)
         channel, thread_ts = row.channel_id, row.thread_ts
         attempts = row.attempts
     if alert:
-        _alert(rt, row_id, channel, thread_ts, error, attempts, key_suffix="failed")
+        _alert(rt, row_id, channel, thread_ts, error, attempts, key_suffix="failed", kind="failed")
+
+
+def _alert_key(channel: str, thread_ts: str, row_id: int, occasion: str) -> str:
+    return f"ticket-alert:{channel}:{thread_ts}:{row_id}:{occasion}"
 
 
 def _alert(
-    rt: Runtime, row_id: int, channel: str, thread_ts: str, error: str, attempts: int, *, key_suffix: str
+    rt: Runtime,
+    row_id: int,
+    channel: str,
+    thread_ts: str,
+    error: str,
+    attempts: int,
+    *,
+    key_suffix: str,
+    kind: AlertKind = "outage",
+    status: int | None = None,
+    ticket_id: int | None = None,
 ) -> None:
+    """One internal alert per (ticket row, occasion), through the outbox."""
     settings = ticket_settings(rt)
     from bot.channels import channel_id as resolve_channel
 
@@ -773,14 +844,17 @@ def _alert(
     label = facts.account.name if facts.account else f"#{facts.name}"
     blocks = alert_blocks(
         {
+            "kind": kind,
             "label": label,
             "permalink": permalink(rt, channel, thread_ts) or "",
             "error": error,
+            "status": status,
+            "ticket_id": ticket_id,
             "attempts": attempts,
             "retry_every_s": settings.ticket_queue_retry_every_s,
         }
     )
-    key = f"ticket-alert:{channel}:{thread_ts}:{row_id}:{key_suffix}"
+    key = _alert_key(channel, thread_ts, row_id, key_suffix)
     with session_scope(rt.session_factory) as s:
         enqueue(s, key=key, channel=alert_channel, text=blocks_text(blocks), blocks=blocks)
     _deliver(rt, [key])
@@ -958,11 +1032,13 @@ def sweep(rt: Runtime, now: datetime) -> SweepReport:
     stale_before = now - timedelta(seconds=settings.ticket_reconcile_after_s)
     with session_scope(rt.session_factory) as s:
         queued = list(
-            s.scalars(
-                select(SlackTicket.id).where(
-                    SlackTicket.status == "queued",
+            s.execute(
+                select(SlackTicket.id, SlackTicket.status)
+                .where(
+                    SlackTicket.status.in_(("queued", "blocked")),
                     or_(SlackTicket.next_attempt_at.is_(None), SlackTicket.next_attempt_at <= now),
                 )
+                .order_by(SlackTicket.id)
             )
         )
         stale = list(
@@ -991,11 +1067,15 @@ def sweep(rt: Runtime, now: datetime) -> SweepReport:
         outcome = _reconcile(rt, row_id)
         report.adopted += outcome.kind == "created" and outcome.detail == "adopted"
         report.created += outcome.kind == "created"
-    for row_id in queued:
+    credentials_rejected = False
+    for row_id, status in queued:
+        if status == "blocked" and credentials_rejected:
+            continue  # one probe per sweep while Zendesk rejects the credentials, not one per ticket
         report.retried += 1
         outcome = _retry(rt, row_id, now)
         report.created += outcome.kind == "created"
         report.failed += outcome.kind == "failed"
+        credentials_rejected = credentials_rejected or _row_status(rt, row_id) == "blocked"
     for row_id in _needing_holding(rt, now):
         _post_holding(rt, row_id)
         report.holding += 1
@@ -1026,14 +1106,20 @@ def _reconcile(rt: Runtime, row_id: int) -> Outcome:
     return _build_and_create(rt, row_id, channel_facts(rt, channel))
 
 
+def _row_status(rt: Runtime, row_id: int) -> str | None:
+    with session_scope(rt.session_factory) as s:
+        return s.scalar(select(SlackTicket.status).where(SlackTicket.id == row_id))
+
+
 def _retry(rt: Runtime, row_id: int, now: datetime) -> Outcome:
     settings = ticket_settings(rt)
     with session_scope(rt.session_factory) as s:
         row = s.get(SlackTicket, row_id)
         created_at, has_request, channel = row.created_at, row.request is not None, row.channel_id
-        attempts, error = row.attempts, row.last_error or ""
+        attempts, error, blocked = row.attempts, row.last_error or "", row.status == "blocked"
     if (
-        policy.next_queue_attempt(
+        not blocked  # rejected credentials wait for the fix however long it takes (A.2.9)
+        and policy.next_queue_attempt(
             created_at, now, settings.ticket_queue_retry_every_s, settings.ticket_queue_give_up_after_s
         )
         is None

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime, utcnow
 
-# claimed -> creating -> created; creating -> queued (Zendesk down) -> created | failed
-TICKET_STATUSES = ("claimed", "creating", "queued", "created", "failed")
+# claimed -> creating -> created; creating -> queued (Zendesk down) -> created | failed;
+# creating -> blocked (Zendesk rejects our credentials, 401/403) -> created once they are fixed
+TICKET_STATUSES = ("claimed", "creating", "queued", "blocked", "created", "failed")
 
 
 class SlackTicket(Base):
