@@ -224,7 +224,8 @@ def _retry_text(f: Mapping[str, Any]) -> str:
 def _mention_line(f: Mapping[str, Any], user_ids: Sequence[str]) -> str:
     tags = mentions(user_ids)
     if f.get("responsible_reason") == "unmanaged_large":
-        return f"{tags} unmanaged account, failed payment ≥ $1,500 (002:3654)."
+        what = "failed payment" if f.get("kind") == "payg" else "unpaid invoice"
+        return f"{tags} unmanaged account, {what} ≥ $1,500 (002:3654)."
     if f.get("responsible_reason") == "no_owner":
         return f"{tags} no owner in Vitally, so this is yours (002:3648)."
     return tags
@@ -250,7 +251,7 @@ def payment_root(f: Mapping[str, Any], user_ids: Sequence[str], dedupe_key: str)
         )
     else:
         what = f"invoice *{label}* was due on *{day(f['due_date'])}* and is unpaid{since}."
-        summary = f"invoice overdue since {day(f['due_date'])}"
+        summary = f"bank-transfer invoice unpaid, late since {day(f['late_day'])} (due {day(f['due_date'])})"
         billing = f"Invoiced, bank transfer (due {day(f['due_date'])})"
         pdf = f"<{f['invoice_pdf']}|Invoice PDF>" if f.get("invoice_pdf") else "Invoice PDF (Stripe invoice page)"
         first_bullet = (
@@ -319,13 +320,21 @@ def payment_root(f: Mapping[str, Any], user_ids: Sequence[str], dedupe_key: str)
 # --- Payments: thread replies ----------------------------------------------------------------
 
 
+def _cause(f: Mapping[str, Any]) -> str:
+    """Why access goes: a card payment failed, or a bank-transfer invoice is unpaid (issue 16)."""
+    if f.get("kind") != "invoiced":
+        return "the failed payment"
+    labels = f.get("invoice_labels") or []
+    return f"the unpaid invoice {', '.join(labels)}" if labels else "the unpaid invoice"
+
+
 def _step_text(f: Mapping[str, Any], tags: str) -> str:
     late = f" _(due {day(f['due_on'])}, posted late)_" if f.get("posted_late") else ""
     step = f["step"]
     if step == "step2":
         return (f"{tags} Access is suspended *tomorrow* ({day(f['suspend_on'])}) unless paid ({money(f['amount'])} "
                 "outstanding). Today: tell all active users on the account that access will be suspended tomorrow "
-                f"due to the failed payment (002:3663).{late}")
+                f"due to {_cause(f)} (002:3663).{late}")
     if step == "step3":
         return (f"{tags} Suspend access *today*: Django admin → organization → Active = No, reason \"Access revoked "
                 "due to an unpaid balance.\" → Save. Then email/Slack all users: access is suspended, how to fix it, "
@@ -333,7 +342,8 @@ def _step_text(f: Mapping[str, Any], tags: str) -> str:
                 f"and its limits (002:3667-3669). Outstanding: {money(f['amount'])}.{late}")
     if step == "step4":
         return (f"{tags} The subscription is cancelled *tomorrow* ({day(f['cancel_on'])}). Today: tell all contacts "
-                "it will be terminated, that the free tier limits then apply and data above them won't be stored "
+                f"it will be terminated due to {_cause(f)}, that the free tier limits then apply and data above them "
+                "won't be stored "
                 f"(002:3676-3678). Outstanding: {money(f['amount'])}.{late}")
     return (f"{tags} Cancel the subscription *today* in Stripe: customer page → … next to the active subscription "
             f"→ Cancel. The billing service notifies the customer (002:3683-3685). Outstanding: "

@@ -402,6 +402,8 @@ def _step_message(case: Case, row: StepRow, today: date) -> Message:
     facts = {
         "account_name": case.account_name,
         "step": row.step.value,
+        "kind": case.kind,  # a bank-transfer invoice is unpaid, not a failed payment (issue 16)
+        "invoice_labels": [i.label for i in case.invoices if i.status == "open"],
         "due_on": row.due_on,
         "posted_late": row.due_on < today,
         "amount": case.amount_remaining,

@@ -248,3 +248,40 @@ def test_invoice_needs_changes_button_routes_to_revops_in_the_thread(rt, seed, f
     bot.click(button, user="U0TAM01", channel=SALES_ALERTS, message=root)
     posts = sales_alerts(fake_slack, wait_for=2)
     assert "credit notes via RevOps (002:11116)" in posts[1]["text"] and posts[1]["thread_ts"] == root["ts"]
+
+
+def cedar(owner: str | None = None, amount: str = "60000.00") -> dict:
+    """P7's shape: an annual credit invoice paid by bank transfer, due 14 Feb, never paid."""
+    return {"id": "bill-cedar", "name": "Cedar Co", "stripe_customer_ids": ["cus_CEDAR"], "owner_slack_id": owner,
+            "invoices": [{"id": "in_P7", "status": "open", "payment_method": "bank_transfer", "kind": "credit_purchase",
+                          "amount_due": amount, "total": amount, "due_date": "2026-02-14"}]}
+
+
+def test_bank_transfer_escalation_says_unpaid_not_failed_and_one_late_day(rt, seed, fake_slack):
+    """Issue 16: a bank-transfer invoice that is merely unpaid never reads "failed payment", and the
+    notification text and the message body give the same day 0 (the day after the due date)."""
+    seed(billing_doc(cedar()))
+    for day in ((2, 14), (2, 15), (2, 21), (2, 22), (2, 28), (3, 1)):
+        run(rt, at(*day))
+    posts = sales_alerts(fake_slack, wait_for=5)
+    root, step2, step3, step4, step5 = posts
+    assert root["text"] == ("Payment late: Cedar Co, $60,000.00 (invoice in_P7), bank-transfer invoice unpaid, "
+                            "late since 15 Feb 2026 (due 14 Feb 2026). <@U0LEAD01> <@U0CSM01>")
+    body = blocks_to_text(root["blocks"], "")
+    assert "Late since* 15 Feb 2026 (day 0)" in body
+    assert "unmanaged account, unpaid invoice ≥ $1,500 (002:3654). Invoice *in_P7* was due on *14 Feb 2026*" in body
+    assert step2["text"].endswith("tell all active users on the account that access will be suspended tomorrow "
+                                  "due to the unpaid invoice in_P7 (002:3663).")
+    assert "terminated due to the unpaid invoice in_P7" in step4["text"]
+    for post in posts:
+        assert "failed payment" not in (post["text"] + blocks_to_text(post["blocks"], "")).lower()
+
+
+def test_card_escalation_still_names_the_failed_payment(rt, seed, fake_slack):
+    seed(billing_doc(birch(owner=None, amount="2400.00")))
+    for day in (1, 7, 14):
+        run(rt, at(3, day))
+    root, step2, step4 = sales_alerts(fake_slack, wait_for=3)
+    assert "unmanaged account, failed payment ≥ $1,500 (002:3654)" in blocks_to_text(root["blocks"], "")
+    assert "suspended tomorrow due to the failed payment (002:3663)" in step2["text"]
+    assert "terminated due to the failed payment" in step4["text"]

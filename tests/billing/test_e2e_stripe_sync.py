@@ -74,8 +74,8 @@ def test_jobs_pull_from_stripe_then_alert(rt, stripe_world, fake_slack):
     assert credit["text"].startswith("CreditBot: Sync Co will run out of credit around 17 Sep 2026")
     run_job(rt, "payments_reconcile", now=datetime(2026, 5, 2, 9, tzinfo=UTC))
     posts = sales_alerts(fake_slack, wait_for=2)
-    assert posts[1]["text"] == ("Payment late: Late Ltd, $60,000.00 (invoice LATE-0001), invoice overdue since "
-                                "1 May 2026. <@U0TAE01>")
+    assert posts[1]["text"] == ("Payment late: Late Ltd, $60,000.00 (invoice LATE-0001), bank-transfer invoice "
+                                "unpaid, late since 2 May 2026 (due 1 May 2026). <@U0TAE01>")
 
 
 def test_sync_on_a_terminal_shows_each_stripe_stage(settings, rt, stripe_world, capsys, monkeypatch):
