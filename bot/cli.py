@@ -229,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot import clock
+
+    clock.start()  # GTMBOT_NOW is the time at start-up; the clock runs on from here
     args = build_parser().parse_args(argv)
     return args.func(args)
 

@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import now as clock_now
+from bot.clock import real_now
 from bot.db.core import JobLease, JobRun
 from bot.db.session import session_scope
 from bot.runtime import Runtime
@@ -156,7 +157,8 @@ class Scheduler:
         became = held and not self._held
         self._held = held
         if became:
-            self.sched.add_job(self.catch_up, "date", run_date=clock_now(), id="_catch_up", replace_existing=True)
+            # APScheduler runs on the real clock: a run date from GTMBOT_NOW's clock would be "missed".
+            self.sched.add_job(self.catch_up, "date", run_date=real_now(), id="_catch_up", replace_existing=True)
         return became
 
     def catch_up(self) -> None:
@@ -178,7 +180,7 @@ class Scheduler:
                                replace_existing=True, **spec.trigger)
         every = max(5, self.rt.settings.scheduler_lease_seconds // 3)
         self.sched.add_job(self._renew, "interval", seconds=every, id="_lease",
-                           replace_existing=True, next_run_time=clock_now())
+                           replace_existing=True, next_run_time=real_now())
         self.sched.start()
         log.info("scheduler started with %d jobs", len(load_jobs()))
 

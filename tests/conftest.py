@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot import clock
 from bot.app import create_app
 from bot.db.migrate import upgrade
 from bot.db.registry import load_all_models
@@ -31,6 +32,16 @@ pytest_plugins = sorted(
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
+
+
+@pytest.fixture(autouse=True)
+def _clock_starts_with_each_test() -> Iterator[None]:
+    """Each test is a fresh start: GTMBOT_NOW counts from the test's first read of the clock, and a
+    clock frozen by one test (tests/clock.py) runs again in the next."""
+    clock.restart()
+    yield
+    clock.freeze(None)
+    clock.restart()
 
 
 def _reset_postgres(url: str) -> None:

@@ -15,6 +15,7 @@ from bot.db.models import Account, Invoice
 from bot.db.session import session_scope
 from jobs import run_job
 from tests.billing.fixtures import billing_doc, sales_alerts
+from tests.clock import freeze
 
 
 def ts(y: int, m: int, d: int, h: int = 0) -> int:
@@ -50,7 +51,7 @@ def stripe_world(fake_stripe, seed):
 
 
 def test_sync_writes_credit_and_invoices_into_the_account_model(settings, rt, stripe_world, capsys, monkeypatch):
-    monkeypatch.setenv("GTMBOT_NOW", "2026-05-10T09:00:00Z")  # the first sync reads 120 days back from now
+    freeze("2026-05-10T09:00:00Z")  # the first sync reads 120 days back from now
     assert run_sync(settings, rt.session_factory) == 0
     assert "3 customer(s) read, 2 mapped to accounts" in capsys.readouterr().out
     with session_scope(rt.session_factory) as s:
@@ -87,7 +88,7 @@ def test_sync_on_a_terminal_shows_each_stripe_stage(settings, rt, stripe_world, 
         def isatty(self) -> bool:
             return True
 
-    monkeypatch.setenv("GTMBOT_NOW", "2026-05-10T09:00:00Z")
+    freeze("2026-05-10T09:00:00Z")
     screen = Terminal()
     client = stripe_client(settings)
     with session_scope(rt.session_factory) as s, Reporter("stripe", stream=screen) as bar:

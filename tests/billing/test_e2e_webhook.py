@@ -19,6 +19,7 @@ from tests.billing.fixtures import (
     settle,
     stripe_event,
 )
+from tests.clock import freeze
 
 ACCOUNT = {"id": "bill-birch", "name": "Birch Labs", "stripe_customer_ids": ["cus_BIRCH"],
            "owner_slack_id": "U0TAM01"}
@@ -40,7 +41,7 @@ def settings(settings, fake_stripe):
 
 @pytest.fixture
 def birch(fake_stripe, seed, monkeypatch):
-    monkeypatch.setenv("GTMBOT_NOW", "2026-03-01T10:05:00Z")
+    freeze("2026-03-01T10:05:00Z")
     seed(billing_doc(ACCOUNT))
     fake_stripe.add_customer("cus_BIRCH", name="Birch Labs")
     return fake_stripe.add_invoice(
@@ -93,12 +94,12 @@ def test_a_forged_webhook_gets_400_and_records_nothing(rt, bot, birch, fake_slac
 def test_p5_second_attempt_then_paid_by_webhook(rt, bot, birch, fake_slack, fake_stripe, monkeypatch):
     post_webhook(bot.url, failed_event(birch))
     sales_alerts(fake_slack, wait_for=1)
-    monkeypatch.setenv("GTMBOT_NOW", "2026-03-04T10:05:00Z")
+    freeze("2026-03-04T10:05:00Z")
     second = fake_stripe.update_invoice("in_W1", attempt_count=2, next_payment_attempt=ts(3, 6))
     post_webhook(bot.url, stripe_event("evt_fail_2", "invoice.payment_failed", second,
                                        datetime(2026, 3, 4, 10, tzinfo=UTC)))
     sales_alerts(fake_slack, wait_for=2)
-    monkeypatch.setenv("GTMBOT_NOW", "2026-03-06T10:05:00Z")
+    freeze("2026-03-06T10:05:00Z")
     paid = fake_stripe.update_invoice("in_W1", status="paid", amount_remaining=0, amount_paid=82000,
                                       status_transitions={"paid_at": ts(3, 6)})
     post_webhook(bot.url, stripe_event("evt_paid", "invoice.paid", paid, datetime(2026, 3, 6, 10, tzinfo=UTC)))

@@ -9,13 +9,14 @@ from bot.fakes.workspace import EXTERNAL_USER
 from bot.guard import EXTERNAL_CHANNEL_REFUSAL, REFUSAL
 from bot.render import buttons
 from tests.churn.import_docs import document
+from tests.clock import freeze
 
 NOW = "2025-06-02T09:00:00Z"
 
 
 @pytest.fixture
 def churn_bot(bot, seed, monkeypatch):
-    monkeypatch.setenv("GTMBOT_NOW", NOW)
+    freeze(NOW)
     seed(document())
     return bot
 
@@ -198,7 +199,7 @@ def test_recovery_call_clock_starts_when_the_bot_first_saw_the_risk(churn_bot, m
     """at_risk_since = the bot's first at-risk evaluation (§4.5): 48 hours later the call is overdue."""
     first = churn_bot.command("/churn-risk", "helix").text()
     assert "RECOVERY CALL DUE" in first and "by 2025-06-04 09:00 UTC" in first
-    monkeypatch.setenv("GTMBOT_NOW", "2025-06-04T10:00:00Z")
+    freeze("2025-06-04T10:00:00Z")
     later = churn_bot.command("/churn-risk", "helix").text()
     assert "RECOVERY CALL OVERDUE" in later and "by 2025-06-04 09:00 UTC" in later
 
@@ -208,7 +209,7 @@ def test_credit_dip_reads_pending_adjustment_not_churned(bot, seed, monkeypatch)
     level is not churned and the MRR line says "pending adjustment", not "churned" (§4.3 step 5)."""
     from tests.churn.import_docs import TEAM, account
 
-    monkeypatch.setenv("GTMBOT_NOW", NOW)
+    freeze(NOW)
     rho = account("churn-rho", "Rho Systems", "60000.00", "U0TAM03", "C0CHRHO",
                   mrr_history=[{"period": "2025-03", "value": "4900.00"}, {"period": "2025-04", "value": "5000.00"},
                                {"period": "2025-05", "value": "0.00"}],

@@ -11,13 +11,14 @@ from bot.render import blocks_to_text
 from bot.runtime import build_runtime
 from jobs import load_jobs, run_job
 from tests.churn.import_docs import document
+from tests.clock import freeze
 
 NOW = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def seeded(rt, seed, monkeypatch):
-    monkeypatch.setenv("GTMBOT_NOW", "2025-06-02T08:00:00Z")
+    freeze("2025-06-02T08:00:00Z")
     seed(document())
     return rt
 
@@ -72,7 +73,7 @@ def test_failed_send_is_resumed_not_lost(seeded, fake_slack, monkeypatch):
     fake_slack.fail("chat.postMessage", error="internal_error")
     run_job(seeded, "churn_digest", now=NOW)
     assert digest_posts(fake_slack) == []
-    monkeypatch.setenv("GTMBOT_NOW", "2025-06-02T08:05:00Z")  # past the retry backoff
+    freeze("2025-06-02T08:05:00Z")  # past the retry backoff
     run_job(seeded, "churn_digest", now=NOW.replace(minute=5))
     assert len(digest_posts(fake_slack)) == 1
 
@@ -80,7 +81,7 @@ def test_failed_send_is_resumed_not_lost(seeded, fake_slack, monkeypatch):
 def test_next_week_compares_with_this_week(seeded, fake_slack, monkeypatch):
     """The recorded week makes next week's at-risk accounts not new; a new week posts anew."""
     run_job(seeded, "churn_digest", now=NOW)
-    monkeypatch.setenv("GTMBOT_NOW", "2025-06-09T08:00:00Z")
+    freeze("2025-06-09T08:00:00Z")
     run_job(seeded, "churn_digest", now=datetime(2025, 6, 9, 8, 0, tzinfo=UTC))
     posts = digest_posts(fake_slack)
     assert len(posts) == 2
@@ -129,7 +130,7 @@ def test_flagged_account_stays_at_risk_on_the_second_digest(rt, seed, fake_slack
                     segments=["Churn Risk"], churn_risk_flagged_at="2025-05-12T09:00:00Z")
     seed({"format": "gtmbot-accounts/1", "team": TEAM, "accounts": [quill]})
     for day in ("2025-06-02", "2025-06-09"):
-        monkeypatch.setenv("GTMBOT_NOW", f"{day}T08:00:00Z")
+        freeze(f"{day}T08:00:00Z")
         run_job(rt, "churn_digest", now=datetime.fromisoformat(f"{day}T08:00:00+00:00"))
     posts = digest_posts(fake_slack)
     assert len(posts) == 2

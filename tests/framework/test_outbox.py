@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.db.core import OutboxMessage
 from bot.db.session import session_scope
 from bot.outbox import OutboxSender, enqueue
+from tests.clock import freeze
 
 
 def _sender(rt, worker="w1"):
@@ -80,7 +81,7 @@ def test_transient_error_waits_with_backoff_then_goes_out(rt, fake_slack, monkey
     assert len([c for c in fake_slack.calls if c.method == "chat.postMessage"]) == 1
     assert (_row(rt, "k5").status, _row(rt, "k5").last_error) == ("pending", "internal_error")
     later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
-    monkeypatch.setenv("GTMBOT_NOW", later)
+    freeze(later)
     assert _sender(rt).deliver().sent == ["k5"]
     assert len(fake_slack.posts("C0SALESALERTS")) == 1
 

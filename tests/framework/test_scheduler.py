@@ -12,6 +12,7 @@ from bot.db.core import JobRun, OutboxMessage
 from bot.db.session import session_scope
 from bot.scheduler import try_acquire_lease
 from jobs import JOBS, JobContext, job, load_jobs, run_job
+from tests.clock import freeze
 
 
 def test_only_one_process_holds_the_lease_until_it_expires(rt):
@@ -80,7 +81,7 @@ def test_a_run_due_while_gtmbot_was_down_is_caught_up_once_at_start(rt, fake_sla
 
     monkeypatch.setattr("bot.scheduler.load_jobs", lambda: {greeting_job: JOBS[greeting_job]})
     monkeypatch.setattr("jobs.load_jobs", lambda: JOBS)
-    monkeypatch.setenv("GTMBOT_NOW", now)
+    freeze(now)
     _ran(rt, greeting_job, datetime(2025, 6, 2, 9, 0, tzinfo=UTC))
     scheduler = Scheduler(rt)
     scheduler.catch_up()
@@ -93,7 +94,7 @@ def test_a_job_that_never_ran_here_is_not_backfilled(rt, fake_slack, greeting_jo
     from bot.scheduler import Scheduler
 
     monkeypatch.setattr("bot.scheduler.load_jobs", lambda: {greeting_job: JOBS[greeting_job]})
-    monkeypatch.setenv("GTMBOT_NOW", "2025-06-03T11:00:00Z")
+    freeze("2025-06-03T11:00:00Z")
     Scheduler(rt).catch_up()
     assert fake_slack.posts("C0SALESALERTS") == []
 
@@ -103,7 +104,7 @@ def test_a_run_that_crashed_counts_as_missed(rt, fake_slack, greeting_job, monke
 
     monkeypatch.setattr("bot.scheduler.load_jobs", lambda: {greeting_job: JOBS[greeting_job]})
     monkeypatch.setattr("jobs.load_jobs", lambda: JOBS)
-    monkeypatch.setenv("GTMBOT_NOW", "2025-06-03T10:00:00Z")
+    freeze("2025-06-03T10:00:00Z")
     _ran(rt, greeting_job, datetime(2025, 6, 3, 9, 0, tzinfo=UTC), status="running")  # killed mid-run
     Scheduler(rt).catch_up()
     assert [p["text"] for p in fake_slack.posts("C0SALESALERTS")] == ["Good morning 2025-06-03"]
@@ -124,10 +125,10 @@ def test_a_survivor_that_takes_the_lease_over_reruns_the_job_the_dead_holder_was
 
     scheduler = Scheduler(rt)
     monkeypatch.setattr(scheduler.sched, "add_job", lambda func, *a, **k: func())  # run the catch-up inline
-    monkeypatch.setenv("GTMBOT_NOW", "2025-06-03T09:00:30Z")
+    freeze("2025-06-03T09:00:30Z")
     assert scheduler._renew() is False  # the dead holder's lease has not lapsed yet
     assert fake_slack.posts("C0SALESALERTS") == []
-    monkeypatch.setenv("GTMBOT_NOW", "2025-06-03T09:01:10Z")
+    freeze("2025-06-03T09:01:10Z")
     assert scheduler._renew() is True  # lapsed: taken over, and the cut-off run is caught up
     assert scheduler._renew() is False  # renewing is not a new takeover
     assert [p["text"] for p in fake_slack.posts("C0SALESALERTS")] == ["Good morning 2025-06-03"]
@@ -137,9 +138,28 @@ def test_a_run_in_flight_in_this_process_is_not_caught_up_twice(rt, fake_slack, 
     from bot.scheduler import missed_jobs
 
     monkeypatch.setattr("bot.scheduler.load_jobs", lambda: {greeting_job: JOBS[greeting_job]})
-    monkeypatch.setenv("GTMBOT_NOW", "2025-06-03T09:00:30Z")
+    freeze("2025-06-03T09:00:30Z")
     _ran(rt, greeting_job, datetime(2025, 6, 2, 9, 0, tzinfo=UTC))
     with session_scope(rt.session_factory) as s:
         s.add(JobRun(job=greeting_job, started_at=datetime(2025, 6, 3, 9, 0, 1, tzinfo=UTC), status="running",
                      holder=rt.worker_id))
     assert missed_jobs(rt) == []
+
+
+def test_under_gtmbot_now_the_started_scheduler_catches_up_instead_of_dropping_the_run(
+        rt, fake_slack, greeting_job, monkeypatch):
+    """APScheduler runs on the real clock: a catch-up dated by GTMBOT_NOW's clock (a year back) was
+    dropped as "missed by 415 days". Started for real, the catch-up runs, once."""
+    from bot.scheduler import Scheduler
+
+    monkeypatch.setattr("bot.scheduler.load_jobs", lambda: {greeting_job: JOBS[greeting_job]})
+    monkeypatch.setattr("jobs.load_jobs", lambda: JOBS)
+    monkeypatch.setenv("GTMBOT_NOW", "2025-06-03T11:00:00Z")  # the operator's start-up time, running
+    _ran(rt, greeting_job, datetime(2025, 6, 2, 9, 0, tzinfo=UTC))
+    scheduler = Scheduler(rt)
+    scheduler.start()
+    try:
+        fake_slack.wait_for(lambda: fake_slack.posts("C0SALESALERTS"), timeout=30)
+    finally:
+        scheduler.shutdown()
+    assert [p["text"] for p in fake_slack.posts("C0SALESALERTS")] == ["Good morning 2025-06-03"]

@@ -8,13 +8,14 @@ import pytest
 from bot.fakes.workspace import EXTERNAL_USER
 from bot.home.blocks import EMPTY_TEXT, STRANGER_TEXT
 from tests.churn.import_docs import document
+from tests.clock import freeze
 
 NOW = "2025-06-02T09:00:00Z"
 
 
 @pytest.fixture
 def home_bot(bot, seed, monkeypatch):
-    monkeypatch.setenv("GTMBOT_NOW", NOW)
+    freeze(NOW)
     seed(document())
     return bot
 
@@ -67,7 +68,7 @@ def test_row_button_sends_the_churn_risk_reply_to_the_dm(home_bot):
 
 
 def test_team_lead_sees_team_accounts_and_handovers_in_flight(bot, seed, monkeypatch):
-    monkeypatch.setenv("GTMBOT_NOW", NOW)
+    freeze(NOW)
     doc = document()
     for m in doc["team"]:
         if m["slack_id"] == "U0TAM03":
@@ -91,7 +92,7 @@ def test_team_lead_sees_team_accounts_and_handovers_in_flight(bot, seed, monkeyp
 
 
 def test_tickets_opened_this_week(bot, seed, monkeypatch):
-    monkeypatch.setenv("GTMBOT_NOW", NOW)  # Monday 2025-06-02
+    freeze(NOW)  # Monday 2025-06-02
     doc = document()
     cobalt = next(a for a in doc["accounts"] if a["id"] == "churn-cobalt")
     cobalt["tickets"] = [

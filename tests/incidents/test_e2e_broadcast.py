@@ -12,6 +12,7 @@ from bot.db.session import session_scope
 from bot.incidents.blocks import ACTION_RETRY_FAILED
 from bot.incidents.dispatch import resume_all
 from bot.incidents.tables import Broadcast, Delivery, Incident
+from tests.clock import freeze
 from tests.incidents.fixtures import COORD, SCS, TEAM, declare_values, opened_view, submit, text_input
 
 INITIAL = (
@@ -174,7 +175,7 @@ def test_e17b_not_in_channel_and_channel_not_found_then_retry_failed(seed, fake_
 
 def test_e19_updates_thread_under_each_initial_post_then_resolution(seed, fake_slack, incident_env, bot, rt, monkeypatch):
     channels = world(seed, fake_slack, incident_env, 12)
-    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T10:00:00Z")
+    freeze("2026-11-24T10:00:00Z")
     submit(bot, declare_sev0(fake_slack, bot), CONFIRM, "U_SIMON")
     wait_broadcast_done(fake_slack, rt)
     initial_ts = {ch: fake_slack.posts(ch)[0]["ts"] for ch in channels}
@@ -191,7 +192,7 @@ def test_e19_updates_thread_under_each_initial_post_then_resolution(seed, fake_s
     reply_broadcast = [c.args.get("reply_broadcast") for c in fake_slack.calls_to("chat.postMessage") if c.args.get("thread_ts") in initial_ts.values()]
     assert reply_broadcast and all(v in (True, "true", "1") for v in reply_broadcast)
 
-    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T11:42:00Z")
+    freeze("2026-11-24T11:42:00Z")
     bot.command("/incident", "resolve", user="U_SIMON")
     draft = opened_view(fake_slack, "incident_draft", count=2)
     fields = {b["block_id"]: b["element"].get("initial_value", "") for b in draft["blocks"] if b.get("type") == "input" and b["block_id"].startswith("f_")}

@@ -4,6 +4,7 @@ C.4: "I sent it myself", "I'm handling 1:1"), end to end through signed requests
 from __future__ import annotations
 
 from bot.incidents.blocks import ACTION_HANDLING_1TO1, ACTION_SENT_MYSELF
+from tests.clock import freeze
 from tests.incidents.fixtures import COORD, declare_values, opened_view, select, submit, text_input
 
 
@@ -32,10 +33,10 @@ def _log(bot) -> str:
 
 def test_sent_myself_and_handling_1to1_show_as_notified_by_the_owner(incident_world, bot, monkeypatch):
     fake = incident_world
-    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T10:00:00Z")
+    freeze("2026-11-24T10:00:00Z")
     buttons = _declare_and_share(fake, bot)
     assert "handling Initech 1:1" in bot.click(buttons[ACTION_HANDLING_1TO1], user="U_BOB", channel=COORD).text()
-    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T10:05:00Z")
+    freeze("2026-11-24T10:05:00Z")
     assert "notified by you" in bot.click(buttons[ACTION_SENT_MYSELF], user="U_ALICE", channel=COORD).text()
 
     log = _log(bot)
@@ -58,7 +59,7 @@ def test_sent_myself_and_handling_1to1_show_as_notified_by_the_owner(incident_wo
 
 def test_sent_myself_after_handling_1to1_records_what_was_done(incident_world, bot, monkeypatch):
     fake = incident_world
-    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T10:00:00Z")
+    freeze("2026-11-24T10:00:00Z")
     buttons = _declare_and_share(fake, bot)
     bot.click(buttons[ACTION_HANDLING_1TO1], user="U_ALICE", channel=COORD)
     bot.click(buttons[ACTION_SENT_MYSELF], user="U_ALICE", channel=COORD)

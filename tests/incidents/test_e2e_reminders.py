@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.incidents.blocks import ACTION_SEND_MINE, ACTION_SENT_MYSELF
 from bot.runtime import build_runtime
 from jobs import run_job
+from tests.clock import freeze
 from tests.incidents.fixtures import COORD, declare_values, opened_view, select, submit, text_input
 
 
@@ -21,7 +22,7 @@ def buttons_of(message: dict) -> dict:
 
 def declare_and_send(fake, bot, monkeypatch, level: int = 1, when: str = "2026-11-24T10:00:00Z") -> None:
     """SEV n declared by Simon; Alice sends to Acme through the bot; Bob marks Initech sent himself."""
-    monkeypatch.setenv("GTMBOT_NOW", when)
+    freeze(when)
     bot.command("/incident", f"declare sev{level} Feature flags failing", user="U_SIMON")
     draft = submit(bot, opened_view(fake, "incident_declare"), declare_values(level, "feature flags", "flag evaluation errors", cloud="EU", products=["feature_flags"]), "U_SIMON")["view"]
     submit(bot, draft, {"f_feature": text_input("feature flags"), "f_symptom": text_input("flag evaluation errors"), "route": select("owners", "radio_buttons")}, "U_SIMON")
@@ -62,7 +63,7 @@ def test_e18_an_update_at_1028_replaces_the_pending_reminders(incident_world, bo
     fake = incident_world
     declare_and_send(fake, bot, monkeypatch)
     run_job(rt, "incident_cadence", now=at("2026-11-24T10:25:00"))
-    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T10:28:00Z")
+    freeze("2026-11-24T10:28:00Z")
     bot.command("/incident", "update", user="U_SIMON")
     draft = opened_view(fake, "incident_draft")
     submit(bot, draft, {"f_feature": text_input("feature flags"), "f_status": text_input("Fix in progress."), "next_minutes": text_input("30"), "route": select("owners", "radio_buttons")}, "U_SIMON")
@@ -95,7 +96,7 @@ def test_e25_handoff_prompt_at_1730_london(incident_world, bot, rt, monkeypatch)
     run_job(rt, "incident_cadence", now=at("2026-11-24T17:30:00"))
     dm = [m for m in fake.posts("D_SIMON") if "Hand off" in m["text"]]
     assert [m["text"] for m in dm] == ["EU day ends at 18:00. Hand off INC-1 to Landon or Tyler?"]
-    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T17:32:00Z")
+    freeze("2026-11-24T17:32:00Z")
     text = bot.command("/incident", "handoff INC-1 <@U_LANDON|landon>", user="U_SIMON").text()
     assert text == "INC-1 handed off to <@U_LANDON>."
     assert any("You are now CMOC for INC-1" in m["text"] for m in fake.posts("D_LANDON"))

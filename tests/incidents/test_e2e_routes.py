@@ -7,6 +7,7 @@ import re
 
 from bot.guard import REFUSAL
 from bot.incidents.blocks import ACTION_BROADCAST_REST, ACTION_HANDLING_1TO1, ACTION_SEND_MINE
+from tests.clock import freeze
 from tests.incidents.fixtures import (
     COORD,
     declare_values,
@@ -68,7 +69,7 @@ def _declare_sev1(fake, bot) -> dict:
 
 def test_e13_sev1_standard_route_owner_sends(incident_world, bot, monkeypatch):
     fake = incident_world
-    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T10:00:00Z")
+    freeze("2026-11-24T10:00:00Z")
     draft = _declare_sev1(fake, bot)
     card = fake.posts(COORD)[0]
     assert "SEV 1 – Critical" in card["text"] and not card.get("thread_ts")
@@ -108,7 +109,7 @@ def test_e13_sev1_standard_route_owner_sends(incident_world, bot, monkeypatch):
 
 def test_e14_broadcast_the_rest_requires_a_reason_and_skips_notified(incident_world, bot, monkeypatch):
     fake = incident_world
-    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T10:00:00Z")
+    freeze("2026-11-24T10:00:00Z")
     draft = _declare_sev1(fake, bot)
     submit(bot, draft, {"f_feature": text_input("feature flags"), "f_symptom": text_input("flag evaluation errors"), "route": select("owners", "radio_buttons")}, "U_SIMON")
     card = fake.posts(COORD)[0]
@@ -165,7 +166,7 @@ def test_e23_handling_1to1_is_left_out_of_a_broadcast(incident_world, bot):
 
 def test_e26_close_needs_resolution_then_lists_who_was_never_told(incident_world, bot, monkeypatch):
     fake = incident_world
-    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T10:00:00Z")
+    freeze("2026-11-24T10:00:00Z")
     draft = _declare_sev1(fake, bot)
     submit(bot, draft, {"f_feature": text_input("feature flags"), "f_symptom": text_input("errors"), "route": select("owners", "radio_buttons")}, "U_SIMON")
     card = fake.posts(COORD)[0]
@@ -175,7 +176,7 @@ def test_e26_close_needs_resolution_then_lists_who_was_never_told(incident_world
     fake.wait_for(lambda: fake.posts("C_ACME"))
     assert "resolve first" in bot.command("/incident", "close", user="U_SIMON").text()
 
-    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T11:42:00Z")
+    freeze("2026-11-24T11:42:00Z")
     bot.command("/incident", "resolve", user="U_SIMON")
     resolve = opened_view(fake, "incident_draft")
     answer = submit(bot, resolve, {"f_root_cause": text_input("a bad config push"), "f_duration": text_input("10:00–11:42 UTC"), "f_impact": text_input("flags returned defaults"), "route": select("owners", "radio_buttons")}, "U_SIMON")

@@ -23,6 +23,7 @@ from bot.fakes.driver import SlackDriver
 from bot.fakes.slack import FakeSlack
 from bot.fakes.workspace import seed_workspace
 from bot.runtime import Runtime
+from tests.clock import freeze
 from tests.conftest import BOT_TOKEN
 from tests.tickets.fixtures import ROOT, TicketWorld, setup_acme_world
 
@@ -103,7 +104,7 @@ def zendesk_fake():
 def world(rt: Runtime, fake_slack: FakeSlack, zendesk_fake, seed, bot_factory, incident_env,
           monkeypatch) -> TicketWorld:
     """The bot over HTTP against fake Slack and fake Zendesk, with the world above seeded."""
-    monkeypatch.setenv("GTMBOT_NOW", "2025-06-02T09:00:00Z")
+    freeze("2025-06-02T09:00:00Z")
     incident_env(CMOC_EU="Simon", CMOC_US="Simon", SLACK_POST_RATE_PER_SEC=50, SLACK_POST_BURST=10)
     setup_acme_world(fake_slack, seed)
     seed({"format": "gtmbot-accounts/1", "team": TEAM, "accounts": ACCOUNTS})
