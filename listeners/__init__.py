@@ -13,3 +13,11 @@ CAPABILITIES: tuple[str, ...] = ("quotes", "handover", "churn", "billing", "inci
 def register_listeners(app: App) -> None:
     for name in CAPABILITIES:
         importlib.import_module(f"listeners.{name}").register(app)
+    # Registered last, so it only gets what no capability claimed: ordinary channel chatter. Without it
+    # Bolt answers 404 and logs "Unhandled request" for every message in every channel the bot is in
+    # (global middleware such as churn's activity hook has already seen the event).
+    app.event("message")(acknowledge_other_messages)
+
+
+def acknowledge_other_messages() -> None:
+    """A `message` event no capability acts on: acknowledged (Bolt acks events), nothing else."""

@@ -1,9 +1,11 @@
-"""/churn-risk, its buttons (pick, share, flag, record a fact, open in Vitally) and modals."""
+"""/churn-risk, its buttons (pick, share, flag, record a fact, open in Vitally) and modals, and customer
+Slack activity (W4) read from message events."""
 
 from slack_bolt import App
 
 from listeners.churn import (
     churn_risk_command,
+    customer_message,
     fact_button,
     fact_modal,
     flag_button,
@@ -15,6 +17,7 @@ from listeners.churn import (
 
 
 def register(app: App) -> None:
+    customer_message.register(app)
     churn_risk_command.register(app)
     for module in (pick_button, share_button, flag_button, fact_button, open_vitally_button):
         module.register(app)
