@@ -10,6 +10,7 @@ import pytest
 
 from bot.fakes.workspace import CUSTOMER_TEAM, EXTERNAL_USER
 from tests.churn.import_docs import TEAM, account
+from tests.clock import freeze
 
 NOW = "2025-06-02T09:00:00Z"
 QUIET = "C0CHQUIET"
@@ -20,9 +21,9 @@ def ts(text: str) -> str:
 
 
 @pytest.fixture
-def quiet_bot(bot, seed, monkeypatch):
+def quiet_bot(bot, seed):
     """Willow Apps (spec E22): last customer message 2025-05-12, 21 days before NOW, so W4 holds."""
-    monkeypatch.setenv("GTMBOT_NOW", NOW)
+    freeze(NOW)
     willow = account("churn-willow", "Willow Apps", "24000.00", "U0TAE01", QUIET,
                      last_customer_slack_message_at="2025-05-12T10:00:00Z")
     seed({"format": "gtmbot-accounts/1", "team": TEAM, "accounts": [willow]})
