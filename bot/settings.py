@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     # Outbox sender.
     outbox_max_attempts: int = Field(default=8, ge=1)
 
+    # Every client's timeouts and its one retry policy (bot/retry.py; README "Retries and uncertain
+    # writes"): 429s wait Retry-After (capped); 5xx/timeouts on reads back off base*2^n (capped, jittered).
+    slack_timeout_s: float = Field(default=15.0, gt=0)
+    stripe_timeout_s: float = Field(default=30.0, gt=0)
+    zendesk_timeout_s: float = Field(default=10.0, gt=0)
+    retry_max_attempts: int = Field(default=4, ge=1)
+    retry_backoff_base_s: float = Field(default=0.5, ge=0)
+    retry_backoff_cap_s: float = Field(default=8.0, ge=0)
+    retry_after_cap_s: float = Field(default=120.0, ge=0)
+
     log_level: str = "INFO"
     log_json: bool = False
 

@@ -99,6 +99,10 @@ def settings(db_url: str, fake_slack: FakeSlack) -> Settings:
         slack_api_url=fake_slack.url,
         database_url=db_url,
         scheduler_enabled=False,
+        # the retry policy's shape (3 tries, Retry-After honoured) with waits short enough for a test
+        retry_max_attempts=3,
+        retry_backoff_base_s=0.01,
+        retry_backoff_cap_s=0.05,
     )
 
 

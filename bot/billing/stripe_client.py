@@ -7,23 +7,66 @@ no `invoice.subscription`/`paid`) and the older shapes localstripe returns (spec
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import stripe
 
+from bot import retry
+from bot.retry import DEFAULT_POLICY, Failure, RetryPolicy, parse_retry_after
 from services.billing.payment_escalation import InvoiceFacts
 from services.billing.runway import CreditCustomer, UsageInvoice, is_truthy_metadata, parse_credit_expires_at
 
+T = TypeVar("T")
+
 PAGE_SIZE = 100  # Stripe's maximum page size; N customers cost ceil(N/100) calls
+_POLICY_ATTR = "gtmbot_retry_policy"
 
 
-def make_client(api_key: str, api_base: str | None = None, max_network_retries: int = 2) -> stripe.StripeClient:
-    """A StripeClient whose every call goes to `api_base` (STRIPE_API_BASE; Stripe's own when unset)."""
+def make_client(api_key: str, api_base: str | None = None, max_network_retries: int = 0, *,
+                timeout_s: float = 30.0, policy: RetryPolicy = DEFAULT_POLICY) -> stripe.StripeClient:
+    """A StripeClient whose every call goes to `api_base` (STRIPE_API_BASE; Stripe's own when unset).
+
+    Retries are ours (`bot.retry`), not the library's: the library does not retry a plain 429
+    (no `Stripe-Should-Retry`), which aborted CreditBot and the payment scan. Every call here is a
+    read, so 429s wait `Retry-After` and 5xx/timeouts back off, page by page."""
     base = {"api": api_base.rstrip("/")} if api_base else None
-    return stripe.StripeClient(api_key, base_addresses=base, max_network_retries=max_network_retries)
+    client = stripe.StripeClient(api_key, base_addresses=base, max_network_retries=max_network_retries,
+                                 http_client=stripe.RequestsClient(timeout=timeout_s))
+    setattr(client, _POLICY_ATTR, policy)
+    return client
+
+
+def classify(exc: BaseException) -> Failure | None:
+    """Stripe's errors under the one retry rule (all our Stripe calls are reads)."""
+    if isinstance(exc, stripe.RateLimitError) or getattr(exc, "http_status", None) == 429:
+        headers = getattr(exc, "headers", None) or {}
+        return Failure("rate_limited", parse_retry_after(headers.get("Retry-After") or headers.get("retry-after")))
+    if isinstance(exc, stripe.APIConnectionError):
+        return Failure("transient")
+    if isinstance(exc, stripe.StripeError) and (getattr(exc, "http_status", None) or 0) >= 500:
+        return Failure("transient")
+    return None
+
+
+def _read(client: stripe.StripeClient, fn: Callable[[], T], what: str) -> T:
+    return retry.call(fn, classify=classify, safe=True, policy=getattr(client, _POLICY_ATTR, DEFAULT_POLICY),
+                      what=f"Stripe {what}")
+
+
+def _paged(client: stripe.StripeClient, lister: Callable[..., Any], params: dict[str, Any],
+           what: str) -> Iterator[dict[str, Any]]:
+    """Every object of a list, one retried request per page (`starting_after` cursor)."""
+    params = dict(params)
+    while True:
+        page = _read(client, lambda: lister(params=dict(params)), what)
+        data = list(page.data)
+        yield from (as_dict(obj) for obj in data)
+        if not page.has_more or not data:
+            return
+        params["starting_after"] = data[-1].id
 
 
 def as_dict(obj: Any) -> dict[str, Any]:
@@ -37,32 +80,29 @@ def as_dict(obj: Any) -> dict[str, Any]:
 
 def iter_customers(client: stripe.StripeClient) -> Iterator[dict[str, Any]]:
     """Every customer, 100 a page: one scan for CreditBot (GET /v1/customers?limit=100)."""
-    for cus in client.v1.customers.list(params={"limit": PAGE_SIZE}).auto_paging_iter():
-        yield as_dict(cus)
+    yield from _paged(client, client.v1.customers.list, {"limit": PAGE_SIZE}, "GET /v1/customers")
 
 
 def iter_open_invoices(client: stripe.StripeClient) -> Iterator[dict[str, Any]]:
     """All open invoices with their customer embedded (GET /v1/invoices?status=open&expand[]=data.customer)."""
     params: dict[str, Any] = {"status": "open", "limit": PAGE_SIZE, "expand": ["data.customer"]}
-    for inv in client.v1.invoices.list(params=params).auto_paging_iter():
-        yield as_dict(inv)
+    yield from _paged(client, client.v1.invoices.list, params, "GET /v1/invoices?status=open")
 
 
 def iter_invoices_since(client: stripe.StripeClient, since: datetime) -> Iterator[dict[str, Any]]:
     """Invoices created since a watermark: the incremental burn-ledger sync (spec §4.3)."""
     params = {"created": {"gte": int(since.timestamp())}, "limit": PAGE_SIZE}
-    for inv in client.v1.invoices.list(params=params).auto_paging_iter():
-        yield as_dict(inv)
+    yield from _paged(client, client.v1.invoices.list, params, "GET /v1/invoices?created")
 
 
 def iter_customer_invoices(client: stripe.StripeClient, customer_id: str) -> Iterator[dict[str, Any]]:
-    for inv in client.v1.invoices.list(params={"customer": customer_id, "limit": PAGE_SIZE}).auto_paging_iter():
-        yield as_dict(inv)
+    yield from _paged(client, client.v1.invoices.list, {"customer": customer_id, "limit": PAGE_SIZE},
+                      "GET /v1/invoices?customer")
 
 
 def retrieve_invoice(client: stripe.StripeClient, invoice_id: str) -> dict[str, Any]:
     """Re-read one invoice before posting about it (a webhook can be stale or out of order)."""
-    return as_dict(client.v1.invoices.retrieve(invoice_id))
+    return as_dict(_read(client, lambda: client.v1.invoices.retrieve(invoice_id), f"GET /v1/invoices/{invoice_id}"))
 
 
 # --- converters ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from bot.billing import stripe_client as sc
 from bot.billing.tables import StripeInvoiceState, SyncCursor
 from bot.db.models import Account, AccountStripeCustomer, Invoice
 from bot.progress import QUIET, Reporter
+from bot.retry import policy_from_settings
 from bot.settings import Settings
 
 log = logging.getLogger("gtmbot.sync_stripe")
@@ -41,7 +42,8 @@ def stripe_client(settings: Settings) -> stripe.StripeClient | None:
     """A client on STRIPE_API_BASE, or None when STRIPE_API_KEY is not set (demo and imported data)."""
     if settings.stripe_api_key is None:
         return None
-    return sc.make_client(settings.stripe_api_key.get_secret_value(), settings.stripe_api_base)
+    return sc.make_client(settings.stripe_api_key.get_secret_value(), settings.stripe_api_base,
+                          timeout_s=settings.stripe_timeout_s, policy=policy_from_settings(settings))
 
 
 def customer_accounts(session: Session, customer_ids: Iterable[str] | None = None) -> dict[str, str]:

@@ -3,8 +3,9 @@
 Wire format, as Vitally documents it: `GET {base}/resources/<kind>?limit=N&from=<cursor>` with
 HTTP Basic auth (the API key as user name, empty password) answers
 `{"results": [...], "next": "<cursor>" | null}`; some responses also carry `atEnd`. Paging stops
-when `next` is null/empty, `atEnd` is true, or a page comes back empty. 429 is retried after
-`Retry-After` seconds, 5xx and network errors with exponential backoff, up to `max_retries`.
+when `next` is null/empty, `atEnd` is true, or a page comes back empty. Every call is a read, so
+under `bot.retry`'s rule 429 waits `Retry-After` and 5xx, timeouts and network errors back off
+exponentially with jitter (capped), up to `max_retries` retries of each kind.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+
+from bot import retry
+from bot.retry import Failure, RetryPolicy, parse_retry_after
 
 RESOURCES = ("accounts", "users", "notes", "admins")
 
@@ -39,6 +43,8 @@ class VitallyClient:
         self.max_retries = max_retries
         self.backoff = backoff
         self.sleep = sleep
+        self.policy = RetryPolicy(max_attempts=max_retries + 1, max_rate_limit_waits=max_retries,
+                                  backoff_base_s=backoff, sleep=sleep)
         self.http = httpx.Client(
             base_url=base_url.rstrip("/"),
             auth=httpx.BasicAuth(api_key, ""),
@@ -57,40 +63,32 @@ class VitallyClient:
         self.close()
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        """One GET with retries; returns the decoded JSON body."""
-        attempt = 0
-        while True:
-            try:
-                response = self.http.get(path, params=params)
-            except httpx.TransportError as exc:
-                if attempt >= self.max_retries:
-                    raise VitallyError(f"GET {path}: {exc.__class__.__name__} after {attempt + 1} attempts") from exc
-                self.sleep(self.backoff * 2**attempt)
-                attempt += 1
-                continue
-            if response.status_code == 429 or response.status_code >= 500:
-                if attempt >= self.max_retries:
-                    raise VitallyError(f"GET {path}: HTTP {response.status_code} after {attempt + 1} attempts")
-                self.sleep(self._delay(response, attempt))
-                attempt += 1
-                continue
-            if response.status_code == 401 or response.status_code == 403:
-                raise VitallyError(f"GET {path}: HTTP {response.status_code}; check VITALLY_API_KEY")
-            if response.status_code >= 400:
-                raise VitallyError(f"GET {path}: HTTP {response.status_code}: {response.text[:200]}")
-            try:
-                return response.json()
-            except ValueError as exc:
-                raise VitallyError(f"GET {path}: the answer is not JSON") from exc
+        """One GET under the retry policy; returns the decoded JSON body."""
 
-    def _delay(self, response: httpx.Response, attempt: int) -> float:
-        retry_after = response.headers.get("Retry-After")
-        if response.status_code == 429 and retry_after is not None:
-            try:
-                return max(0.0, float(retry_after))
-            except ValueError:
-                pass
-        return self.backoff * 2**attempt
+        tries = 0
+
+        def attempt() -> httpx.Response:
+            nonlocal tries
+            tries += 1
+            response = self.http.get(path, params=params)
+            if response.status_code == 429 or response.status_code >= 500:
+                raise _Retryable(response)
+            return response
+
+        try:
+            response = retry.call(attempt, classify=_classify, safe=True, policy=self.policy, what=f"Vitally GET {path}")
+        except _Retryable as exc:
+            raise VitallyError(f"GET {path}: HTTP {exc.response.status_code} after {tries} attempts") from None
+        except httpx.TransportError as exc:
+            raise VitallyError(f"GET {path}: {exc.__class__.__name__} after {tries} attempts") from exc
+        if response.status_code == 401 or response.status_code == 403:
+            raise VitallyError(f"GET {path}: HTTP {response.status_code}; check VITALLY_API_KEY")
+        if response.status_code >= 400:
+            raise VitallyError(f"GET {path}: HTTP {response.status_code}: {response.text[:200]}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise VitallyError(f"GET {path}: the answer is not JSON") from exc
 
     def paginate(self, resource: str) -> Iterator[dict[str, Any]]:
         """Every record of `/resources/<resource>`, following the cursor to the end."""
@@ -108,3 +106,19 @@ class VitallyClient:
             if not body["results"] or not cursor or body.get("atEnd") is True or cursor in seen:
                 return
             seen.add(cursor)
+
+
+class _Retryable(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def _classify(exc: BaseException) -> Failure | None:
+    if isinstance(exc, _Retryable):
+        if exc.response.status_code == 429:
+            return Failure("rate_limited", parse_retry_after(exc.response.headers.get("Retry-After")))
+        return Failure("transient")
+    if isinstance(exc, httpx.TransportError):
+        return Failure("transient")
+    return None

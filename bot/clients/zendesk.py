@@ -2,9 +2,15 @@
 
 Only what the :ticket: flow needs (incidents-and-tickets.md A.2.4-A.2.9): create a ticket with an
 `Idempotency-Key`, add a comment, find tickets by `external_id`, read a ticket, look up organizations
-by `external_id`, create-or-update an end user. 429s wait `Retry-After`; 5xx, timeouts and connection
-errors retry with backoff under the same idempotency key, then raise `ZendeskUnavailable` so the
-caller can queue the work.
+by `external_id`, create-or-update an end user.
+
+Retries follow `bot.retry`'s one rule: 429s wait `Retry-After`; 5xx, timeouts and dropped connections
+are retried with backoff only when repeating is safe: reads, the ticket create (Zendesk deduplicates it
+by `Idempotency-Key`, the only write it documents keys for) and the user upsert. A comment is not
+deduplicated by Zendesk, so a comment whose answer was lost is *uncertain*: when the caller gives a
+`key`, it rides in the update's audit metadata and the ticket's audits are read for it before the
+comment is sent (again); without a key an uncertain comment is raised, never resent. When retries run
+out `ZendeskUnavailable` is raised so the caller can queue the work.
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from bot import retry
+from bot.retry import Failure, RetryPolicy, parse_retry_after
 
 DEFAULT_RETRY_DELAYS_S: tuple[float, ...] = (1.0, 4.0, 15.0)  # A.2.9
 MAX_RATE_LIMIT_WAITS = 5  # 429s are not failures (A.2.9), but never loop forever
@@ -32,6 +41,11 @@ class ZendeskError(Exception):
 
 class ZendeskUnavailable(ZendeskError):
     """5xx, timeouts or connection errors outlasted the retries: queue and try later."""
+
+
+class ZendeskUncertain(ZendeskUnavailable):
+    """A write that may have happened (timeout, dropped connection or 5xx after sending): look before
+    sending it again."""
 
 
 class ZendeskAuthError(ZendeskError):
@@ -65,6 +79,7 @@ class ZendeskClient:
         retry_delays_s: Sequence[float] = DEFAULT_RETRY_DELAYS_S,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        policy: RetryPolicy | None = None,
     ) -> None:
         auth = httpx.BasicAuth(f"{email}/token", api_token) if email else None
         self._http = httpx.Client(
@@ -74,8 +89,9 @@ class ZendeskClient:
             headers={"Accept": "application/json", "User-Agent": "gtmbot-zendesk/1"},
             transport=transport,
         )
-        self._retry_delays = tuple(retry_delays_s)
-        self._sleep = sleep
+        self._policy = policy or RetryPolicy.from_delays(
+            retry_delays_s, sleep=sleep, max_rate_limit_waits=MAX_RATE_LIMIT_WAITS, retry_after_cap_s=MAX_RETRY_AFTER_S
+        )
 
     @property
     def base_url(self) -> str:
@@ -96,6 +112,7 @@ class ZendeskClient:
             "/api/v2/tickets.json",
             json={"ticket": ticket},
             headers={"Idempotency-Key": idempotency_key},
+            safe=True,  # Zendesk replays the first answer for the same key
         )
         lookup = response.headers.get("x-zendesk-idempotency-lookup") or response.headers.get(
             "x-idempotency-lookup", ""
@@ -103,16 +120,41 @@ class ZendeskClient:
         return CreatedTicket(ticket=response.json()["ticket"], idempotency_hit=lookup.lower() == "hit")
 
     def add_comment(
-        self, ticket_id: int, body: str, *, public: bool, author_id: int | None = None
+        self, ticket_id: int, body: str, *, public: bool, author_id: int | None = None, key: str | None = None
     ) -> dict[str, Any]:
-        """Update Ticket with a comment; returns the answer (`ticket`, `audit`)."""
+        """Update Ticket with a comment; returns the answer (`ticket`, `audit`).
+
+        With a `key` (unique per comment) the comment is added at most once: the key is stored in the
+        audit's metadata, the audits are read for it before sending and after any uncertain send."""
         comment: dict[str, Any] = {"body": body, "public": public}
         if author_id is not None:
             comment["author_id"] = author_id
-        response = self._request(
-            "PUT", f"/api/v2/tickets/{ticket_id}.json", json={"ticket": {"comment": comment}}
-        )
-        return response.json()
+        update: dict[str, Any] = {"comment": comment}
+        if key is not None:
+            update["metadata"] = {AUDIT_KEY: key}
+        path = f"/api/v2/tickets/{ticket_id}.json"
+        failures = 0
+        while True:
+            if key is not None:
+                audit = self.find_audit(ticket_id, key)
+                if audit is not None:
+                    return {"ticket": None, "audit": audit, "already": True}
+            try:
+                return self._request("PUT", path, json={"ticket": update}, safe=False).json()
+            except ZendeskUncertain:
+                failures += 1
+                if key is None or failures >= self._policy.max_attempts:
+                    raise
+                self._policy.sleep(self._policy.backoff(failures))
+
+    def find_audit(self, ticket_id: int, key: str) -> dict[str, Any] | None:
+        """The audit of an earlier update that carried `key` in its metadata, if Zendesk has one."""
+        response = self._request("GET", f"/api/v2/tickets/{ticket_id}/audits.json", params={"sort_order": "desc"})
+        for audit in response.json().get("audits", []):
+            custom = ((audit.get("metadata") or {}).get("custom") or {})
+            if custom.get(AUDIT_KEY) == key:
+                return audit
+        return None
 
     def get_ticket(self, ticket_id: int) -> dict[str, Any] | None:
         response = self._request("GET", f"/api/v2/tickets/{ticket_id}.json", allow_404=True)
@@ -129,7 +171,7 @@ class ZendeskClient:
         return list(response.json().get("organizations", []))
 
     def create_or_update_user(self, user: dict[str, Any]) -> dict[str, Any]:
-        response = self._request("POST", "/api/v2/users/create_or_update.json", json={"user": user})
+        response = self._request("POST", "/api/v2/users/create_or_update.json", json={"user": user}, safe=True)
         return response.json()["user"]
 
     # -- transport ---------------------------------------------------------------------------
@@ -143,49 +185,68 @@ class ZendeskClient:
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         allow_404: bool = False,
+        safe: bool | None = None,
     ) -> httpx.Response:
-        failures = 0
-        rate_waits = 0
-        while True:
-            try:
-                response = self._http.request(method, path, json=json, params=params, headers=headers)
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                if failures >= len(self._retry_delays):
-                    raise ZendeskUnavailable(0, f"{method} {path}: {exc.__class__.__name__}") from exc
-                self._sleep(self._retry_delays[failures])
-                failures += 1
-                continue
-            status = response.status_code
-            if status == 429:
-                if rate_waits >= MAX_RATE_LIMIT_WAITS:
-                    raise ZendeskUnavailable(429, f"{method} {path}: still rate limited")
-                self._sleep(_retry_after(response))
-                rate_waits += 1
-                continue
-            if status >= 500:
-                if failures >= len(self._retry_delays):
-                    raise ZendeskUnavailable(status, f"{method} {path}", _body(response))
-                self._sleep(self._retry_delays[failures])
-                failures += 1
-                continue
-            if status in (401, 403):
-                raise ZendeskAuthError(status, f"{method} {path}: check ZENDESK_EMAIL / ZENDESK_API_TOKEN")
-            if status == 404 and allow_404:
-                return response
-            if status in (400, 409, 422):
-                raise ZendeskInvalid(status, f"{method} {path}", _body(response))
-            if status >= 400:
-                raise ZendeskError(status, f"{method} {path}", _body(response))
+        """One call under the retry rule; `safe` defaults to True for GET only."""
+        safe = method == "GET" if safe is None else safe
+
+        def attempt() -> httpx.Response:
+            response = self._http.request(method, path, json=json, params=params, headers=headers)
+            if response.status_code == 429 or response.status_code >= 500:
+                raise _Retryable(response)
             return response
 
+        try:
+            response = retry.call(attempt, classify=_classify, safe=safe, policy=self._policy,
+                                  what=f"Zendesk {method} {path}")
+        except _Retryable as exc:
+            status = exc.response.status_code
+            if status == 429:
+                raise ZendeskUnavailable(429, f"{method} {path}: still rate limited") from None
+            cls = ZendeskUnavailable if safe else ZendeskUncertain
+            raise cls(status, f"{method} {path}", _body(exc.response)) from None
+        except httpx.ConnectError as exc:
+            raise ZendeskUnavailable(0, f"{method} {path}: {exc.__class__.__name__}") from exc
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            cls = ZendeskUnavailable if safe or isinstance(exc, httpx.ConnectTimeout) else ZendeskUncertain
+            raise cls(0, f"{method} {path}: {exc.__class__.__name__}") from exc
+        status = response.status_code
+        if status in (401, 403):
+            raise ZendeskAuthError(status, f"{method} {path}: check ZENDESK_EMAIL / ZENDESK_API_TOKEN")
+        if status == 404 and allow_404:
+            return response
+        if status in (400, 409, 422):
+            raise ZendeskInvalid(status, f"{method} {path}", _body(response))
+        if status >= 400:
+            raise ZendeskError(status, f"{method} {path}", _body(response))
+        return response
 
-def _retry_after(response: httpx.Response) -> float:
-    raw = response.headers.get("Retry-After", "")
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = 1.0
-    return max(0.0, min(seconds, MAX_RETRY_AFTER_S))
+
+AUDIT_KEY = "gtmbot_key"  # our key inside an audit's custom metadata
+
+
+class _Retryable(Exception):
+    """A 429 or 5xx answer, raised inside a try so the retry policy sees it."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def _classify(exc: BaseException) -> Failure | None:
+    if isinstance(exc, _Retryable):
+        if exc.response.status_code == 429:
+            return Failure("rate_limited", _retry_after(exc.response))
+        return Failure("transient")
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return Failure("not_sent")  # no connection, so nothing reached Zendesk
+    if isinstance(exc, (httpx.TimeoutException, httpx.TransportError)):
+        return Failure("transient")
+    return None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    return parse_retry_after(response.headers.get("Retry-After"))
 
 
 def _body(response: httpx.Response) -> Any:
