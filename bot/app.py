@@ -12,6 +12,7 @@ from slack_bolt import App
 from bot.errors import handle_error
 from bot.events import dedupe_events
 from bot.runtime import Runtime
+from bot.slack_client import SafeRespond
 
 log = logging.getLogger("gtmbot.app")
 
@@ -56,6 +57,8 @@ def create_app(rt: Runtime, *, register_listeners: bool = True) -> App:
     @app.middleware
     def inject_runtime(context, next):
         context["rt"] = rt
+        if context.response_url:  # respond() never resends a post whose answer was lost
+            context["respond"] = SafeRespond(response_url=context.response_url, settings=rt.settings)
         return next()
 
     app.use(strip_control_characters)

@@ -6,6 +6,10 @@ by one worker, and marked `sent` with Slack's ts after it. So:
 - a crash after Slack accepted the message but before we recorded it is
   reconciled: each message carries its key in Slack message metadata, and a
   stale claim is checked against channel history before any resend;
+- a send whose answer was lost (timeout, dropped connection, 5xx) is *uncertain*:
+  Slack may have posted it. It is looked for in the channel (or thread) at once, and
+  again before any resend; a row tried before is never sent again without that look
+  (`find_posted`, shared with the broadcast sender);
 - transient failures are retried with backoff; permanent ones (channel gone,
   bot not in channel) are recorded with the reason and not retried.
 """
@@ -13,6 +17,7 @@ by one worker, and marked `sent` with Slack's ts after it. So:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -117,6 +122,8 @@ class OutboxSender:
             found = []
             for row in stale:
                 ts = self._find_in_slack(s, row)
+                if ts is UNKNOWN:
+                    continue  # Slack unreadable: keep it `sending` until we can look
                 if ts:
                     row.status, row.sent_ts, row.sent_channel, row.sent_at = "sent", ts, row.sent_channel or row.channel, clock_now()
                     found.append(row.dedupe_key)
@@ -154,6 +161,11 @@ class OutboxSender:
         row = self._claim(row_id)
         if row is None:
             return "pending"
+        if row.attempts > 1:
+            # Tried before: an earlier send may have reached Slack although we never heard back.
+            settled = self._settle_if_posted(row_id, row.dedupe_key)
+            if settled is not None:
+                return settled
         args = dict(row.payload)
         args["channel"] = row.channel
         if getattr(row, "_parent_ts", None):
@@ -167,15 +179,43 @@ class OutboxSender:
             resp = self.client.api_call(row.method, json=args)
         except SlackApiError as e:
             error = e.response.get("error", "unknown_error") if e.response is not None else "unknown_error"
+            status = e.response.status_code if e.response is not None else 200
+            if status >= 500:  # Slack may have acted before failing: uncertain
+                return self._uncertain(row_id, row.dedupe_key, f"http_{status}:{error}")
             return self._record_failure(row_id, error, permanent=error in PERMANENT_ERRORS)
-        except Exception as e:  # connection trouble: unknown whether Slack got it
-            log.warning("outbox %s: send failed (%s); will reconcile before retrying", row.dedupe_key, e)
-            return "pending"  # stays `sending`; recover_stale reconciles against history
+        except Exception as e:  # timeout or dropped connection: unknown whether Slack got it
+            return self._uncertain(row_id, row.dedupe_key, f"{type(e).__name__}: {e}")
         with session_scope(self.session_factory) as s:
             s.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
                 status="sent", sent_at=clock_now(), sent_ts=resp.get("ts") or resp.get("message_ts"),
                 sent_channel=resp.get("channel") or row.channel, last_error=None))
         return "sent"
+
+    def _uncertain(self, row_id: int, key: str, error: str) -> str:
+        """The send may or may not have happened: look now; if it is not there, the row goes back to
+        pending with backoff and is looked for again before it is resent (see `_send_one`)."""
+        log.warning("outbox %s: send uncertain (%s); checking Slack before any resend", key, error)
+        settled = self._settle_if_posted(row_id, key, error=error)
+        return settled if settled is not None else self._record_failure(row_id, error, permanent=False)
+
+    def _settle_if_posted(self, row_id: int, key: str, *, error: str | None = None) -> str | None:
+        """"sent" when the message is already in Slack; "pending" (row released) when Slack cannot be
+        read; None when it is certainly not there and may be sent."""
+        with session_scope(self.session_factory) as s:
+            row = s.get(OutboxMessage, row_id)
+            ts = self._find_in_slack(s, row)
+            if ts is UNKNOWN:
+                row.status, row.claimed_by = "pending", None
+                row.last_error = error or row.last_error or "uncertain: Slack unreadable"
+                row.next_attempt_at = clock_now() + timedelta(seconds=min(3600, 15 * 2 ** max(0, row.attempts - 1)))
+                return "pending"
+            if ts:
+                row.status, row.sent_ts, row.sent_at = "sent", ts, clock_now()
+                row.sent_channel = row.sent_channel or row.channel
+                row.last_error = f"reconciled after: {error}" if error else "reconciled: found in Slack"
+                log.info("outbox %s was already delivered (ts %s); not resending", key, ts)
+                return "sent"
+        return None
 
     def _record_failure(self, row_id: int, error: str, *, permanent: bool) -> str:
         with session_scope(self.session_factory) as s:
@@ -190,27 +230,64 @@ class OutboxSender:
             row.next_attempt_at = clock_now() + timedelta(seconds=min(3600, 15 * 2 ** (row.attempts - 1)))
             return "pending"
 
-    def _find_in_slack(self, s: Session, row: OutboxMessage) -> str | None:
-        """Look for our message (by its metadata key) in the channel or thread since the claim."""
+    def _find_in_slack(self, s: Session, row: OutboxMessage) -> str | None | Unknown:
+        """Look for our message (by its metadata key) in the channel or thread since the claim.
+        UNKNOWN when Slack could not be read: then nothing may be resent yet."""
         oldest = (row.claimed_at or row.created_at) - timedelta(minutes=5)
-        try:
-            if row.thread_key:
-                parent = s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == row.thread_key))
-                if not parent or not parent.sent_ts:
-                    return None
-                resp = self.client.conversations_replies(channel=parent.sent_channel or row.channel,
-                                                         ts=parent.sent_ts, include_all_metadata=True, limit=200)
-            else:
-                resp = self.client.conversations_history(channel=row.channel, oldest=f"{_epoch(oldest):.6f}",
-                                                         include_all_metadata=True, limit=200)
-        except SlackApiError as e:
-            log.warning("outbox %s: cannot read history to reconcile (%s)", row.dedupe_key, e.response.get("error"))
-            return None
-        for msg in resp.get("messages", []):
-            md = msg.get("metadata") or {}
-            if (md.get("event_payload") or {}).get("outbox_key") == row.dedupe_key:
-                return msg["ts"]
-        return None
+        channel, thread_ts = row.channel, None
+        if row.thread_key:
+            parent = s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == row.thread_key))
+            if not parent or not parent.sent_ts:
+                return None
+            channel, thread_ts = parent.sent_channel or row.channel, parent.sent_ts
+        if row.method != "chat.postMessage":
+            return None  # only posts carry the key; other methods (chat.update) are idempotent
+        return find_posted(self.client, channel, thread_ts=thread_ts, oldest=oldest,
+                           match=lambda md: (md.get("event_payload") or {}).get("outbox_key") == row.dedupe_key,
+                           what=f"outbox {row.dedupe_key}")
+
+
+class Unknown:
+    """Slack could not be read, so whether a message is there is not known."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = Unknown()
+
+
+def find_posted(client: WebClient, channel: str, *, thread_ts: str | None, oldest: datetime,
+                match: Callable[[dict[str, Any]], bool], what: str = "message",
+                limit: int = 200) -> str | None | Unknown:
+    """The ts of the bot's message in `channel` (or in the thread `thread_ts`) posted since `oldest`
+    whose metadata satisfies `match`; None when it is not there; UNKNOWN when Slack cannot be read.
+
+    The one way the bot settles an uncertain post (outbox and broadcast sender alike): Slack has no
+    idempotency key for chat.postMessage, so the message's own metadata is the key."""
+    stamp = f"{_epoch(oldest):.6f}"
+    try:
+        if thread_ts:
+            resp = client.conversations_replies(channel=channel, ts=thread_ts, oldest=stamp,
+                                                include_all_metadata=True, limit=limit)
+        else:
+            resp = client.conversations_history(channel=channel, oldest=stamp, include_all_metadata=True,
+                                                limit=limit)
+    except SlackApiError as e:
+        error = e.response.get("error") if e.response is not None else e
+        if error in ("channel_not_found", "thread_not_found", "not_in_channel"):
+            return None  # nothing of ours can be there
+        log.warning("%s: cannot read Slack to check for an earlier send (%s)", what, error)
+        return UNKNOWN
+    except Exception as e:  # connection trouble even after the read retries
+        log.warning("%s: cannot read Slack to check for an earlier send (%s)", what, e)
+        return UNKNOWN
+    for msg in resp.get("messages", []):
+        if thread_ts and msg.get("ts") == thread_ts:
+            continue  # the parent itself
+        if match(msg.get("metadata") or {}):
+            return msg["ts"]
+    return None
 
 
 def _epoch(dt: datetime) -> float:

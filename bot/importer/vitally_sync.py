@@ -328,10 +328,14 @@ def _slack_lookup(settings: Any) -> Callable[[str], str | None] | None:
     token = getattr(settings, "bot_token", None)
     if not token:
         return None
-    from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
 
-    web = WebClient(token=token, base_url=getattr(settings, "slack_api_url", "https://slack.com/api/"))
+    from bot.settings import Settings
+    from bot.slack_client import make_client
+
+    if not isinstance(settings, Settings):
+        settings = Settings(slack_api_url=getattr(settings, "slack_api_url", "https://slack.com/api/"))
+    web = make_client(settings, token=token)
 
     def lookup(email: str) -> str | None:
         try:

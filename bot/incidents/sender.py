@@ -8,7 +8,8 @@ Rows in `deliveries` are written before anything is sent. This sender:
 - paces posts with `services.incidents.broadcast_pacing` (workspace token bucket + per-channel gap);
 - on 429 waits `Retry-After` for everyone and puts the row back, without counting an attempt;
 - records permanent errors (`not_in_channel`, …) per row and carries on with the batch.
-It uses its own WebClient without the SDK's 429 retry handler: the sender must see 429s.
+It uses its own WebClient without a 429 retry handler (the sender must see 429s) and, like every
+client the bot makes, without any retry of a post (bot/slack_client.py).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from sqlalchemy import func, or_, select, update
 from bot.clock import now as clock_now
 from bot.db.session import session_scope
 from bot.incidents.tables import Broadcast, Delivery
+from bot.outbox import UNKNOWN, Unknown, find_posted
 from bot.runtime import Runtime
-from bot.slack_client import normalise_api_url
+from bot.slack_client import make_client
 from services.incidents import broadcast_pacing as pacing
 
 log = logging.getLogger("gtmbot.incidents.sender")
@@ -66,8 +68,9 @@ def _wall() -> datetime:
 
 
 def broadcast_client(rt: Runtime) -> WebClient:
-    """A client that surfaces 429s instead of sleeping inside the SDK."""
-    return WebClient(token=rt.settings.bot_token, base_url=normalise_api_url(rt.settings.slack_api_url), timeout=15)
+    """A client that surfaces 429s instead of sleeping inside the SDK (the sender paces on them), and
+    never retries a post on its own: a post whose answer was lost is reconciled against history."""
+    return make_client(rt.settings, rate_limits=False)
 
 
 class DeliverySender:
@@ -127,6 +130,8 @@ class DeliverySender:
             found = 0
             for row in s.scalars(q):
                 ts = self._find_in_slack(row)
+                if ts is UNKNOWN:
+                    continue  # Slack unreadable: stays `sending` until it can be checked
                 if ts:
                     row.status, row.slack_ts, row.sent_at, row.error = "sent", ts, row.sending_started_at or clock_now(), None
                     found += 1
@@ -230,7 +235,10 @@ class DeliverySender:
                 report.failed[row.channel_id] = error or "error"
             else:
                 ts = self._find_in_slack(live)
-                if ts:
+                if ts is UNKNOWN:
+                    # Cannot tell whether it was posted: stays `sending`; reconcile() looks again once stale.
+                    live.error = error
+                elif ts:
                     live.status, live.slack_ts, live.sent_at, live.error = "sent", ts, now, None
                     report.sent += 1
                     report.reconciled += 1
@@ -242,22 +250,13 @@ class DeliverySender:
                     live.not_before = _wall() + timedelta(seconds=min(30, 2**live.attempts))
         return outcome
 
-    def _find_in_slack(self, row: Delivery) -> str | None:
+    def _find_in_slack(self, row: Delivery) -> str | None | Unknown:
         """Our message in the channel (or thread) since just before the claim, by metadata key."""
         oldest = (row.sending_started_at or clock_now()) - RECONCILE_WINDOW
-        try:
-            if row.thread_ts:
-                resp = self.client.conversations_replies(channel=row.channel_id, ts=row.thread_ts, oldest=f"{oldest.timestamp():.6f}", include_all_metadata=True, limit=50)
-            else:
-                resp = self.client.conversations_history(channel=row.channel_id, oldest=f"{oldest.timestamp():.6f}", include_all_metadata=True, limit=15)
-        except SlackApiError as e:
-            log.warning("delivery %s: cannot read history (%s)", row.dedupe_key, e.response.get("error") if e.response is not None else e)
-            return None
-        for msg in resp.get("messages", []):
-            md = msg.get("metadata") or {}
-            if md.get("event_type") == METADATA_EVENT and (md.get("event_payload") or {}).get("key") == row.dedupe_key:
-                return msg["ts"]
-        return None
+        return find_posted(
+            self.client, row.channel_id, thread_ts=row.thread_ts, oldest=oldest, limit=50 if row.thread_ts else 15,
+            match=lambda md: md.get("event_type") == METADATA_EVENT and (md.get("event_payload") or {}).get("key") == row.dedupe_key,
+            what=f"delivery {row.dedupe_key}")
 
 
 def _scope(q, broadcast_id: int | None, delivery_ids: list[int] | None):
