@@ -7,14 +7,18 @@ such data is never posted into an externally shared (Slack Connect) channel."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
+from urllib.error import URLError
 
 from slack_bolt import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
+
+log = logging.getLogger("gtmbot.guard")
 
 _TTL = 600.0
 
@@ -28,7 +32,22 @@ EXTERNAL_CHANNEL_REFUSAL = (
 )
 
 
+SLACK_UNAVAILABLE = (
+    "Slack is not answering right now, so I can't check that you are a member of our workspace. "
+    "Please try again in a minute."
+)
+
+# Slack errors that say "not now", not "no": never cached as an answer.
+TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+
+
+class SlackUnavailable(Exception):
+    """Slack did not answer a read (5xx, timeout, dropped connection) even after the client's retries."""
+
+
 def _cached(rt: Runtime, key: str, fetch) -> Any:
+    """A Slack fact, cached for _TTL. A transient failure raises SlackUnavailable and is not cached:
+    one bad answer from Slack must not become ten minutes of a wrong one."""
     hit = rt.cache.get(key)
     now = time.monotonic()
     if hit and now - hit[0] < _TTL:
@@ -38,34 +57,58 @@ def _cached(rt: Runtime, key: str, fetch) -> Any:
     return value
 
 
+def _read(call, *, missing: Any = None) -> Any:
+    """Run a Slack read: its value; `missing` for a definite "no such thing"; SlackUnavailable when
+    Slack could not answer (the client has already retried reads)."""
+    try:
+        return call()
+    except SlackApiError as e:
+        status = e.response.status_code if e.response is not None else 0
+        error = e.response.get("error") if e.response is not None else None
+        if status >= 500 or status == 429 or error in TRANSIENT_ERRORS:
+            raise SlackUnavailable(error or f"HTTP {status}") from e
+        return missing
+    except (OSError, URLError) as e:  # timeouts, refused or dropped connections
+        raise SlackUnavailable(str(e)) from e
+
+
 def home_team_id(rt: Runtime) -> str:
     if rt.settings.slack_team_id:
         return rt.settings.slack_team_id
-    return _cached(rt, "auth.test", lambda: rt.client.auth_test()["team_id"])
+
+    def fetch() -> str:
+        team = _read(lambda: rt.client.auth_test()["team_id"])
+        if not team:
+            raise SlackUnavailable("auth.test answered without a team")
+        return team
+
+    return _cached(rt, "auth.test", fetch)
+
+
+def _user_info(rt: Runtime, user_id: str) -> dict[str, Any] | None:
+    return _cached(rt, f"user:{user_id}", lambda: _read(lambda: rt.client.users_info(user=user_id)["user"]))
 
 
 def user_info(rt: Runtime, user_id: str) -> dict[str, Any] | None:
-    def fetch() -> dict[str, Any] | None:
-        try:
-            return rt.client.users_info(user=user_id)["user"]
-        except SlackApiError:
-            return None
-
-    return _cached(rt, f"user:{user_id}", fetch)
+    """The user's Slack profile; None when unknown or when Slack cannot be reached right now."""
+    try:
+        return _user_info(rt, user_id)
+    except SlackUnavailable:
+        return None
 
 
 def channel_info(client: WebClient, rt: Runtime, channel_id: str) -> dict[str, Any] | None:
-    def fetch() -> dict[str, Any] | None:
-        try:
-            return client.conversations_info(channel=channel_id)["channel"]
-        except SlackApiError:
-            return None
+    """The channel's facts; None when unknown or when Slack cannot be reached right now (not cached)."""
+    try:
+        return _cached(rt, f"channel:{channel_id}",
+                       lambda: _read(lambda: client.conversations_info(channel=channel_id)["channel"]))
+    except SlackUnavailable:
+        return None
 
-    return _cached(rt, f"channel:{channel_id}", fetch)
 
-
-def is_internal_user(rt: Runtime, body: dict[str, Any], user_id: str | None) -> bool:
-    """A member of the installing workspace, not a guest, not a Slack Connect stranger."""
+def internal_status(rt: Runtime, body: dict[str, Any], user_id: str | None) -> bool:
+    """A member of the installing workspace, not a guest, not a Slack Connect stranger. Raises
+    SlackUnavailable when Slack cannot tell us right now."""
     if not user_id:
         return False
     home = home_team_id(rt)
@@ -76,7 +119,7 @@ def is_internal_user(rt: Runtime, body: dict[str, Any], user_id: str | None) -> 
     user = body.get("user")
     if isinstance(user, dict) and user.get("team_id") and user["team_id"] != home:
         return False
-    info = user_info(rt, user_id)
+    info = _user_info(rt, user_id)
     if not info:
         return False
     return (
@@ -86,6 +129,14 @@ def is_internal_user(rt: Runtime, body: dict[str, Any], user_id: str | None) -> 
         and not info.get("is_ultra_restricted")
         and not info.get("deleted")
     )
+
+
+def is_internal_user(rt: Runtime, body: dict[str, Any], user_id: str | None) -> bool:
+    """`internal_status`, failing closed (False) while Slack cannot answer; nothing is cached then."""
+    try:
+        return internal_status(rt, body, user_id)
+    except SlackUnavailable:
+        return False
 
 
 def is_external_channel(rt: Runtime, channel_id: str | None) -> bool:
@@ -113,12 +164,17 @@ def internal_only(body: dict[str, Any], context, respond, next) -> BoltResponse 
     """Listener middleware (Dispatch-style permission check) for commands and actions
     that reveal account data: strangers get an ephemeral refusal and nothing runs."""
     rt: Runtime = context["rt"]
-    if is_internal_user(rt, body, requesting_user(body)):
-        return next()
+    try:
+        if internal_status(rt, body, requesting_user(body)):
+            return next()
+        text = REFUSAL
+    except SlackUnavailable as e:  # not "you are not a member": we could not ask
+        log.warning("internal-only check: Slack is not answering (%s)", e)
+        text = SLACK_UNAVAILABLE
     if body.get("command"):
-        reply = {"response_type": "ephemeral", "text": REFUSAL}
+        reply = {"response_type": "ephemeral", "text": text}
         return BoltResponse(status=200, body=json.dumps(reply),
                             headers={"content-type": "application/json;charset=utf-8"})
     if body.get("response_url") or body.get("response_urls"):
-        respond(text=REFUSAL, response_type="ephemeral", replace_original=False)
+        respond(text=text, response_type="ephemeral", replace_original=False)
     return BoltResponse(status=200, body="")
