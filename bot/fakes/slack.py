@@ -4,7 +4,9 @@ Used by the test suite (through `tests/fakes/slack.py`) and by `gtmbot demo`.
 It keeps a small workspace (team, users incl. external ones, channels incl.
 externally shared ones, messages and threads), answers reads consistently with
 earlier writes, records every call with its parsed arguments, and can be told to
-rate-limit a method (HTTP 429 with Retry-After) or to fail the next calls.
+rate-limit a method (HTTP 429 with Retry-After), to fail the next calls, or to play a
+network fault on the next call of a method (`faults`: accept then drop the connection,
+accept then 5xx, 5xx before accepting, 429, stall past the client's timeout).
 
 Response URLs (`response_url` of slash commands and actions) are served here too:
 `POST {base}/response/{channel}/{token}`.
@@ -23,6 +25,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from bot.fakes.faults import FaultScript, before_answer, drop
 
 JSON_FIELDS = {"blocks", "attachments", "metadata", "view", "user_auth_blocks"}
 
@@ -83,6 +87,8 @@ class FakeSlack:
         self._failures: dict[str, list[tuple[int, str, float | None]]] = defaultdict(list)
         self._channel_failures: dict[tuple[str, str], str] = {}
         self.enforce_token = True
+        # Network faults per method ("chat.postMessage", "response_url"): see bot/fakes/faults.py.
+        self.faults = FaultScript()
         self.add_user(bot_user_id, "gtmbot", is_bot=True)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -107,17 +113,35 @@ class FakeSlack:
                 parsed = urlparse(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                status, headers, body = fake._handle(
-                    self.command, parsed.path, parse_qs(parsed.query), dict(self.headers.items()), raw
-                )
+                name = "response_url" if parsed.path.startswith("/response/") else parsed.path.removeprefix("/api/")
+                fault = fake.faults.take(name)
+                early = before_answer(fault)
+                if early is not None:
+                    status, headers, body = early
+                    with fake._lock:
+                        fake.calls.append(Call(name, {}, None, time.time(), status, body))
+                        fake._cond.notify_all()
+                else:
+                    status, headers, body = fake._handle(
+                        self.command, parsed.path, parse_qs(parsed.query), dict(self.headers.items()), raw
+                    )
+                if fault is not None and fault.kind == "drop_after":
+                    return drop(self)
+                if fault is not None and fault.kind == "error_after":
+                    status, headers, body = fault.status, {}, {"ok": False, "error": "internal_error"}
+                if fault is not None and fault.kind == "stall":
+                    time.sleep(fault.stall_s)
                 data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a stall)
+                    self.close_connection = True
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True

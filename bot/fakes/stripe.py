@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.fakes.faults import FaultScript, drop
+
 MAX_LIMIT = 100
 
 
@@ -44,6 +46,9 @@ class FakeStripe:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Network faults per call ("GET /v1/customers"): bot/fakes/faults.py.
+        self.faults = FaultScript()
+        self.request_times: list[float] = []  # time.monotonic() of each request, for Retry-After checks
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -124,8 +129,24 @@ class FakeStripe:
             def do_GET(self) -> None:  # noqa: N802 (http.server API)
                 split = urlsplit(self.path)
                 fake.requests.append(("GET", split.path))
+                fake.request_times.append(time.monotonic())
                 if not self.headers.get("Authorization", "").startswith("Bearer "):
                     return self._send(401, _error("You did not provide an API key."))
+                fault = fake.faults.take(f"GET {split.path}")
+                if fault is not None and not fault.acts:
+                    if fault.kind == "rate_limit":  # Stripe's 429: no Stripe-Should-Retry, a Retry-After
+                        return self._send(429, _error("Too many requests.", "rate_limit_error", code="rate_limit"),
+                                          {"Retry-After": str(fault.retry_after)})
+                    return self._send(fault.status, _error("Scripted outage.", "api_error"))
+                if fault is not None:
+                    query = parse_qsl(split.query, keep_blank_values=True)
+                    status, body = fake._route(split.path, query)
+                    if fault.kind == "drop_after":
+                        return drop(self)
+                    if fault.kind == "error_after":
+                        return self._send(fault.status, _error("Scripted failure after the work.", "api_error"))
+                    time.sleep(fault.stall_s)
+                    return self._send(status, body)
                 scripted = fake._take_scripted(split.path)
                 if scripted and scripted[0] == "drop":
                     self.close_connection = True
@@ -140,14 +161,19 @@ class FakeStripe:
                 status, body = fake._route(split.path, query)
                 self._send(status, body)
 
-            def _send(self, status: int, body: dict[str, Any]) -> None:
+            def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
                 raw = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.send_header("Request-Id", f"req_{len(fake.requests)}")
-                self.end_headers()
-                self.wfile.write(raw)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(raw)))
+                    self.send_header("Request-Id", f"req_{len(fake.requests)}")
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(raw)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a stall)
+                    self.close_connection = True
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True

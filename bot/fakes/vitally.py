@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from bot.clients.vitally import RESOURCES
+from bot.fakes.faults import FaultScript, before_answer, drop
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class FakeVitally:
         self._stalls: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        # Network faults per call ("GET /resources/accounts"): bot/fakes/faults.py.
+        self.faults = FaultScript()
 
     # ---- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeVitally:
@@ -47,7 +50,21 @@ class FakeVitally:
                 pass
 
             def do_GET(self) -> None:
-                status, headers, body = fake._handle(self.path, self.headers.get("Authorization", ""))
+                fault = fake.faults.take(f"GET {urlparse(self.path).path}")
+                early = before_answer(fault)
+                if early is not None:
+                    status, headers, _ = early
+                    body: Any = {"error": "rate limited" if status == 429 else "unavailable"}
+                    with fake._lock:
+                        fake.requests.append(Request(urlparse(self.path).path, {}, status))
+                else:
+                    status, headers, body = fake._handle(self.path, self.headers.get("Authorization", ""))
+                if fault is not None and fault.kind == "drop_after":
+                    return drop(self)
+                if fault is not None and fault.kind == "error_after":
+                    status, headers, body = fault.status, {}, {"error": "internal error"}
+                if fault is not None and fault.kind == "stall":
+                    time.sleep(fault.stall_s)
                 payload = json.dumps(body).encode()
                 try:
                     self.send_response(status)

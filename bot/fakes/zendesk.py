@@ -4,8 +4,10 @@ A real HTTP server on 127.0.0.1 (port 0 = any free port) speaking Zendesk's JSON
 endpoints the :ticket: flow uses. It enforces idempotency keys the way Zendesk documents them: the same
 `Idempotency-Key` with the same payload within the window returns the original answer with
 `x-zendesk-idempotency-lookup: hit`; the same key with a different payload is a 400
-`IdempotentRequestError`. Failures are scriptable (500s, 429s with `Retry-After`, a full outage), and
-every request is recorded so tests assert on what Zendesk saw.
+`IdempotentRequestError`. A ticket update's `metadata` is kept in its audit's `metadata.custom`
+(`GET /api/v2/tickets/{id}/audits.json`). Failures are scriptable (500s, 429s with `Retry-After`, a full
+outage, and the network faults of `bot/fakes/faults.py` per call), and every request is recorded so
+tests assert on what Zendesk saw.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from bot.fakes.faults import FaultScript, before_answer, drop
 
 IDEMPOTENCY_WINDOW_S = 2 * 3600  # Zendesk keeps keys for a limited time (reported as two hours)
 
@@ -48,6 +52,7 @@ class FakeZendeskState:
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     organizations: list[dict[str, Any]] = field(default_factory=list)
     users: dict[int, dict[str, Any]] = field(default_factory=dict)
+    audits: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # ticket updates, oldest first
     idempotency: dict[str, tuple[float, str, int, dict[str, Any]]] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
     scripted: list[_Scripted] = field(default_factory=list)
@@ -73,6 +78,8 @@ class FakeZendesk:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.clock = time.monotonic
+        # Network faults per call ("POST /api/v2/tickets.json", "PUT /api/v2/tickets/"): bot/fakes/faults.py.
+        self.faults = FaultScript()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -234,6 +241,14 @@ class FakeZendesk:
             if ticket is None:
                 return 404, {}, {"error": "RecordNotFound", "description": "Not found"}
             return 200, {}, {"ticket": ticket}
+        m = re.fullmatch(r"/api/v2/tickets/(\d+)/audits\.json", path)
+        if m and method == "GET":
+            if int(m.group(1)) not in self.state.tickets:
+                return 404, {}, {"error": "RecordNotFound", "description": "Not found"}
+            audits = list(self.state.audits.get(int(m.group(1)), []))
+            if query.get("sort_order") == "desc":
+                audits.reverse()
+            return 200, {}, {"audits": audits, "count": len(audits), "next_page": None, "previous_page": None}
         if method == "GET" and path == "/api/v2/tickets.json":
             found = [
                 t
@@ -338,7 +353,13 @@ class FakeZendesk:
         if ticket["status"] == "closed":
             return 422, {}, {"error": "RecordInvalid", "description": "Status: closed prevents ticket update"}
         update = (body or {}).get("ticket") or {}
-        audit: dict[str, Any] = {"id": self._audit_id(), "ticket_id": ticket_id, "events": []}
+        audit: dict[str, Any] = {
+            "id": self._audit_id(),
+            "ticket_id": ticket_id,
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "metadata": {"system": {}, "custom": dict(update.get("metadata") or {})},
+            "events": [],
+        }
         comment = update.get("comment")
         if isinstance(comment, dict):
             stored = {
@@ -354,6 +375,7 @@ class FakeZendesk:
         for key in ("status", "priority", "tags"):
             if key in update:
                 ticket[key] = update[key]
+        self.state.audits.setdefault(ticket_id, []).append(audit)
         return 200, {}, {"ticket": ticket, "audit": audit}
 
     def _create_or_update_user(self, body: Any) -> tuple[int, dict[str, str], Any]:
@@ -396,7 +418,23 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        status, headers, payload = self.fake.handle(self.command, self.path, dict(self.headers.items()), raw)
+        fault = self.fake.faults.take(f"{self.command} {urlsplit(self.path).path}")
+        early = before_answer(fault)
+        if early is not None:
+            status, headers, _ = early
+            payload: Any = {"error": "TooManyRequests" if status == 429 else "ServiceUnavailable"}
+            with self.fake.lock:
+                self.fake.state.requests.append(RecordedRequest(
+                    self.command, urlsplit(self.path).path, {}, {k.lower(): v for k, v in self.headers.items()},
+                    None, status))
+        else:
+            status, headers, payload = self.fake.handle(self.command, self.path, dict(self.headers.items()), raw)
+        if fault is not None and fault.kind == "drop_after":
+            return drop(self)
+        if fault is not None and fault.kind == "error_after":
+            status, headers, payload = fault.status, {}, {"error": "InternalServerError"}
+        if fault is not None and fault.kind == "stall":
+            time.sleep(fault.stall_s)
         data = json.dumps(payload).encode()
         try:
             self.send_response(status)
