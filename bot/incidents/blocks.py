@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from services.mrkdwn import escape as _esc
 from services.mrkdwn import mention as _mention
 
 Block = dict[str, Any]
@@ -19,6 +20,7 @@ Block = dict[str, Any]
 DECLARE_CALLBACK = "incident_declare"
 DRAFT_CALLBACK = "incident_draft"
 PREVIEW_CALLBACK = "incident_preview"
+UPGRADE_CALLBACK = "incident_upgrade_sev0"
 ACTION_SEND_MINE = "incident_send_mine"
 ACTION_SENT_MYSELF = "incident_sent_myself"
 ACTION_HANDLING_1TO1 = "incident_handling_1to1"
@@ -276,6 +278,41 @@ def draft_modal(d: Mapping[str, Any]) -> dict[str, Any]:
         "private_metadata": json.dumps({"incident_id": d["incident_id"], "kind": d["kind"]}),
         "blocks": blocks,
     }
+
+
+def upgrade_modal(d: Mapping[str, Any]) -> dict[str, Any]:
+    """`/incident sev sev0` asks before it upgrades (spec C.2), then pushes the SEV 0 draft.
+    d: incident_id, public_id, title, from_label, accounts, sev0_sent (an earlier SEV 0 initial)."""
+    if d.get("sev0_sent"):
+        next_step = "Next: draft the update for the channels that got the earlier SEV 0 messages, preview, confirm."
+    else:
+        next_step = (
+            "Next: the SEV 0 message (the handbook's SEV 0 template), then a preview of every affected customer "
+            "channel and a tick box to confirm. Owners are tagged in the incident thread at the same moment."
+        )
+    blocks: list[Block] = [
+        _section(f"*Upgrade {_esc(d['public_id'])} from {_esc(d['from_label'])} to SEV 0 – Emergency?*\n{_esc(d['title'])}"),
+        _section(
+            f"At SEV 0 you broadcast as the company to every affected customer channel ({d['accounts']} affected "
+            f"accounts, plus customer channels with no account), instead of owners sending "
+            f"(002_59a801b964a2a19e.txt:4228). Updates every 15–30 min (002_59a801b964a2a19e.txt:4131)."
+        ),
+        _context(next_step + " Nothing is posted in customer channels until you confirm."),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": UPGRADE_CALLBACK,
+        "title": _pt(f"{d['public_id']} to SEV 0", 24),
+        "submit": _pt("Upgrade and draft", 24),
+        "close": _pt("Cancel", 24),
+        "private_metadata": json.dumps({"incident_id": d["incident_id"]}),
+        "blocks": blocks,
+    }
+
+
+def notice_modal(public_id: str, text: str) -> dict[str, Any]:
+    """A modal that only says why nothing happened (a modal without inputs cannot show errors)."""
+    return {"type": "modal", "title": _pt(public_id, 24), "close": _pt("Close", 24), "blocks": [_section(text)]}
 
 
 def customer_message_blocks(text: str) -> list[Block]:

@@ -43,6 +43,7 @@ from services.incidents.policy import (
     SEVERITIES,
     allowed_routes,
     broadcast_needs_reason,
+    draft_kind,
     postmortem_due,
     suggest_cmoc,
 )
@@ -375,6 +376,8 @@ def _audience(rt: Runtime, comm_id: int, user: str, *, only_unnotified: bool, re
             # 1:1 accounts stay out under their own reason ("handled 1:1 by Alice"), not as notified
             reached = ilog.notified_accounts(store.notices(s, inc), comm.seq, ignore={"handling_1to1"})
             notified = {ch for a in accounts if a.id in reached for ch in a.channel_ids}
+        if comm.kind == "initial" and comm.severity == 0:
+            notified |= store.sev0_initial_channels(s, inc, other_than=comm.id)  # once per channel
         handled = store.handled_1to1(s, inc)
         sample_sender = team[user].name if user in team else None
         earlier = set(store.broadcast_channels(s, inc)) if (inc.broadcast_owned_by_cmoc or rebroadcast) and comm.kind != "initial" else None
@@ -424,6 +427,8 @@ def on_preview_submit(rt: Runtime, user: str, view: dict) -> dict:
     except IntegrityError:
         with session_scope(rt.session_factory) as s:
             b = s.scalar(select(Broadcast).where(Broadcast.comm_id == comm_id))
+            if b is None:  # another SEV 0 initial took these channels first (store.delivery_key)
+                b = s.scalar(select(Broadcast).where(Broadcast.incident_id == s.get(Comm, comm_id).incident_id).order_by(Broadcast.id.desc()).limit(1))
             done = s.query(Delivery).filter(Delivery.broadcast_id == b.id, Delivery.status == "sent").count() if b else 0
             total = b.total if b else 0
         return {"response_action": "errors", "errors": {"confirm": f"Already sending ({done}/{total})."}}
@@ -498,12 +503,7 @@ def on_owner_mark(rt: Runtime, user: str, comm_id: int, method: str) -> str:
         if not mine:
             return "None of the affected accounts is yours or assigned to you."
         for a in mine:
-            mark = s.get(OwnerMark, (comm.id, a.id))
-            if mark is None:
-                s.add(OwnerMark(comm_id=comm.id, account_id=a.id, method=method, by_slack_id=user, at=now))
-            elif mark.method == "handling_1to1" and method != "handling_1to1":
-                # "I sent it myself" after "I'm handling 1:1": the log says what was actually done
-                mark.method, mark.by_slack_id, mark.at = method, user, now
+            _record_mark(s, comm.id, a.id, method, user, now)
             if method == "handling_1to1":
                 s.execute(update(IncidentAccount).where(IncidentAccount.incident_id == inc.id, IncidentAccount.account_id == a.id).values(handling_1to1_by=user))
         store.event(s, inc, "owner_marked", user, now, comm=comm.seq, method=method, accounts=[a.name for a in mine])
@@ -511,6 +511,21 @@ def on_owner_mark(rt: Runtime, user: str, comm_id: int, method: str) -> str:
     if method == "handling_1to1":
         return f"Noted: you are handling {listed} 1:1; broadcasts will leave them out."
     return f"Noted: you sent it yourself to {listed}. The log shows them as notified by you."
+
+
+def _record_mark(s, comm_id: int, account_id: str, method: str, user: str, now: datetime) -> None:
+    """One owner mark per message and account; two clicks at once (or two buttons) both land."""
+    mark = s.get(OwnerMark, (comm_id, account_id))
+    if mark is None:
+        try:
+            with s.begin_nested():
+                s.add(OwnerMark(comm_id=comm_id, account_id=account_id, method=method, by_slack_id=user, at=now))
+            return
+        except IntegrityError:  # another click recorded a mark first
+            mark = s.get(OwnerMark, (comm_id, account_id), populate_existing=True)
+    if mark.method == "handling_1to1" and method != "handling_1to1":
+        # "I sent it myself" after "I'm handling 1:1": the log says what was actually done
+        mark.method, mark.by_slack_id, mark.at = method, user, now
 
 
 def on_assign_backups(rt: Runtime, user: str, comm_id: int) -> str:
@@ -642,13 +657,16 @@ def log_csv(s, inc: Incident) -> str:
 
 
 # ------------------------------------------------------------------------- lifecycle
-def change_severity(rt: Runtime, user: str, inc_id: int, level: int) -> str:
+def _set_severity(rt: Runtime, user: str, inc_id: int, level: int) -> tuple[str, str] | str:
+    """Record a severity change: the incident row and its timeline. Returns (thread note key,
+    thread note text) to post, or a message when nothing changed."""
     now = clock_now()
     with session_scope(rt.session_factory) as s:
         inc = s.get(Incident, inc_id)
         old = inc.severity
         if old == level:
-            return f"{inc.public_id} is already {store.severity_label(inc)}."
+            hint = " Run `/incident update` to draft and send the SEV 0 broadcast." if level == 0 and not store.sev0_initial_approved(s, inc) else ""
+            return f"{inc.public_id} is already {store.severity_label(inc)}.{hint}"
         inc.severity = level
         if old == 0 and level != 0:
             inc.broadcast_owned_by_cmoc = False  # downgrade ends the CMOC's broadcast ownership (4228)
@@ -656,11 +674,58 @@ def change_severity(rt: Runtime, user: str, inc_id: int, level: int) -> str:
         if level == 0:
             inc.broadcast_owned_by_cmoc, inc.route = True, ROUTE_BROADCAST
         store.event(s, inc, "severity_changed", user, now, old=old, new=level)
-        label, public_id = store.severity_label(inc), inc.public_id
+        label = store.severity_label(inc)
         band = SEVERITIES[level].band_minutes
-    thread_post(rt, inc_id, f"inc:{inc_id}:sev:{now.isoformat()}", f"Severity changed to *{label}* by <@{user}>." + (f" Updates every {band[0]}–{band[1]} min from the next update (002_59a801b964a2a19e.txt:4131)." if band else ""))
+    note = f"Severity changed to *{label}* by <@{user}>." + (f" Updates every {band[0]}–{band[1]} min from the next update (002_59a801b964a2a19e.txt:4131)." if band else "")
+    return f"inc:{inc_id}:sev:{now.isoformat()}", note
+
+
+def _announce_severity(rt: Runtime, inc_id: int, key: str, note: str) -> None:
+    thread_post(rt, inc_id, key, note)
     refresh_card(rt, inc_id)
-    return f"{public_id} is now {label}." + (" Run `/incident update` to broadcast to every affected channel." if level == 0 else "")
+
+
+def change_severity(rt: Runtime, user: str, inc_id: int, level: int) -> str:
+    """`/incident sev` for every change but an upgrade to SEV 0 (that one asks first: upgrade_view)."""
+    changed = _set_severity(rt, user, inc_id, level)
+    if isinstance(changed, str):
+        return changed
+    _announce_severity(rt, inc_id, *changed)
+    with session_scope(rt.session_factory) as s:
+        inc = s.get(Incident, inc_id)
+        return f"{inc.public_id} is now {store.severity_label(inc)}."
+
+
+def upgrade_view(rt: Runtime, inc_id: int) -> dict:
+    """The confirm step of `/incident sev sev0` (spec C.2: "to SEV 0 asks to confirm and starts
+    the broadcast flow")."""
+    with session_scope(rt.session_factory) as s:
+        inc = s.get(Incident, inc_id)
+        d = {
+            "incident_id": inc.id,
+            "public_id": inc.public_id,
+            "title": inc.title,
+            "from_label": store.severity_label(inc),
+            "accounts": len(store.affected(s, inc)),
+            "sev0_sent": store.sev0_initial_approved(s, inc),
+        }
+    return blocks.upgrade_modal(d)
+
+
+def on_upgrade_submit(rt: Runtime, user: str, view: dict) -> tuple[dict, Callable[[], None] | None]:
+    """Upgrade confirmed: the incident becomes SEV 0 and the SEV 0 draft is pushed at once, the
+    same draft → preview → confirm a SEV 0 declaration gets (spec C.6: "upgrade to SEV 0 starts
+    the broadcast flow for the initial message to all affected channels"). The thread note and
+    the card edit go out after the ack."""
+    inc_id = json.loads(view.get("private_metadata") or "{}")["incident_id"]
+    inc = incident_row(rt, inc_id)
+    if not may_command(rt, user, inc):
+        return {"response_action": "update", "view": blocks.notice_modal(inc.public_id, NOT_ALLOWED.format(what="change severity"))}, None
+    if inc.status != "open":
+        return {"response_action": "update", "view": blocks.notice_modal(inc.public_id, f"{inc.public_id} is {inc.status}; there is nothing to upgrade.")}, None
+    changed = _set_severity(rt, user, inc_id, 0)
+    after = (lambda: _announce_severity(rt, inc_id, *changed)) if not isinstance(changed, str) else None
+    return {"response_action": "update", "view": draft_view(rt, inc_id, next_draft_kind(rt, inc_id, "update"), user)}, after
 
 
 def handoff(rt: Runtime, user: str, inc_id: int, new_cmoc: str) -> str:
@@ -679,12 +744,12 @@ def handoff(rt: Runtime, user: str, inc_id: int, new_cmoc: str) -> str:
     return f"{public_id} handed off to <@{new_cmoc}>."
 
 
-def draft_kind(action: str, severity: int) -> str:
-    """Which message `/incident update|resolve` drafts: for SEV 4 the update is the before-message
-    and the resolution is the after-window message ("Before + after window", 4131; 4198)."""
-    if severity == 4:
-        return "maintenance_after" if action == "resolve" else "maintenance_before"
-    return "update" if action == "update" else "resolution"
+def next_draft_kind(rt: Runtime, inc_id: int, action: str) -> str:
+    """Which message `/incident update|resolve` (or the Draft update button) drafts now
+    (services.incidents.policy.draft_kind): after an upgrade to SEV 0, the SEV 0 initial first."""
+    with session_scope(rt.session_factory) as s:
+        inc = s.get(Incident, inc_id)
+        return draft_kind(action, inc.severity, sev0_initial_approved=store.sev0_initial_approved(s, inc))
 
 
 def mark_resolved_on_send(rt: Runtime, comm_id: int) -> None:

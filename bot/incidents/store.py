@@ -185,17 +185,47 @@ def latest_comm(session: Session, inc: Incident, *, approved: bool = True) -> Co
 
 
 def initial_threads(session: Session, inc: Incident) -> dict[str, str]:
-    """channel → ts of that channel's first broadcast post, for threading updates (spec C.5 step 3)."""
-    first: dict[str, tuple[int, str]] = {}
+    """channel → ts of that channel's initial broadcast post, for threading updates (spec C.5
+    step 3). After an upgrade to SEV 0 a channel may have two initial posts (say a SEV 1
+    broadcast, then the SEV 0 one); updates go under the latest, the one that promised them.
+    A channel with no initial post threads under its first top-level broadcast."""
+    best: dict[str, tuple[int, int, str]] = {}
     rows = session.execute(
-        select(Comm.seq, Delivery.channel_id, Delivery.slack_ts)
+        select(Comm.seq, Comm.kind, Delivery.channel_id, Delivery.slack_ts)
         .join(Comm, Comm.id == Delivery.comm_id)
         .where(Delivery.incident_id == inc.id, Delivery.status == "sent", Delivery.method == "broadcast", Delivery.thread_ts.is_(None))
     )
-    for seq, channel, ts in rows:
-        if channel not in first or seq < first[channel][0]:
-            first[channel] = (seq, ts)
-    return {ch: ts for ch, (_s, ts) in first.items()}
+    for seq, kind, channel, ts in rows:
+        rank = (1, seq) if kind == "initial" else (0, -seq)
+        if channel not in best or rank > best[channel][:2]:
+            best[channel] = (*rank, ts)
+    return {ch: ts for ch, (_k, _s, ts) in best.items()}
+
+
+def sev0_initial_approved(session: Session, inc: Incident) -> bool:
+    """Has this incident's SEV 0 initial broadcast been confirmed (at declaration or after an upgrade)?"""
+    q = select(Comm.id).where(Comm.incident_id == inc.id, Comm.kind == "initial", Comm.severity == 0, Comm.status == "approved")
+    return session.scalar(q.limit(1)) is not None
+
+
+def sev0_initial_channels(session: Session, inc: Incident, *, other_than: int) -> set[str]:
+    """Channels that already have a row for another SEV 0 initial message of this incident: a
+    second SEV 0 initial (two upgrade forms confirmed) must not post there again."""
+    q = (
+        select(Delivery.channel_id)
+        .join(Comm, Comm.id == Delivery.comm_id)
+        .where(Delivery.incident_id == inc.id, Comm.kind == "initial", Comm.severity == 0, Comm.id != other_than)
+    )
+    return set(session.scalars(q))
+
+
+def delivery_key(inc: Incident, comm: Comm, channel: str) -> str:
+    """The unique key of one delivery (spec D.1 "<comm_id>:<channel_id>"). A SEV 0 initial is keyed
+    per incident and channel instead, so the database itself refuses a second SEV 0 initial post
+    in a channel even if two confirms race."""
+    if comm.kind == "initial" and comm.severity == 0:
+        return f"inc{inc.id}:sev0-initial:{channel}"
+    return f"{comm.id}:{channel}"
 
 
 def broadcast_channels(session: Session, inc: Incident) -> list[str]:
@@ -233,7 +263,7 @@ def create_broadcast(
                 thread_ts=threads.get(ch),
                 method="broadcast",
                 sent_by_slack_id=requested_by,
-                dedupe_key=f"{comm.id}:{ch}",
+                dedupe_key=delivery_key(inc, comm, ch),
                 status="pending",
             )
         )

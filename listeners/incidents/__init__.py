@@ -18,6 +18,7 @@ from listeners.incidents import (
     send_mine_button,
     sent_myself_button,
     show_log_button,
+    upgrade_modal,
 )
 
 
@@ -36,4 +37,5 @@ def register(app: App) -> None:
     draft_modal.register(app)
     preview_modal.register(app)
     broadcast_rest_modal.register(app)
+    upgrade_modal.register(app)
     broadcast_replies.register(app)  # customers' replies to SEV 0 broadcasts

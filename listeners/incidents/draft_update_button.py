@@ -15,7 +15,7 @@ def handle(ack, body, client, respond, context) -> None:
     if not flow.may_command(rt, user, flow.incident_row(rt, incident_id)):
         respond(text=flow.NOT_ALLOWED.format(what="send updates"), response_type="ephemeral", replace_original=False)
         return
-    client.views_open(trigger_id=body["trigger_id"], view=flow.draft_view(rt, incident_id, "update", user))
+    client.views_open(trigger_id=body["trigger_id"], view=flow.draft_view(rt, incident_id, flow.next_draft_kind(rt, incident_id, "update"), user))
 
 
 def register(app: App) -> None:

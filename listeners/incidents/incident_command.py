@@ -66,7 +66,9 @@ def handle(ack, body, client, respond, context) -> None:
         if status != "open":
             respond(text=f"This incident is {status}; nothing to {cmd.action}.", response_type="ephemeral")
             return
-        client.views_open(trigger_id=body["trigger_id"], view=flow.draft_view(rt, inc_id, flow.draft_kind(cmd.action, severity), user))
+        client.views_open(trigger_id=body["trigger_id"], view=flow.draft_view(rt, inc_id, flow.next_draft_kind(rt, inc_id, cmd.action), user))
+    elif cmd.action == "sev" and cmd.severity == 0 and severity != 0 and status == "open":
+        client.views_open(trigger_id=body["trigger_id"], view=flow.upgrade_view(rt, inc_id))  # asks first (spec C.2)
     elif cmd.action == "sev":
         respond(text=flow.change_severity(rt, user, inc_id, cmd.severity), response_type="ephemeral")
     elif cmd.action == "handoff":

@@ -190,6 +190,21 @@ def broadcast_needs_reason(level: int, is_security: bool = False) -> bool:
     return True
 
 
+def draft_kind(action: str, severity: int, *, sev0_initial_approved: bool = True) -> str:
+    """Which message `/incident update|resolve` drafts.
+
+    For SEV 4 the update is the before-message and the resolution the after-window message
+    ("Before + after window", 4131; 4198). An incident upgraded to SEV 0 whose SEV 0 initial
+    broadcast has not gone out yet drafts that initial first: the override makes the CMOC tell
+    every affected channel at once (4228; spec C.6), and an "update" would only reach channels
+    that already had a broadcast."""
+    if severity == 4:
+        return "maintenance_after" if action == "resolve" else "maintenance_before"
+    if action == "update":
+        return "initial" if severity == 0 and not sev0_initial_approved else "update"
+    return "resolution"
+
+
 # --- CMOC rota (002_59a801b964a2a19e.txt:12811) ------------------------------------------------
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -18,6 +18,7 @@ from services.incidents.policy import (
     allowed_routes,
     broadcast_needs_reason,
     can_command,
+    draft_kind,
     next_update_bounds,
     parse_window,
     postmortem_due,
@@ -222,3 +223,19 @@ def test_every_severity_spelling_round_trips(prefix, level, gap):
     token = f"{prefix}{gap if prefix else ''}{level}"
     result = g.parse(f"sev INC-3 {token}")
     assert isinstance(result, g.IncidentCommand) and result.severity == level and result.incident == 3
+
+
+@pytest.mark.parametrize(
+    ("action", "level", "sev0_sent", "kind"),
+    [
+        ("update", 1, True, "update"),
+        ("resolve", 1, True, "resolution"),
+        ("update", 4, True, "maintenance_before"),
+        ("resolve", 4, True, "maintenance_after"),
+        ("update", 0, True, "update"),
+        ("update", 0, False, "initial"),  # upgraded to SEV 0: the SEV 0 initial goes out first (4228)
+        ("resolve", 0, False, "resolution"),
+    ],
+)
+def test_draft_kind_after_an_upgrade_to_sev0_is_the_initial(action, level, sev0_sent, kind):
+    assert draft_kind(action, level, sev0_initial_approved=sev0_sent) == kind
