@@ -69,11 +69,11 @@ def test_sent_myself_after_handling_1to1_records_what_was_done(incident_world, b
     assert "Notified: *1/2* accounts" in bot.command("/incident", "status", user="U_DANA").text()
 
 
-def test_two_marks_clicked_at_once_both_land(incident_world, bot, monkeypatch):
+def test_two_marks_clicked_at_once_both_land(incident_world, bot):
     """Both buttons pressed before either answer (two devices, a double tap): no error, and the log
     keeps what was done whatever the order."""
     fake = incident_world
-    monkeypatch.setenv("GTMBOT_NOW", "2026-11-24T10:00:00Z")
+    freeze("2026-11-24T10:00:00Z")
     buttons = _declare_and_share(fake, bot)
     one = bot.click(buttons[ACTION_HANDLING_1TO1], user="U_ALICE", channel=COORD)
     two = bot.click(buttons[ACTION_SENT_MYSELF], user="U_ALICE", channel=COORD)
