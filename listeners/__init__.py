@@ -1,7 +1,10 @@
 """Listener registration: one package per capability, each with one `register(app)`.
 
 The order is the order Bolt tries listeners in: incidents' broadcast replies come before tickets'
-thread replies, as both listen to `message` events (each with its own matcher)."""
+thread replies, as both listen to `message` events (each with its own matcher). Bolt runs only the
+first listener whose matchers all pass, so a listener for an event another capability also handles must
+match narrowly: tickets' `member_joined_channel` matches only the bot's own join, and a listener for
+other people joining must not match the bot, or one of the two never runs."""
 
 import importlib
 

@@ -12,6 +12,7 @@ from services.mrkdwn import escape, link
 from services.tickets.policy import (
     HOLDING_TEXT,
     UNMATCHED_EXPLANATION,
+    JoinChecklist,
     already_ticketed_text,
     confirmation_text,
 )
@@ -161,6 +162,59 @@ def credentials_ephemeral_blocks(data: dict[str, Any]) -> list[Block]:
             "`ZENDESK_EMAIL` / `ZENDESK_API_TOKEN`."
         ),
         _context("Only you can see this. Nothing was posted in the channel."),
+    ]
+
+
+def join_checklist_blocks(checklist: JoinChecklist, *, emoji: str = "ticket") -> list[Block]:
+    """Ephemeral to whoever /invite-d the bot into a customer channel (A.2.1): what is set up, what is
+    missing and how to fix it, then the handbook's training message ready to paste."""
+    ok, todo = ":white_check_mark:", ":warning:"
+    name = escape("#" + checklist.channel_name)
+    lines = []
+    if checklist.name_ok:
+        lines.append(f"{ok} {name} follows the `posthog-[customername]` naming.")
+    else:
+        lines.append(
+            f"{todo} {name} does not follow the `posthog-[customername]` naming: rename it, e.g. "
+            "`posthog-acme` (searchable, no acronyms; 002_59a801b964a2a19e.txt:12617)."
+        )
+    if checklist.shared:
+        lines.append(f"{ok} Shared with the customer through Slack Connect.")
+    else:
+        lines.append(
+            f"{todo} Not shared with the customer yet: invite their people to this channel, not to our "
+            "workspace (002_59a801b964a2a19e.txt:12621)."
+        )
+    if checklist.mapped:
+        owner = f" (owner {escape(checklist.owner_name)})" if checklist.owner_name else " (no owner recorded)"
+        lines.append(f"{ok} Mapped to the account *{escape(checklist.account_name)}*{owner}.")
+        if not checklist.has_org_id:
+            lines.append(
+                f"{todo} The account has no PostHog organization ID, so tickets from here get no Zendesk "
+                "organization: add `posthog_org_id` with `gtmbot accounts import`."
+            )
+    else:
+        lines.append(
+            f"{todo} Not mapped to an account, so tickets from here get no Zendesk organization and only "
+            "normal priority. Record the channel name in the Salesforce Account's Slack Channel field "
+            "(002_59a801b964a2a19e.txt:12629), then run `gtmbot accounts import` with `slack_channel_ids` "
+            "so gtmbot knows the channel."
+        )
+    head = (
+        f":{emoji}: I'm in {name}. Anyone here, staff or customer, can now open a Zendesk ticket by reacting "
+        f"with :{emoji}: to a message or mentioning me in a thread."
+    )
+    return [
+        _section(head),
+        _section("*Channel checklist*\n" + "\n".join(lines)),
+        _section(
+            "*Train the customer* (002_59a801b964a2a19e.txt:12662): paste this when you welcome them.\n"
+            f"```{escape(checklist.training)}```"
+        ),
+        _context(
+            "Only you can see this. If SupportHog or Pylon is also in this channel, remove it: one "
+            f":{emoji}: would open two tickets."
+        ),
     ]
 
 

@@ -1,11 +1,13 @@
-""":ticket: reactions and @mentions in shared customer channels, and replies in ticketed threads."""
+""":ticket: reactions and @mentions in shared customer channels, replies in ticketed threads, and the
+setup checklist when the bot is invited into a customer channel."""
 
 from slack_bolt import App
 
-from listeners.tickets import app_mention, reaction_added, thread_reply
+from listeners.tickets import app_mention, member_joined_channel, reaction_added, thread_reply
 
 
 def register(app: App) -> None:
     reaction_added.register(app)
     app_mention.register(app)
     thread_reply.register(app)
+    member_joined_channel.register(app)

@@ -675,3 +675,74 @@ def unmapped_hint(channel_name: str, reason: UnmatchedReason) -> str:
         ),
     }
     return fixes[reason]
+
+
+# -- when the bot joins a channel (A.2.1) -------------------------------------------------------------
+
+# "the expected syntax for the name is posthog-[customername]" (002_59a801b964a2a19e.txt:12617)
+CUSTOMER_CHANNEL_PREFIX = "posthog-"
+
+# The handbook's customer training message, verbatim (002_59a801b964a2a19e.txt:12662, introduced at
+# 12658-12660: "don't miss the opportunity to train them how to open a ticket"). `{emoji}` and `{bot}`
+# stand for ":ticket:" and "@SupportHog", which become the bot's real emoji and name.
+TRAINING_TEXT = (
+    "We also have an app here that will open a support ticket if I'm sleeping. You only have to add the "
+    ":{emoji}: emoji to the thread and it will open a ticket automatically, and capture the back and forth "
+    "in the specific Slack thread that received that emoji. You can also mention @{bot} in a thread to open "
+    "a ticket as well. It's a good habit to get into in order to make sure our distributed team can help."
+)
+
+
+def training_text(bot_name: str, emoji: str = "ticket") -> str:
+    return TRAINING_TEXT.format(emoji=emoji, bot=bot_name)
+
+
+def follows_channel_naming(channel_name: str) -> bool:
+    """`posthog-[customername]` with a customer name after the prefix (002_59a801b964a2a19e.txt:12617)."""
+    name = (channel_name or "").lstrip("#").lower()
+    return name.startswith(CUSTOMER_CHANNEL_PREFIX) and len(name) > len(CUSTOMER_CHANNEL_PREFIX)
+
+
+@dataclass(frozen=True)
+class JoinChecklist:
+    """What the inviter should check when the bot is /invite-d into a customer channel (A.2.1)."""
+
+    channel_name: str
+    name_ok: bool
+    shared: bool
+    account_name: str | None  # None = the channel is not mapped to an account
+    owner_name: str | None
+    has_org_id: bool
+    training: str
+
+    @property
+    def mapped(self) -> bool:
+        return self.account_name is not None
+
+    @property
+    def all_ok(self) -> bool:
+        return self.name_ok and self.shared and self.mapped and self.has_org_id
+
+
+def should_send_join_checklist(kind: ChannelKind | None, channel_name: str) -> bool:
+    """Customer channels, and channels named like one (a new posthog-acme not shared or mapped yet)."""
+    return kind == "customer" or (kind is None and follows_channel_naming(channel_name))
+
+
+def join_checklist(
+    channel_name: str,
+    *,
+    is_ext_shared: bool,
+    account: AccountFacts | None,
+    bot_name: str,
+    emoji: str = "ticket",
+) -> JoinChecklist:
+    return JoinChecklist(
+        channel_name=channel_name.lstrip("#"),
+        name_ok=follows_channel_naming(channel_name),
+        shared=is_ext_shared,
+        account_name=account.name if account else None,
+        owner_name=account.owner_name if account else None,
+        has_org_id=bool(account and account.posthog_org_id),
+        training=training_text(bot_name, emoji),
+    )

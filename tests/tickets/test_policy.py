@@ -535,3 +535,22 @@ def test_subject_is_capped_at_80_chars_of_the_first_line():
     subject = ticket_subject("Acme", "\n" + "y" * 200 + "\nsecond", {})
     first = subject.split(" · ", 1)[1]
     assert len(first) == 80 and first.endswith("…")
+
+
+def test_channel_naming_and_who_gets_the_join_checklist():
+    from services.tickets.policy import follows_channel_naming, should_send_join_checklist
+
+    assert follows_channel_naming("posthog-acme") and follows_channel_naming("#PostHog-Acme")
+    assert not follows_channel_naming("posthog-") and not follows_channel_naming("acme-posthog")
+    assert should_send_join_checklist("customer", "acme-support")
+    assert should_send_join_checklist(None, "posthog-newco")
+    assert not should_send_join_checklist(None, "sales")
+    assert not should_send_join_checklist("intake", "website-contact-sales")
+
+
+def test_training_text_uses_the_bots_name_and_emoji():
+    from services.tickets.policy import training_text
+
+    text = training_text("helpbot", "sos")
+    assert "add the :sos: emoji to the thread" in text and "mention @helpbot in a thread" in text
+    assert "SupportHog" not in text
