@@ -120,18 +120,27 @@ class ZendeskClient:
         return CreatedTicket(ticket=response.json()["ticket"], idempotency_hit=lookup.lower() == "hit")
 
     def add_comment(
-        self, ticket_id: int, body: str, *, public: bool, author_id: int | None = None, key: str | None = None
+        self,
+        ticket_id: int,
+        body: str,
+        *,
+        public: bool,
+        author_id: int | None = None,
+        key: str | None = None,
+        covers: list[str] | None = None,
     ) -> dict[str, Any]:
         """Update Ticket with a comment; returns the answer (`ticket`, `audit`).
 
-        With a `key` (unique per comment) the comment is added at most once: the key is stored in the
-        audit's metadata, the audits are read for it before sending and after any uncertain send."""
+        With a `key` (unique per comment) the comment is added at most once: the key (and `covers`, what
+        the comment stands for, e.g. reply ids) is stored in the audit's custom metadata, and the audits
+        are read for it before sending and after any uncertain send. An earlier comment found that way
+        is returned as `{"audit": ..., "already": True}`."""
         comment: dict[str, Any] = {"body": body, "public": public}
         if author_id is not None:
             comment["author_id"] = author_id
         update: dict[str, Any] = {"comment": comment}
         if key is not None:
-            update["metadata"] = {AUDIT_KEY: key}
+            update["metadata"] = {AUDIT_KEY: key, **({"covers": list(covers)} if covers is not None else {})}
         path = f"/api/v2/tickets/{ticket_id}.json"
         failures = 0
         while True:

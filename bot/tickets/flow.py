@@ -738,7 +738,7 @@ def add_internal_note(rt: Runtime, row_id: int) -> bool:
             return False
         note, ticket_id = row.internal_note, row.zendesk_ticket_id
     try:
-        zd.add_comment(ticket_id, note, public=False)
+        zd.add_comment(ticket_id, note, public=False, key=f"gtmbot-note-{row_id}")  # at most once
     except ZendeskError as exc:
         log.warning("internal note for ticket %s not added yet: %s", ticket_id, exc)
         return False
@@ -981,7 +981,9 @@ def _flush_once(rt: Runtime, row_id: int, *, now: datetime | None) -> tuple[bool
         if not ids:
             return True, 0
         try:
-            answer = zd.add_comment(ticket_id, body, public=settings.ticket_comments_public)
+            # Keyed by its first reply: a comment whose answer was lost is found in the audits, not re-added.
+            answer = zd.add_comment(ticket_id, body, public=settings.ticket_comments_public,
+                                    key=f"gtmbot-reply-{row_id}-{ids[0]}", covers=[str(i) for i in ids])
         except ZendeskError as exc:
             with session_scope(rt.session_factory) as s:
                 s.execute(
@@ -992,6 +994,10 @@ def _flush_once(rt: Runtime, row_id: int, *, now: datetime | None) -> tuple[bool
             log.warning("replies for ticket %s not synced yet: %s", ticket_id, exc)
             return False, 0
         audit_id = (answer.get("audit") or {}).get("id")
+        if answer.get("already"):  # an earlier send landed: only the replies it carried are synced
+            custom = ((answer.get("audit") or {}).get("metadata") or {}).get("custom") or {}
+            covered = {str(i) for i in custom.get("covers") or []}
+            ids = [i for i in ids if str(i) in covered]
         with session_scope(rt.session_factory) as s:
             s.execute(
                 update(SlackTicketMessage)
