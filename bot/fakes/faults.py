@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,22 +44,24 @@ class FaultScript:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._armed: list[tuple[str, Fault]] = []
+        self._armed: list[tuple[str, Fault, Callable[[dict[str, Any]], bool] | None]] = []
         self.played: list[tuple[str, str]] = []  # (call, fault kind), for a test's record
 
     def add(self, key: str, kind: str, *, times: int = 1, status: int | None = None, retry_after: int = 1,
-            stall_s: float = 2.0) -> None:
+            stall_s: float = 2.0, when: Callable[[dict[str, Any]], bool] | None = None) -> None:
+        """Arm `kind` for the next `times` calls matching `key` (and `when(args)`, where the fake passes
+        the call's arguments, e.g. only the post whose text starts with "CreditBot")."""
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}; one of {FAULTS}")
         default_status = 429 if kind == "rate_limit" else (500 if kind == "error_after" else 503)
         fault = Fault(kind, status or default_status, retry_after, stall_s)
         with self._lock:
-            self._armed.extend([(key, fault)] * times)
+            self._armed.extend([(key, fault, when)] * times)
 
-    def take(self, call: str) -> Fault | None:
+    def take(self, call: str, args: dict[str, Any] | None = None) -> Fault | None:
         with self._lock:
-            for i, (key, fault) in enumerate(self._armed):
-                if call.startswith(key):
+            for i, (key, fault, when) in enumerate(self._armed):
+                if call.startswith(key) and (when is None or when(args or {})):
                     del self._armed[i]
                     self.played.append((call, fault.kind))
                     return fault

@@ -114,7 +114,8 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 name = "response_url" if parsed.path.startswith("/response/") else parsed.path.removeprefix("/api/")
-                fault = fake.faults.take(name)
+                fault = fake.faults.take(name, fake._parse_body(dict(self.headers.items()), raw,
+                                                                 parse_qs(parsed.query)))
                 early = before_answer(fault)
                 if early is not None:
                     status, headers, body = early
