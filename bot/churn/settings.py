@@ -51,6 +51,7 @@ class ChurnSettings(BaseSettings):
     payment_unresponsive_days: int = _D.payment_unresponsive_days
     suggest_flag_min_warnings: int = _D.suggest_flag_min_warnings
     health_stale_days: int = _D.health_stale_days
+    usage_stale_days: int = _D.usage_stale_days
     one_sided_days: int = _D.one_sided_days
     points_f: int = _D.points_f
     points_w: int = _D.points_w
@@ -98,6 +99,7 @@ class ChurnSettings(BaseSettings):
             payment_unresponsive_days=self.payment_unresponsive_days,
             suggest_flag_min_warnings=self.suggest_flag_min_warnings,
             health_stale_days=self.health_stale_days,
+            usage_stale_days=self.usage_stale_days,
             one_sided_days=self.one_sided_days,
             points_f=self.points_f,
             points_w=self.points_w,

@@ -91,6 +91,11 @@ def in_scope(a: Assessment, today: date) -> bool:
     return a.account.owner is not None or a.arr >= DIGEST_SCOPE_MIN_ARR or a.account.in_churn_risk_segment
 
 
+def stale_usage_note(last_day: date) -> str:
+    """A stale usage feed is said, not read as a drop (churn-risk.md §3.2: missing data is never evidence)."""
+    return f"usage data stale after {last_day}"
+
+
 def _line(a: Assessment, people: ChurnPeople, is_new: bool) -> DigestLine:
     badges: list[str] = []
     tagged: list[Person] = list(a.tagged)
@@ -114,6 +119,8 @@ def _line(a: Assessment, people: ChurnPeople, is_new: bool) -> DigestLine:
         if not shown and a.report.holds("F0"):
             shown = [s for s in a.report.signals if s.code == "F0"]
         reasons = tuple(f"{s.short} ({s.code})" for s in shown)
+        if a.report.usage_stale is not None:
+            reasons += (stale_usage_note(a.report.usage_stale),)
     step = digest_step(a)
     due = step.due.date() if step and isinstance(step.due, datetime) else (step.due if step else None)
     return DigestLine(
@@ -174,6 +181,8 @@ def build_digest(
             watch.append(_line(a, people, False))
         elif a.level == HEALTHY:
             reasons = [f"{g.reason}, {g.code} not evaluated" for g in a.report.not_evaluated]
+            if a.report.usage_stale is not None:
+                reasons.append(stale_usage_note(a.report.usage_stale))
             if a.account.owner is None:
                 reasons.append("no owner")
             if reasons:

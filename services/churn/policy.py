@@ -136,6 +136,9 @@ class ChurnPolicy:
     payment_unresponsive_days: int = 3
     suggest_flag_min_warnings: int = 3
     health_stale_days: int = 14
+    #: Day usage whose last day is this many complete days before today is reported as stale (the
+    #: drop is then measured up to that day, never over the missing days) [INF, §3.2 "not evaluated"].
+    usage_stale_days: int = 2
     one_sided_days: int = 30
     points_f: int = 10
     points_w: int = 3

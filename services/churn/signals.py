@@ -100,6 +100,7 @@ class SignalReport:
     days_to_renewal: int | None
     poor_streak: int
     paid_products: dict[str, Decimal] | None
+    usage_stale: date | None = None  # the last day with usage data, when the feed is stale
 
     def holds(self, code: str) -> bool:
         return any(s.code == code for s in self.signals)
@@ -237,8 +238,9 @@ def evaluate_signals(account: AccountSnapshot, now: datetime, policy: ChurnPolic
     elif drop.drop is not None and drop.drop >= USAGE_DROP_FLAG:
         yoy_explains = drop.yoy_drop is not None and drop.yoy_drop >= drop.drop - policy.seasonal_yoy_tolerance
         label = {"usage": "Usage", "usage_monthly": "Usage", "events": "Event volume"}[drop.source]
+        last30 = f"30d to {drop.data_through}" if drop.data_through else "last 30d"
         windows = {
-            "usage": f"last 30d {money(drop.recent)} vs 3×30d baseline {money(drop.baseline)}",
+            "usage": f"{last30} {money(drop.recent)} vs 3×30d baseline {money(drop.baseline)}",
             "usage_monthly": f"last month {money(drop.recent)} vs 3-month baseline {money(drop.baseline)}, monthly data",
             "events": f"last 4 weeks {drop.recent:,.0f} vs 3×4-week baseline {drop.baseline:,.0f} events",
         }[drop.source]
@@ -260,6 +262,12 @@ def evaluate_signals(account: AccountSnapshot, now: datetime, policy: ChurnPolic
     elif drop.spike_adjusted:
         ctx.append(ContextItem("F2", f"A usage spike in the baseline was adjusted to the average of the two"
                                f" periods before it; usage {_change(drop.drop)} vs baseline", "002:2177-2184"))
+    usage_stale = None
+    if drop is not None and drop.data_through is not None and drop.missing_days >= policy.usage_stale_days:
+        usage_stale = drop.data_through
+        ctx.append(ContextItem("DATA", f"Usage data is stale: nothing after {drop.data_through}"
+                               f" ({drop.missing_days} days); the usage drop is measured up to that day,"
+                               " missing days are not counted as zero", CITES["F2"]))
 
     # F3 / W6: champion left (no replacement) / changed roles or left recently. 002:11497, 11404
     departures = [c for c in account.contacts if c.role == "champion" and c.status in ("left", "role_changed")
@@ -467,6 +475,7 @@ def evaluate_signals(account: AccountSnapshot, now: datetime, policy: ChurnPolic
         days_to_renewal=days_to_renewal,
         poor_streak=streak,
         paid_products=paid,
+        usage_stale=usage_stale,
     )
 
 

@@ -30,6 +30,10 @@ class UsageDrop:
     drop: Fraction | None  # 1 - recent/baseline; None when baseline is 0
     spike_adjusted: bool
     yoy_drop: Fraction | None  # the same windows a year earlier; None without the history
+    #: The last day the windows cover, when the feed stopped before yesterday: days with no usage
+    #: data are missing, not zero, so the windows end at the last day that has data.
+    data_through: date | None = None
+    missing_days: int = 0  # complete days before today with no usage data (0 when current)
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,16 @@ def usage_stale_since(account: AccountSnapshot, today: date, policy: ChurnPolicy
     return latest if stale else None
 
 
+def usage_data_end(account: AccountSnapshot, today: date) -> date:
+    """The exclusive end of the day windows: today, or the day after the last day with usage data
+    when the feed stopped earlier. A day with no data is unknown, never zero usage (a stale feed
+    must not read as a drop)."""
+    days = [row.period for row in account.usage if not row.monthly and row.period < today]
+    if not days:
+        return today
+    return min(today, max(days) + timedelta(days=1))
+
+
 def _daily_drop(account: AccountSnapshot, today: date, policy: ChurnPolicy) -> UsageDrop | None:
     size = policy.usage_recent_window_days
     n = policy.usage_baseline_windows
@@ -126,16 +140,19 @@ def _daily_drop(account: AccountSnapshot, today: date, policy: ChurnPolicy) -> U
             out.append(sum((v for d, v in by_day.items() if w_start <= d < w_end), ZERO))
         return out
 
-    current = _windowed(totals(today), n)
+    end = usage_data_end(account, today)
+    current = _windowed(totals(end), n)
     if current is None:
         return None
     recent, baseline, spiked = current
     yoy = None
-    if start <= month_add(month_of(today), -policy.seasonal_min_history_months):
-        earlier = _windowed(totals(today - timedelta(days=364)), n)
+    if start <= month_add(month_of(end), -policy.seasonal_min_history_months):
+        earlier = _windowed(totals(end - timedelta(days=364)), n)
         if earlier is not None:
             yoy = _drop(earlier[0], earlier[1])
-    return UsageDrop("usage", recent, baseline, _drop(recent, baseline), spiked, yoy)
+    missing = (today - end).days
+    return UsageDrop("usage", recent, baseline, _drop(recent, baseline), spiked, yoy,
+                     end - timedelta(days=1) if missing else None, missing)
 
 
 def _monthly_drop(account: AccountSnapshot, today: date, policy: ChurnPolicy) -> UsageDrop | None:
@@ -239,9 +256,10 @@ def product_spend_last_month(account: AccountSnapshot, today: date, policy: Chur
         if billed and any(v > 0 for v in billed.values()):
             return billed
         return {row.product: row.value for row in monthly}
-    start = today - timedelta(days=policy.usage_recent_window_days)
+    end = usage_data_end(account, today)
+    start = end - timedelta(days=policy.usage_recent_window_days)
     spend: dict[str, Decimal] = {}
     for row in account.usage:
-        if not row.monthly and start <= row.period < today:
+        if not row.monthly and start <= row.period < end:
             spend[row.product] = spend.get(row.product, ZERO) + row.value
     return spend

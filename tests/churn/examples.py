@@ -4,7 +4,8 @@ Common as-of time Mon 2025-06-02 09:00 UTC. Every field an example does not name
 healthy (§5 preamble): 3 paid products > $200, 8 active users, customer Slack message
 2 days ago, 1 ticket in the last 104 days, health Good every week, monthly plan, owner set,
 usage and event series flat for 16 months. Usage is seeded as one day row per product at
-the start of each 30-day window, so window sums are exact.
+the start of each 30-day window, so window sums are exact, plus a zero row for yesterday so the
+feed is current.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def usage_windows(values: list[int | str], today: date = TODAY,
         rest = D(total) - sum(D(v) for v in extra.values())
         rows.append(UsageRow("product_analytics", day, rest))
         rows.extend(UsageRow(p, day, D(v)) for p, v in extra.items())
+    if rows:  # a current feed: yesterday is reported (zero usage is data; a missing day is not)
+        rows.append(UsageRow("product_analytics", today - timedelta(days=1), D(0)))
     return tuple(rows)
 
 

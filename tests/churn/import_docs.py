@@ -45,6 +45,8 @@ def usage_rows(windows: list[int], extra: dict[str, int] | None = None) -> list[
         day = _day(TODAY - timedelta(days=30 * (n - i)))
         rows.append({"product": "product_analytics", "period": day, "value": f"{total - sum(extra.values())}.00"})
         rows += [{"product": p, "period": day, "value": f"{v}.00"} for p, v in extra.items()]
+    # A current feed: yesterday is reported (a zero is data; a missing day is unknown, not zero).
+    rows.append({"product": "product_analytics", "period": _day(TODAY - timedelta(days=1)), "value": "0.00"})
     return rows
 
 

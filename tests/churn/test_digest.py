@@ -166,3 +166,46 @@ def test_missing_data_is_not_recovery():
     acct = healthy("r", "Gap", "40000", history=prev,
                    usage=usage_windows([4000] * 8, NOW.date() - timedelta(days=31)))
     assert not assess(acct, NOW).recovered
+
+
+def _daily(per_day: int, first: date, last: date):
+    from services.churn.model import UsageRow
+
+    out, day = [], first
+    while day <= last:  # three paid products (> $200 a month each), so W8 stays quiet
+        out += [UsageRow("product_analytics", day, D(per_day)), UsageRow("session_replay", day, D(10)),
+                UsageRow("feature_flags", day, D(10))]
+        day += timedelta(days=1)
+    return tuple(out)
+
+
+def test_stale_usage_feed_is_not_a_drop():
+    """Flat usage whose feed stopped 12 days ago: the missing days are not zero, so no F2; the drop is
+    measured up to the last day with data, and the staleness is said (reply context, digest gap)."""
+    today = NOW.date()
+    acct = healthy("s", "Stale Feed", "30000", usage=_daily(80, today - timedelta(days=160), today - timedelta(days=13)))
+    a = assess(acct, NOW)
+    assert a.level == "healthy" and not a.report.holds("F2")
+    assert a.report.usage is not None and a.report.usage.drop == 0
+    assert a.report.usage_stale == today - timedelta(days=13)
+    assert any(c.code == "DATA" and "nothing after 2025-05-20 (12 days)" in c.text for c in a.context)
+    digest = build_digest([a], NOW)
+    assert digest.data_gaps[0].reasons == ("usage data stale after 2025-05-20",)
+
+
+def test_a_real_drop_before_the_feed_stopped_still_counts():
+    """Usage halved in the last 30 days up to the last day with data: F2 holds, measured to that day."""
+    today = NOW.date()
+    last = today - timedelta(days=5)
+    rows = _daily(80, last - timedelta(days=150), last - timedelta(days=30)) + _daily(40, last - timedelta(days=29), last)
+    a = assess(healthy("h", "Halved", "30000", usage=rows), NOW)
+    f2 = next(s for s in a.report.signals if s.code == "F2")
+    assert a.level == "at_risk" and "30d to 2025-05-28" in f2.evidence and "−40.0%" in f2.evidence
+    assert a.report.usage_stale == last
+    assert "usage data stale after 2025-05-28" in build_digest([a], NOW).at_risk[0].reasons
+
+
+def test_a_one_day_lag_is_not_reported_stale():
+    today = NOW.date()
+    a = assess(healthy("l", "Lagging", "30000", usage=_daily(80, today - timedelta(days=160), today - timedelta(days=2))), NOW)
+    assert a.level == "healthy" and a.report.usage_stale is None and a.report.usage.drop == 0

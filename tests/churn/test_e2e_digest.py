@@ -140,3 +140,34 @@ def test_flagged_account_stays_at_risk_on_the_second_digest(rt, seed, fake_slack
         assert "*Recovered*" not in text
         line = _section(text, "*At risk*")
         assert "Quill Partners" in line and "RECOVERY CALL OVERDUE" in line and "next: recovery call" in line
+
+
+def _daily_rows(first: str, last: str, per_day: int = 80) -> list[dict]:
+    from datetime import date, timedelta
+
+    rows, day, end = [], date.fromisoformat(first), date.fromisoformat(last)
+    while day <= end:
+        rows += [{"product": "product_analytics", "period": day.isoformat(), "value": f"{per_day}.00"},
+                 {"product": "session_replay", "period": day.isoformat(), "value": "10.00"},
+                 {"product": "feature_flags", "period": day.isoformat(), "value": "10.00"}]
+        day += timedelta(days=1)
+    return rows
+
+
+def test_a_stale_usage_feed_is_reported_not_read_as_a_drop(rt, seed, fake_slack, bot):
+    """Flat daily usage whose feed stopped on 2025-05-20 (12 days before the digest). Counting the
+    missing days as zero made it a 40 % drop (F2, at risk); now the digest says the data is stale and
+    the rep's reply measures usage up to the last day with data."""
+    from tests.churn.import_docs import TEAM, account
+
+    freeze("2025-06-02T08:00:00Z")
+    stale = account("churn-stale", "Stale Feed Co", "30000.00", "U0TAE02", "C0CHSTALE",
+                    usage=_daily_rows("2024-12-24", "2025-05-20"))
+    seed({"format": "gtmbot-accounts/1", "team": TEAM, "accounts": [stale]})
+    run_job(rt, "churn_digest", now=NOW)
+    text = blocks_to_text(digest_posts(fake_slack)[0]["blocks"])
+    assert "At risk: 0 accounts" in text
+    assert "*Data gaps*: Stale Feed Co ($30,000): usage data stale after 2025-05-20" in text
+    reply = bot.command("/churn-risk", "stale feed", user="U0TAE02").text()
+    assert reply.startswith(":large_green_circle: HEALTHY")
+    assert "Usage data is stale: nothing after 2025-05-20 (12 days)" in reply and "Usage −" not in reply
