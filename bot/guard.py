@@ -139,6 +139,16 @@ def is_internal_user(rt: Runtime, body: dict[str, Any], user_id: str | None) -> 
         return False
 
 
+def visible_channel(rt: Runtime, channel_id: str) -> dict[str, Any] | None:
+    """The channel's facts, or None when the bot cannot see it (a private channel it is not in;
+    Slack answers channel_not_found). Raises SlackUnavailable when Slack cannot answer right now."""
+    return _cached(rt, f"channel:{channel_id}", lambda: _read(lambda: rt.client.conversations_info(channel=channel_id)["channel"]))
+
+
+def is_shared_channel(info: dict[str, Any]) -> bool:
+    return bool(info.get("is_ext_shared") or info.get("is_shared") or info.get("is_pending_ext_shared"))
+
+
 def is_external_channel(rt: Runtime, channel_id: str | None) -> bool:
     """True for Slack Connect channels (and unknown channels: fail closed)."""
     if not channel_id or channel_id.startswith("D"):

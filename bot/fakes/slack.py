@@ -430,8 +430,8 @@ class FakeSlack:
 
     def _api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         chan = self.channels.get(args.get("channel", ""))
-        if not chan:
-            return {"ok": False, "error": "channel_not_found"}
+        if not chan or (chan["is_private"] and not chan["is_member"]):
+            return {"ok": False, "error": "channel_not_found"}  # Slack hides private channels the bot is not in
         return {"ok": True, "channel": self._public_channel(chan)}
 
     def _api_conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.channels import channel_id
 from bot.clock import now as clock_now
@@ -150,37 +150,50 @@ def _run(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
 
     DeliverySender(rt, sender_config(cfg)).run(broadcast_id=broadcast_id, on_progress=on_progress)
     elapsed = max(time.monotonic() - started, (clock_now() - first_started).total_seconds())
-    if coord_key and progress["ts"] is None:
-        deliver_keys(rt, [progress_key])
-    chan, ts = outbox_ts(rt, progress_key)
     after_sends(rt, comm_id=b.comm_id)
     final = finish_broadcast(rt, broadcast_id, clock_now())
     if final.status == "sending":
+        if coord_key and progress["ts"] is None:
+            deliver_keys(rt, [progress_key])  # "Sending… x/N" stays true; the job finishes later
         return  # rows still pending (another sender has them); the job finishes later
     with session_scope(rt.session_factory) as s:
         failed_rows = list(s.execute(select(Delivery.channel_id, Delivery.error).where(Delivery.broadcast_id == broadcast_id, Delivery.status == "failed").order_by(Delivery.position)))
     failed = [(_channel_name(rt, ch), err or "error") for ch, err in failed_rows]
     summary = {"incident_id": incident_id, "broadcast_id": broadcast_id, "sent": final.sent, "total": final.total, "elapsed_s": elapsed, "failed": failed, "pending": 0}
-    text = broadcast_summary_text(summary)
-    if chan and ts:
-        try:
-            rt.client.chat_update(channel=chan, ts=ts, text=text, blocks=broadcast_summary_blocks(summary))
-        except SlackApiError:
-            log.info("could not edit the progress message into the summary")
     keys = []
     if coord_key:
-        # the CMOC gets the summary as a thread reply too (edits do not notify)
-        key = f"inc:{incident_id}:bcast:{broadcast_id}:summary:{round_no}"
         with session_scope(rt.session_factory) as s:
             cmoc = s.get(Incident, incident_id).cmoc_slack_id
-            enqueue(s, key=key, channel=coord_channel(rt), text=(f"<@{cmoc}> " if cmoc else "") + text, blocks=broadcast_summary_blocks(summary), thread_key=coord_key)
-        keys.append(key)
+        text = (f"<@{cmoc}> " if cmoc else "") + broadcast_summary_text(summary)
+        _finish_progress(rt, progress_key, text, broadcast_summary_blocks(summary))
     if comm.kind == "initial" and final.sent:
         key = f"inc:{incident_id}:engagement:{comm.id}"
         with session_scope(rt.session_factory) as s:
             enqueue(s, key=key, channel=engagement_channel(rt), text=f"{label} broadcast sent for {public_id}; watch here for replies (002_59a801b964a2a19e.txt:4294, 4298).")
         keys.append(key)
     deliver_keys(rt, keys)
+
+
+def _finish_progress(rt: Runtime, progress_key: str, text: str, blocks: list) -> None:
+    """The summary lives in one message of the incident thread (spec C.5 step 4): the progress
+    message, edited. A broadcast quick enough that its progress message was never posted posts
+    the summary as that message instead, so the CMOC's mention notifies; either way it appears once."""
+    with session_scope(rt.session_factory) as s:
+        unsent = s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.dedupe_key == progress_key, OutboxMessage.status == "pending")
+            .values(payload={"text": text, "blocks": blocks})
+        ).rowcount
+    deliver_keys(rt, [progress_key])
+    if unsent:
+        return
+    chan, ts = outbox_ts(rt, progress_key)
+    if not (chan and ts):
+        return
+    try:
+        rt.client.chat_update(channel=chan, ts=ts, text=text, blocks=blocks)
+    except SlackApiError:
+        log.info("could not edit the progress message into the summary")
 
 
 def _count(rt: Runtime, broadcast_id: int, status: str) -> int:

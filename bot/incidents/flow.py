@@ -52,6 +52,15 @@ from services.incidents.templates import fill_per_channel, template_for
 log = logging.getLogger("gtmbot.incidents.flow")
 
 SHARED_CHANNEL_REFUSAL = "Run /incident from an internal channel or a DM; this channel is shared with a customer."
+CANNOT_SEE_CHANNEL = (
+    "I can't see this channel: it is private and I'm not in it, so I can't check that it is internal "
+    "(`/incident` answers name owners and accounts). Invite me with `/invite @gtmbot`, or run it in "
+    "{coord} or a DM with me, e.g. `/incident status`."
+)
+SLACK_CANNOT_CHECK_CHANNEL = (
+    "Slack is not answering right now, so I can't check whether this channel is shared with a customer. "
+    "Try again in a minute, or run it in a DM with me, e.g. `/incident status`."
+)
 NOT_ALLOWED = (
     "Only the CMOCs on the rota and team leads can {what} (002_59a801b964a2a19e.txt:12811). "
     "Everyone can use `/incident status`, `/incident list` and `/incident log`."
