@@ -40,6 +40,24 @@ def escape(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_USER_MENTION = re.compile(r"<@[UW][A-Z0-9_]+(?:\|[^<>|]*)?>")
+
+
+def escape_keeping_mentions(text: object) -> str:
+    """Like `escape`, but a user mention `<@U123>` a service put in its text stays a mention.
+
+    For policy text that names people ("confirmed by <@U1>"); a mention is what Slack itself makes
+    of a typed @name, so keeping it cannot broadcast (`<!channel>`) or link anywhere."""
+    if text is None:
+        return ""
+    raw = str(text)
+    out, last = [], 0
+    for m in _USER_MENTION.finditer(raw):
+        out += [escape(raw[last:m.start()]), m.group(0)]
+        last = m.end()
+    return "".join([*out, escape(raw[last:])])
+
+
 def unescape(text: str) -> str:
     """Slack's entities back to characters (`&amp;` last, so `&amp;lt;` stays `&lt;`)."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -104,8 +122,9 @@ def link(url: str | None, label: object = None) -> str:
 
 
 def stray_brackets(text: str) -> list[str]:
-    """Every `<` or `>` in mrkdwn `text` that is not part of one of Slack's link forms (for tests)."""
-    rest = SLACK_FORM.sub("", text)
+    """Every `<` or `>` in mrkdwn `text` that is not one of Slack's link forms or a block quote's
+    leading `>` (for tests)."""
+    rest = re.sub(r"(?m)^>", "", SLACK_FORM.sub("", text))
     return [m.group(0) for m in re.finditer(r".{0,20}[<>].{0,20}", rest)]
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from bot.handbook_links import linkify, page_link
+from services import mrkdwn as md
 from services.handover import policy as P
 from services.handover.check import money
 from services.handover.grammar import AccountRef, ErrorKind, HandoverError
 from services.handover.model import CheckItem, HandoverReport, Status, Verdict
 
 COMMAND = "/handover-check"
-EXAMPLE = f"`{COMMAND} Acme Robotics to TAM`"
+EXAMPLE = md.code(f"{COMMAND} Acme Robotics to TAM")
 CONFIRM_ACTION_PREFIX = "handover_confirm"
 SECTION_MAX_CHARS = 3000  # Slack's limit for a section's text
 MAX_BLOCKS = 50
@@ -30,14 +32,17 @@ VERDICT_LABEL = {
     Verdict.NOT_A_HANDOVER: "ℹ️ Not a handover",
 }
 TARGETS_HELP = "TAM, CSM (aka CSE / Technical CSM), US TAM, EU TAM, US CSM, EU CSM, or @mention a TAM/CSM"
+GRAMMAR = f"{COMMAND} <account> [to <TAM|CSM|US TAM|EU TAM|US CSM|EU CSM|@person>]"
 USAGE = (
-    f"Usage: `{COMMAND} <account> [to <TAM|CSM|US TAM|EU TAM|US CSM|EU CSM|@person>]` — e.g. {EXAMPLE}. "
+    f"Usage: {md.code(GRAMMAR)} — e.g. {EXAMPLE}. "
     "Without `to`, I check the next step the policy gives for the current owner."
 )
+e = md.escape
 
 
 def _text(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    """A section of mrkdwn whose values are escaped; citations become handbook links."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": md.clip(linkify(text), SECTION_MAX_CHARS)}}
 
 
 def _ephemeral(text: str, blocks: list[dict] | None = None) -> dict:
@@ -45,30 +50,40 @@ def _ephemeral(text: str, blocks: list[dict] | None = None) -> dict:
 
 
 def _fit(title: str, lines: Sequence[str], sep: str = "\n") -> str:
-    """A section text under Slack's 3000-char limit; what doesn't fit becomes '…and N more'."""
-    head, body = f"*{title}*\n", ""
-    for n, line in enumerate(lines):
-        piece = (sep if body else "") + line
-        if len(head) + len(body) + len(piece) > SECTION_MAX_CHARS - 40:
-            if not body:  # one line longer than a section: show its start rather than nothing
-                body = line[: SECTION_MAX_CHARS - 40 - len(head)] + "…"
-                n += 1
-            rest = len(lines) - n
-            return head + body + (f"{sep}…and {rest} more" if rest else "")
-        body += piece
-    return head + body
+    """A section text under Slack's 3000-char limit: whole lines, then '…and N more' (for passes,
+    infos and steps, where the first lines matter most)."""
+    head = f"*{title}*\n"
+    return head + md.fit_lines(lines, SECTION_MAX_CHARS - len(head), sep=sep)
+
+
+def _fit_items(title: str, items: Sequence[CheckItem], report: HandoverReport) -> str:
+    """Blocking items and warnings: every one stays visible with its fixer. When they do not all fit,
+    each reason is shortened at a word to its share of the section, never the title or the tag."""
+    head = f"*{title}*\n"
+    parts = [_line_parts(i, report) for i in items]
+    lines = [a + b + c for a, b, c in parts]
+    room = SECTION_MAX_CHARS - len(head)
+    if len("\n".join(lines)) <= room:
+        return head + "\n".join(lines)
+    share = (room - len(parts)) // max(len(parts), 1)
+    return head + "\n".join(a + md.clip(b, max(share - len(a) - len(c), 10)) + c for a, b, c in parts)
 
 
 def _who(item: CheckItem, report: HandoverReport) -> str:
     if item.fixer == "outgoing owner" and report.owner is not None:
-        return f"<@{report.owner.slack_id}>"
-    return item.fixer or ""
+        return md.mention(report.owner.slack_id)
+    return e(item.fixer or "")
+
+
+def _line_parts(item: CheckItem, report: HandoverReport) -> tuple[str, str, str]:
+    """(title, reason, fixer tag) of one item's line, escaped."""
+    who = _who(item, report)
+    label = "confirm" if item.status is Status.CONFIRM else "fix"
+    return f"• *{e(item.title)}* — ", md.escape_keeping_mentions(item.reason), (f" _({label}: {who})_" if who else "")
 
 
 def _line(item: CheckItem, report: HandoverReport) -> str:
-    who = _who(item, report)
-    label = "confirm" if item.status is Status.CONFIRM else "fix"
-    return f"• *{item.title}* — {item.reason}" + (f" _({label}: {who})_" if who else "")
+    return "".join(_line_parts(item, report))
 
 
 def target_text(report: HandoverReport) -> str:
@@ -83,20 +98,21 @@ def confirm_value(account_id: str, kind: str, target: str = "") -> str:
 
 
 def core_products_text(report: HandoverReport) -> str:
-    marks = " · ".join(f"{P.CORE_PRODUCT_LABELS[p]} {'✓' if paid else '✗'}" for p, paid in report.core_products)
+    marks = " · ".join(f"{e(P.CORE_PRODUCT_LABELS[p])} {'✓' if paid else '✗'}" for p, paid in report.core_products)
     return f"{marks} ({report.core_count}/{len(report.core_products)})"
 
 
 def summary_text(report: HandoverReport) -> str:
     arrow = f" ({report.transition})" if report.transition else ""
-    return f"Handover check: {report.account_name}{arrow} — {VERDICT_LABEL[report.verdict]}"
+    return f"Handover check: {e(report.account_name)}{arrow} — {VERDICT_LABEL[report.verdict]}"
 
 
 def report_message(report: HandoverReport) -> dict:
     """The ephemeral reply for one checked account (verdicts READY … NOT_A_HANDOVER)."""
-    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": f"Handover check: {report.account_name}"[:150]}}]
+    header = md.clip(f"Handover check: {report.account_name}", 150)
+    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": header}}]
     if report.verdict in (Verdict.NOT_ALLOWED, Verdict.NOT_A_HANDOVER):
-        blocks.append(_text(report.message or VERDICT_LABEL[report.verdict]))
+        blocks.append(_text(md.escape_keeping_mentions(report.message) or VERDICT_LABEL[report.verdict]))
         blocks.append(_context(report))
         return {"response_type": "ephemeral", "text": summary_text(report), "blocks": blocks}
 
@@ -106,37 +122,37 @@ def report_message(report: HandoverReport) -> dict:
         verdict += f" — confirm the {len(confirms)} item{'s' if len(confirms) != 1 else ''} below"
     elif report.verdict is Verdict.READY_WITH_WARNINGS:
         verdict += " — once the warnings are resolved or accepted (see Approver)"
-    transition = (report.transition or "") + (" overlay" if report.overlay else "") + (" (default)" if report.default_target else "")
-    target = report.target.label if report.target else "—"
+    transition = e(report.transition or "") + (" overlay" if report.overlay else "") + (" (default)" if report.default_target else "")
+    target = _target_label(report)
     if report.suggested_new_owner and report.target and report.target.member is None:
-        target += f" — suggested New Owner: {report.suggested_new_owner}"
-    owner = f"<@{report.owner.slack_id}> ({report.owner.role})" if report.owner else "none"
+        target += f" — suggested New Owner: {e(report.suggested_new_owner)}"
+    owner = f"{md.mention(report.owner.slack_id)} ({e(report.owner.role)})" if report.owner else "none"
     fields = [
         ("Verdict", verdict), ("Transition", transition), ("Current owner", owner), ("Target", target),
         ("ARR", money(report.effective_arr)), ("Core products", core_products_text(report)),
-        ("Health", report.health_label or "unknown"), ("Approver", report.approver or "—"),
+        ("Health", e(report.health_label or "unknown")), ("Approver", e(report.approver or "—")),
     ]
     blocks.append({"type": "section", "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in fields]})
     if report.default_target:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"No target given — checked against the next step in policy: {report.transition}"}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"No target given — checked against the next step in policy: {e(report.transition)}"}]})
     blocks.append({"type": "divider"})
 
     fails, warns = report.by_status(Status.FAIL), report.by_status(Status.WARN)
     if fails:
-        blocks.append(_text(_fit(f"❌ Blocking ({len(fails)})", [_line(i, report) for i in fails])))
+        blocks.append(_text(_fit_items(f"❌ Blocking ({len(fails)})", fails, report)))
     if warns:
-        blocks.append(_text(_fit(f"⚠️ Warnings ({len(warns)})", [_line(i, report) for i in warns])))
+        blocks.append(_text(_fit_items(f"⚠️ Warnings ({len(warns)})", warns, report)))
     if confirms:
         blocks.extend(_confirm_blocks(report, confirms))
     passes = report.by_status(Status.PASS)
     if passes:
-        blocks.append(_text(_fit(f"✅ Passed ({len(passes)})", [i.reason for i in passes], sep=" · ")))
+        blocks.append(_text(_fit(f"✅ Passed ({len(passes)})", [md.escape_keeping_mentions(i.reason) for i in passes], sep=" · ")))
     # The suggested New Owner is already in the Target field; don't say it twice on a phone.
     infos = [i for i in report.by_status(Status.INFO) if not (report.suggested_new_owner and i.id == "C14")]
     if infos:
-        blocks.append(_text(_fit("ℹ️ Good to know", [f"• {i.reason[:1].upper()}{i.reason[1:]}" for i in infos])))
+        blocks.append(_text(_fit("ℹ️ Good to know", [f"• {md.escape_keeping_mentions(i.reason[:1].upper() + i.reason[1:])}" for i in infos])))
     if report.next_steps:
-        steps = [f"{n}. {s}" for n, s in enumerate(report.next_steps, 1)]
+        steps = [f"{n}. {md.escape_keeping_mentions(s)}" for n, s in enumerate(report.next_steps, 1)]
         blocks.append(_text(_fit("Next steps", steps)))
     blocks.append(_context(report))
     return {"response_type": "ephemeral", "text": summary_text(report), "blocks": blocks[:MAX_BLOCKS]}
@@ -146,7 +162,8 @@ def _confirm_blocks(report: HandoverReport, confirms: Sequence[CheckItem]) -> li
     """One section per item; recordable ones carry a Confirm button for the outgoing owner."""
     blocks = [_text(f"*☐ Confirm before handing over ({len(confirms)})*")]
     for item in confirms:
-        block = _text(_line(item, report)[:SECTION_MAX_CHARS])
+        a, b, c = _line_parts(item, report)
+        block = _text(a + md.clip(b, SECTION_MAX_CHARS - len(a) - len(c)) + c)
         if item.confirm_kind:
             block["block_id"] = f"handover_confirm:{item.id}"
             block["accessory"] = {
@@ -160,11 +177,11 @@ def _confirm_blocks(report: HandoverReport, confirms: Sequence[CheckItem]) -> li
 
 
 def _context(report: HandoverReport) -> dict:
-    parts = [f"Policy: <{P.POLICY_URL}|Account allocation & handover>"]
+    parts = ["Policy: " + page_link(P.POLICY_PATH, "Account allocation & handover")]
     if report.today is not None:
         parts.append(f"checked {report.today.isoformat()}")
     if report.unavailable_sources:
-        names = ", ".join(sorted(report.unavailable_sources))
+        names = e(", ".join(sorted(report.unavailable_sources)))
         parts.append(f"{names} data unavailable — run `gtmbot sync {names.split(',')[0].lower()}` or try again in a few minutes")
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(parts)}]}
 
@@ -172,24 +189,32 @@ def _context(report: HandoverReport) -> dict:
 # --- bad input ------------------------------------------------------------------------------
 
 def _acct(a: AccountRef) -> str:
-    return f"*{a.name}*" + (f" ({a.domain})" if a.domain else "")
+    return md.bold(a.name) + (f" ({e(a.domain)})" if a.domain else "")
+
+
+def _target_label(report: HandoverReport) -> str:
+    """The target as shown: a teammate as a mention, a role as text."""
+    t = report.target
+    if t is None:
+        return "—"
+    return md.mention(t.member.slack_id) if t.member is not None else e(t.label)
 
 
 def error_message(error: HandoverError) -> dict:
     """A clear ephemeral reply saying what was wrong, with a command that works."""
     kind = error.kind
     if kind is ErrorKind.USAGE:
-        text = (f"I couldn't read that: {error.detail}. " if error.detail else "") + USAGE
+        text = (f"I couldn't read that: {e(error.detail)}. " if error.detail else "") + USAGE
     elif kind is ErrorKind.ACCOUNT_NOT_FOUND:
-        text = f"I couldn't find an account matching “{error.query}”."
+        text = f"I couldn't find an account matching “{e(error.query)}”."
         if error.suggestions:
-            text += f" Did you mean: {', '.join(_acct(a) for a in error.suggestions)}? Try `{COMMAND} {error.suggestions[0].name}`."
+            text += f" Did you mean: {', '.join(_acct(a) for a in error.suggestions)}? Try {md.code(f'{COMMAND} {error.suggestions[0].name}')}."
         else:
             text += f" Use the account name, domain or PostHog org id, e.g. {EXAMPLE}."
     elif kind is ErrorKind.ACCOUNT_AMBIGUOUS:
         shown = error.matches[:MAX_AMBIGUOUS_LISTED]
         listed = ", ".join(
-            f"{a.name} ({', '.join(x for x in (a.domain, f'owner <@{a.owner_slack_id}>' if a.owner_slack_id else 'no owner') if x)})"
+            f"{e(a.name)} ({', '.join(x for x in (e(a.domain), f'owner {md.mention(a.owner_slack_id)}' if a.owner_slack_id else 'no owner') if x)})"
             for a in shown
         )
         if len(error.matches) > len(shown):
@@ -197,15 +222,15 @@ def error_message(error: HandoverError) -> dict:
         pick = error.matches[0]
         how_many = f"{len(error.matches)} accounts" if error.matches_complete else "several accounts, including"
         text = (
-            f"“{error.query}” matches {how_many}: {listed}. Re-run with the domain or full name, "
-            f"e.g. `{COMMAND} {pick.domain or pick.name}`."
+            f"“{e(error.query)}” matches {how_many}: {listed}. Re-run with the domain or full name, "
+            f"e.g. {md.code(f'{COMMAND} {pick.domain or pick.name}')}."
         )
     elif kind is ErrorKind.UNKNOWN_TARGET:
         name = error.account.name if error.account else "Acme Robotics"
-        text = f"“{error.query}” isn't a role or teammate I know. Targets: {TARGETS_HELP}. e.g. `{COMMAND} {name} to TAM`."
+        text = f"“{e(error.query)}” isn't a role or teammate I know. Targets: {TARGETS_HELP}. e.g. {md.code(f'{COMMAND} {name} to TAM')}."
     else:  # SAME_OWNER
         name = error.account.name if error.account else "the account"
-        text = f"<@{error.owner_slack_id}> already owns {name} — pick a different target, e.g. `{COMMAND} {name} to TAM`."
+        text = f"{md.mention(error.owner_slack_id)} already owns {e(name)} — pick a different target, e.g. {md.code(f'{COMMAND} {name} to TAM')}."
     return _ephemeral(text)
 
 
@@ -219,7 +244,7 @@ def no_data_message() -> dict:
 
 
 def confirmed_message(item_title: str, account_name: str, user_id: str, when: str) -> dict:
-    return _ephemeral(f"☑️ Recorded: *{item_title}* for {account_name}, confirmed by <@{user_id}> at {when}. Run `{COMMAND} {account_name}` again to see it counted.")
+    return _ephemeral(f"☑️ Recorded: {md.bold(item_title)} for {e(account_name)}, confirmed by {md.mention(user_id)} at {e(when)}. Run {md.code(f'{COMMAND} {account_name}')} again to see it counted.")
 
 
 def refusal_message(text: str) -> dict:

@@ -96,6 +96,9 @@ def quarter_end(today: date) -> date:
     return add_months(date(today.year, last_month, 1), 1) - timedelta(days=1)
 
 
+INVOICES_LISTED = 3  # a reply names the oldest few; the rest are counted and summed
+
+
 def money(value: Decimal | None) -> str:
     if value is None:
         return "unknown"
@@ -311,17 +314,31 @@ class _Context:
         unpaid = [i for i in self.a.invoices if i.status == "open"]
         late = [i for i in unpaid if i.payment_failed or (i.due_date is not None and i.due_date < self.today)]
         if late:
+            # Oldest first, so the few shown are the ones to chase first; the summary says the rest.
+            late.sort(key=lambda i: (i.due_date is None, i.due_date or self.today))
             parts = []
-            for i in late:
+            for i in late[:INVOICES_LISTED]:
                 bits = [i.id, money(i.amount_due)]
                 if i.due_date is not None and i.due_date < self.today:
                     bits.append(f"{(self.today - i.due_date).days} days overdue")
                 if i.payment_failed:
                     bits.append("payment failed")
                 parts.append(", ".join(bits))
-            return CheckItem("C05", "Open invoices", Status.FAIL, "unpaid: " + "; ".join(parts) + ". Chase with the existing relationship before handing over", c, OUTGOING)
+            listed = "; ".join(parts)
+            if len(late) > INVOICES_LISTED:
+                total = money(sum((i.amount_due or Decimal(0) for i in late), Decimal(0)))
+                oldest = max(((self.today - i.due_date).days for i in late if i.due_date is not None), default=None)
+                summary = f"{len(late)} unpaid invoices, {total}" + (f", oldest {oldest} days overdue" if oldest else "")
+                listed = f"{summary}: {listed}; …and {len(late) - INVOICES_LISTED} more"
+            else:
+                listed = f"unpaid: {listed}"
+            return CheckItem("C05", "Open invoices", Status.FAIL, listed + ". Chase with the existing relationship before handing over", c, OUTGOING)
         if unpaid:
-            parts = "; ".join(f"{i.id}, {money(i.amount_due)}" + (f", due {i.due_date.isoformat()}" if i.due_date else "") for i in unpaid)
+            unpaid.sort(key=lambda i: (i.due_date is None, i.due_date or self.today))
+            parts = "; ".join(f"{i.id}, {money(i.amount_due)}" + (f", due {i.due_date.isoformat()}" if i.due_date else "") for i in unpaid[:INVOICES_LISTED])
+            if len(unpaid) > INVOICES_LISTED:
+                total = money(sum((i.amount_due or Decimal(0) for i in unpaid), Decimal(0)))
+                parts = f"{len(unpaid)} invoices, {total}: {parts}; …and {len(unpaid) - INVOICES_LISTED} more"
             status = Status.FAIL if self.o.open_invoice_not_due_blocks else Status.WARN
             return CheckItem("C05", "Open invoices", status, f"open, not yet due: {parts}. Get it paid before handing over", c, OUTGOING)
         return CheckItem("C05", "Open invoices", Status.PASS, "No open invoices", c)

@@ -94,4 +94,5 @@ ONBOARDING_ESSENTIALS: dict[str, str] = {
     "error_tracking": "posthog-js error tracking set up",
 }
 
-POLICY_URL = "https://posthog.com/handbook/growth/sales/account-allocation"
+POLICY_PATH = "growth/sales/account-allocation"  # under HANDBOOK_BASE_URL
+POLICY_URL = "https://posthog.com/handbook/" + POLICY_PATH

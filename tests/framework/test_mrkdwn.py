@@ -74,3 +74,13 @@ def test_fit_lines_keeps_whole_lines_and_says_how_many_were_left_out() -> None:
     assert md.fit_lines(lines[:2], 200) == "\n".join(lines[:2])
     assert md.fit_lines([], 10) == ""
     assert md.plural(1, "invoice") == "1 invoice" and md.plural(64, "invoice") == "64 invoices"
+
+
+def test_a_block_quote_marker_is_not_a_stray_bracket() -> None:
+    assert md.stray_brackets("> quoted\n>\n> more") == []
+    assert md.stray_brackets("a > b")
+
+
+def test_escape_keeping_mentions_keeps_only_user_mentions() -> None:
+    assert md.escape_keeping_mentions("confirmed by <@U0TAE01> & <!channel> <x>") == (
+        "confirmed by <@U0TAE01> &amp; &lt;!channel&gt; &lt;x&gt;")

@@ -120,7 +120,9 @@ FOODS = AccountRef("0200-foods", "Acme Foods", "acmefoods.com", None, "U0TAM01")
 def test_usage_message():
     msg = error_message(HandoverError(ErrorKind.USAGE))
     assert msg["response_type"] == "ephemeral"
-    assert msg["text"].startswith("Usage: `/handover-check <account> [to <TAM|CSM|US TAM|EU TAM|US CSM|EU CSM|@person>]`")
+    # Escaped, so Slack shows the placeholders instead of eating them as links (issue 17).
+    assert msg["text"].startswith(
+        "Usage: `/handover-check &lt;account&gt; [to &lt;TAM|CSM|US TAM|EU TAM|US CSM|EU CSM|@person&gt;]`")
     assert "`/handover-check Acme Robotics to TAM`" in msg["text"]
 
 

@@ -5,12 +5,14 @@ One test per verdict and per bad-input reply (handover-check.md §4.6, §4.8), o
 
 from __future__ import annotations
 
+import re
 import time
 
 from sqlalchemy import func, select
 
 from bot.db.models import Flag
 from bot.db.session import session_scope
+from services.mrkdwn import stray_brackets, unescape
 from tests.fakes.slack import EXTERNAL_USER
 from tests.handover.fixtures import handover_account
 
@@ -86,6 +88,35 @@ def test_not_ready(bot, handover_seed):
     assert "Outgoing owner fixes the ❌ items first; if stuck: team lead → Simon." in text
 
 
+def test_many_overdue_invoices_keep_every_blocker_and_its_fixer_visible(bot, handover_seed):
+    """Issue 17: 64 overdue invoices are summarised (count, total, oldest) before they are cut, and the
+    other blockers (Churn Risk, a stale account plan) stay visible, each with its fix: tag."""
+    invoices = [{"id": f"in_LongInvoiceIdentifier{n:03d}", "status": "open", "payment_method": "bank_transfer",
+                 "kind": "usage", "amount_due": f"{1000 + n * 25}.50", "due_date": f"2025-04-{1 + n % 28:02d}"}
+                for n in range(64)]
+    many = handover_account(
+        "many", "Many Invoices Co", "U0TAE01", "90000.00", [R, E], credit={**CREDIT, "first_purchase_date": "2024-11-01"},
+        invoices=invoices, segments=["Churn Risk"], health_history=[{"period": "2025-05-12", "label": "Poor"}],
+        notes=[{"id": "many-plan", "kind": "account_plan", "title": "Q4 Account Plan - Many Invoices Co",
+                "updated_at": "2024-11-02T10:00:00Z"}])
+    handover_seed(many)
+    msg = check(bot, "Many Invoices Co to TAM").first()
+    blocking = next(b["text"]["text"] for b in msg["blocks"] if b.get("text", {}).get("text", "").startswith("*❌ Blocking"))
+    assert len(blocking) <= 3000
+    lines = blocking.split("\n")[1:]
+    assert blocking.startswith("*❌ Blocking (3)*\n") and len(lines) == 3, blocking
+    invoice = next(x for x in lines if x.startswith("• *Open invoices*"))
+    total = sum(1000 + n * 25 + 0.5 for n in range(64))
+    assert f"64 unpaid invoices, ${total:,.0f}, oldest 44 days overdue" in invoice
+    assert "…and 61 more" in invoice
+    assert any(x.startswith("• *Customer health*") for x in lines)
+    assert any(x.startswith("• *Account plan current*") for x in lines)
+    assert all(x.endswith("_(fix: <@U0TAE01>)_") for x in lines), lines
+    # Nothing is cut inside an amount: every dollar figure shown is whole.
+    for amount in re.findall(r"\$[\d,.]*\d", blocking):
+        assert re.fullmatch(r"\$\d{1,3}(?:,\d{3})*(?:\.\d{2})?", amount), amount
+
+
 def test_not_allowed(bot, handover_seed):
     """Worked example S: TAM → TAE is not a path."""
     handover_seed(RIVET)
@@ -130,7 +161,10 @@ def test_usage(bot, handover_seed, rt):
     for text in ("", "help"):
         msg = check(bot, text).first()
         assert msg["response_type"] == "ephemeral"
-        assert msg["text"].startswith("Usage: `/handover-check <account> [to <TAM|CSM|US TAM|EU TAM|US CSM|EU CSM|@person>]`")
+        # Slack shows the placeholders (escaped, so not eaten as links) and TAM, the commonest target.
+        assert not stray_brackets(msg["text"])
+        assert unescape(msg["text"]).startswith(
+            "Usage: `/handover-check <account> [to <TAM|CSM|US TAM|EU TAM|US CSM|EU CSM|@person>]`")
     assert_no_side_effects(bot, rt)
 
 
