@@ -133,6 +133,8 @@ def status_blocks(s: Mapping[str, Any]) -> list[Block]:
     ]
     if s.get("postmortem_due"):
         lines.append(f"Postmortem due: {s['postmortem_due']}")
+    if s.get("sev0_initial_pending"):
+        lines.insert(0, ":warning: The SEV 0 broadcast has not gone out yet: run `/incident update` to draft and send it.")
     return [_section(head), _section("\n".join(lines))]
 
 

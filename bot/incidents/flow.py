@@ -632,6 +632,7 @@ def status_payload(s, inc: Incident) -> dict:
         "cmoc": inc.cmoc_slack_id,
         "last_update": fmt(inc.last_customer_update_at),
         "postmortem_due": fmt(inc.postmortem_due_at),
+        "sev0_initial_pending": inc.status == "open" and inc.severity == 0 and not store.sev0_initial_approved(s, inc),
     }
 
 

@@ -75,7 +75,7 @@ def test_upgrade_to_sev0_broadcasts_the_sev0_initial_to_every_affected_channel_o
     notice = next(m for m in _thread(fake) if "SEV 0 broadcast going out to your accounts now" in m["text"])
     assert "<@U_ALICE>" in notice["text"] and "<@U_BOB>" in notice["text"]
     status = bot.command("/incident", "status", user="U_SIMON").text()
-    assert "SEV 0 – Emergency" in status and "Notified: *2/2* accounts" in status
+    assert "SEV 0 – Emergency" in status and "Notified: *2/2* accounts" in status and "has not gone out yet" not in status
 
     # exactly once: the same preview again, and the stale draft again, post nothing more
     again = submit(bot, preview, CONFIRM, "U_SIMON")
@@ -106,6 +106,8 @@ def test_closing_the_sev0_draft_leaves_update_drafting_the_sev0_initial(incident
     submit(bot, opened_view(fake, "incident_upgrade_sev0"), {}, "U_SIMON")  # then the CMOC closes the draft
     hint = bot.command("/incident", "sev sev0", user="U_SIMON").text()
     assert "already SEV 0" in hint and "/incident update" in hint
+    status = bot.command("/incident", "status", user="U_SIMON").text()
+    assert "The SEV 0 broadcast has not gone out yet: run `/incident update`" in status and "Notified: *1/2* accounts" in status  # the SEV 2 message reached Acme
     bot.command("/incident", "update", user="U_SIMON")
     draft = opened_view(fake, "incident_draft")
     assert draft["title"]["text"] == "INC-1 initial"
