@@ -20,9 +20,9 @@ from bot.churn.snapshot import (
     own_accounts,
     resolve_people,
 )
-from bot.churn.tables import ChurnEvaluation, ChurnFlag
+from bot.churn.tables import ChurnDigestRun, ChurnEvaluation, ChurnFlag
 from bot.db.models import Account
-from services.churn.digest import Digest, build_digest, iso_week, own_book
+from services.churn.digest import Digest, PreviousDigest, build_digest, iso_week, own_book
 from services.churn.risk import Assessment, ChurnPeople, assess
 
 
@@ -105,8 +105,20 @@ def weekly_digest(session: Session, now: datetime, ctx: ChurnContext | None = No
     """The digest of every account, grouped; with `record`, this week's levels are stored too
     (see `record_week`). Assessments are streamed into the digest and not kept: only its lines are."""
     ctx = ctx or churn_context(session)
+    week = iso_week(now.date())
+    previous = previous_digest(session, week)
     assessments = iter_week_assessments(session, now, ctx, record=record)
-    return build_digest(assessments, now, ctx.settings.policy(), ctx.people)
+    digest = build_digest(assessments, now, ctx.settings.policy(), ctx.people, previous)
+    if record and session.get(ChurnDigestRun, week) is None:
+        session.add(ChurnDigestRun(week=week, as_of=now))  # committed with the digest's outbox rows
+    return digest
+
+
+def previous_digest(session: Session, week: str) -> PreviousDigest | None:
+    """The latest digest queued before `week`; None before the first one."""
+    run = session.scalars(select(ChurnDigestRun).where(ChurnDigestRun.week < week)
+                          .order_by(ChurnDigestRun.week.desc()).limit(1)).first()
+    return PreviousDigest(run.week, run.as_of) if run else None
 
 
 def _record_batch(session: Session, batch: Sequence[Assessment], now: datetime, attempts: int = 3) -> None:

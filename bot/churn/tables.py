@@ -1,6 +1,7 @@
 """The churn capability's own state (never imported, IMPORT.md §11): weekly evaluations, which
-give `at_risk_since`, STALE, "new" and "recovered" (churn-risk.md §4.5), and flags recorded
-through the bot's button (002_59a801b964a2a19e.txt:11515-11532)."""
+give `at_risk_since`, STALE, "new" and "recovered" (churn-risk.md §4.5), the weekly digests posted
+(the "previous digest" that "new" compares with), and flags recorded through the bot's button
+(002_59a801b964a2a19e.txt:11515-11532)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,13 @@ class ChurnFlag(Base):
     help_needed: Mapped[str] = mapped_column(Text, default="")
     mitigation: Mapped[str] = mapped_column(Text, default="")
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ChurnDigestRun(Base):
+    """A weekly digest that was queued for posting (not a dry run): "new at risk" means new since the
+    latest earlier one, and the first digest marks nothing new (churn-risk.md §4.8)."""
+
+    __tablename__ = "churn_digest_runs"
+
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)  # ISO year-week, 2025-W23
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -74,6 +74,27 @@ class Digest:
         return not (self.churned or self.escalate or self.at_risk or self.watch or self.recovered or self.data_gaps)
 
 
+@dataclass(frozen=True)
+class PreviousDigest:
+    """The latest digest posted before this one: "new" means new since then."""
+
+    week: str
+    as_of: datetime
+
+
+def is_new_at_risk(a: Assessment, previous: PreviousDigest | None) -> bool:
+    """:new: marks an account at risk now that was not at risk at the previous digest (§4.8). The first
+    digest has nothing to compare with, so it marks nothing; an account flagged into the Churn Risk
+    segment before the previous digest is not new either, whatever the bot saw then."""
+    if previous is None or a.level != AT_RISK:
+        return False
+    then = next((ev for ev in reversed(a.account.history) if iso_week(ev.at.date()) == previous.week), None)
+    if then is not None and then.level == AT_RISK:
+        return False
+    flagged = a.account.churn_risk_flagged_at
+    return flagged is None or flagged > previous.as_of
+
+
 def iso_week(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -155,9 +176,10 @@ def build_digest(
     as_of: datetime,
     policy: ChurnPolicy | None = None,
     people: ChurnPeople | None = None,
+    previous: PreviousDigest | None = None,
 ) -> Digest:
-    """Group and order the week's assessments. "New" and "recovered" compare with each
-    account's last stored evaluation (the previous digest)."""
+    """Group and order the week's assessments. "New" compares with the previous digest (none on the
+    first), "recovered" with each account's last stored evaluation."""
     policy = policy or ChurnPolicy()
     people = people or ChurnPeople()
     today = as_of.date()
@@ -166,14 +188,13 @@ def build_digest(
     for a in assessments:
         if not in_scope(a, today):
             continue
-        previous = a.account.history[-1].level if a.account.history else None
         if a.recovered:
             recovered.append(_line(a, people, False))
             continue
         if a.level == CHURNED:
             churned.append(_line(a, people, False))
         elif a.level == AT_RISK:
-            is_new = previous != AT_RISK
+            is_new = is_new_at_risk(a, previous)
             new_count += is_new
             line = _line(a, people, is_new)
             (escalate if a.has("LEADERSHIP") or a.has("STALE") else at_risk).append(line)

@@ -15,7 +15,7 @@ from bot.churn.blocks import (
     own_book_blocks,
     usage_blocks,
 )
-from services.churn.digest import build_digest, own_book
+from services.churn.digest import PreviousDigest, build_digest, own_book
 from services.churn.model import Person
 from services.churn.policy import ChurnPolicy
 from services.churn.risk import assess
@@ -129,7 +129,8 @@ def test_flag_note_has_the_five_fields():
 
 
 def test_digest_blocks_header_and_sections():
-    digest = build_digest([assess(a, NOW) for a in EX.values()], NOW, people=None)
+    previous = PreviousDigest("2025-W22", NOW - timedelta(days=7))  # the spec sample's previous digest
+    digest = build_digest([assess(a, NOW) for a in EX.values()], NOW, people=None, previous=previous)
     main, thread = digest_blocks(digest)
     valid(main)
     text = text_of(main)

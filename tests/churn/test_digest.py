@@ -10,14 +10,16 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal as D
 
-from services.churn.digest import build_digest, dedupe_key, iso_week, own_book
+from services.churn.digest import PreviousDigest, build_digest, dedupe_key, iso_week, own_book
 from services.churn.model import Evaluation
 from services.churn.policy import ChurnPolicy
 from services.churn.risk import assess
 from tests.churn.examples import NOW, examples, healthy
 
 EX = {k: v for k, v in examples().items() if k != "E18"}  # E18 is evaluated in July
-DIGEST = build_digest([assess(a, NOW) for a in EX.values()], NOW)
+#: The spec's sample assumes a previous digest (2025-W22) at which only Sol Partners was at risk.
+PREVIOUS = PreviousDigest("2025-W22", NOW - timedelta(days=7))
+DIGEST = build_digest([assess(a, NOW) for a in EX.values()], NOW, previous=PREVIOUS)
 
 
 def names(lines):

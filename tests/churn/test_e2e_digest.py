@@ -3,7 +3,7 @@ Slack, run it again (and after a restart) and see nothing new (churn-risk.md §4
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -41,7 +41,9 @@ def test_digest_posts_once_grouped_and_ordered(seeded, fake_slack):
     lines = text.splitlines()
     assert "week 2025-W23" in lines[0] and "cc <@U0CSM01>" in lines[0]
     # at risk: Cobalt 120,000 + Pulse 96,000 + Vega 50,000 + Helix 40,000 + Ember 28,800
-    assert "At risk: 5 accounts · $334,800 ARR  |  Watch: 2  |  Churned (7d): 1  |  New at risk: 5" in text
+    # the first digest: nothing to compare with, so nothing is new (§4.8)
+    assert "At risk: 5 accounts · $334,800 ARR  |  Watch: 2  |  Churned (7d): 1  |  New at risk: 0" in text
+    assert ":new:" not in text
     order = [name for name in ("*Churned*", "Nova Games", "*At risk: escalate*", "Cobalt Fintech", "Pulse Credit",
                                "*At risk*", "Vega Tools", "Helix SaaS", "Ember Care", "*Watch*", "Tango Retail",
                                "Lumen Dev", "*Data gaps*", "Xylo")]
@@ -90,11 +92,40 @@ def test_next_week_compares_with_this_week(seeded, fake_slack, monkeypatch):
 
 
 def test_dry_run_posts_nothing_and_records_nothing(seeded, fake_slack):
-    result = run_job(seeded, "churn_digest", dry_run=True, now=NOW)
+    """A dry run a week earlier is not a previous digest: the next real one is still the first."""
+    from sqlalchemy import func, select
+
+    from bot.churn.tables import ChurnDigestRun, ChurnEvaluation
+
+    result = run_job(seeded, "churn_digest", dry_run=True, now=NOW - timedelta(days=7))
     assert len(result.planned) == 1 and "Churn-risk digest" in blocks_to_text(result.planned[0].blocks)
     assert digest_posts(fake_slack) == []
+    with seeded.session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(ChurnEvaluation)) == 0
+        assert s.scalar(select(func.count()).select_from(ChurnDigestRun)) == 0
     run_job(seeded, "churn_digest", now=NOW)
-    assert "New at risk: 5" in blocks_to_text(digest_posts(fake_slack)[0]["blocks"])
+    assert "New at risk: 0" in blocks_to_text(digest_posts(fake_slack)[0]["blocks"])
+
+
+def test_new_marks_only_what_is_new_since_the_previous_digest(seeded, seed, fake_slack):
+    """Week 23 is the first digest: nothing new, although Cobalt and others are at risk. By week 24
+    Tango Retail was put in the Churn Risk segment (on 2025-06-05, after that digest): only Tango is
+    :new:. Orchard, imported since but flagged back in May, is at risk and not new."""
+    from tests.churn.import_docs import account
+
+    run_job(seeded, "churn_digest", now=NOW)
+    seed({"format": "gtmbot-accounts/1", "accounts": [
+        {"id": "churn-tango", "segments": ["Churn Risk"], "churn_risk_flagged_at": "2025-06-05T10:00:00Z"},
+        account("churn-orchard", "Orchard Labs", "26000.00", "U0TAE02", "C0CHORCHARD",
+                segments=["Churn Risk"], churn_risk_flagged_at="2025-05-05T10:00:00Z")]})
+    freeze("2025-06-09T08:00:00Z")
+    run_job(seeded, "churn_digest", now=datetime(2025, 6, 9, 8, 0, tzinfo=UTC))
+    first, second = (blocks_to_text(p["blocks"]) for p in digest_posts(fake_slack))
+    assert ":new:" not in first and "New at risk: 0" in first
+    assert "New at risk: 1" in second
+    marked = [line for line in second.splitlines() if ":new:" in line]
+    assert len(marked) == 1 and "Tango Retail" in marked[0]
+    assert "Orchard Labs" in second and "Cobalt Fintech" in second
 
 
 def test_the_digest_is_the_same_whatever_the_batch_size(seeded):
