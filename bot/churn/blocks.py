@@ -281,7 +281,7 @@ def digest_blocks(d: Digest) -> tuple[list[dict], list[list[dict]]]:
         more = f" (top {len(d.watch)}; {len(d.watch_overflow)} more in the thread)" if d.watch_overflow else ""
         blocks += _sections(f"*Watch*{more}", d.watch)
     if d.recovered:
-        blocks += _sections("*Recovered* (no hard flag left: consider removing the Churn Risk segment · 002:11578)",
+        blocks += _sections("*Recovered* (at risk at the last digest, no hard flag now; watch that usage stays stable · 002:11578)",
                             d.recovered)
     if d.data_gaps:
         gaps = "; ".join(f"{esc(g.name)} ({money(g.arr)}): {esc(', '.join(g.reasons))}" for g in d.data_gaps)

@@ -94,7 +94,7 @@ def test_ordinary_channel_messages_are_acknowledged_without_unhandled_warnings(q
     assert [r.getMessage() for r in caplog.records if "Unhandled request" in r.getMessage()] == []
 
 
-def test_a_reply_another_capability_claims_still_counts(tickets, monkeypatch):
+def test_a_reply_another_capability_claims_still_counts(tickets):
     """A customer's reply in a ticketed thread goes to Zendesk (tickets' `message` listener) and is
     customer activity too: the hook is a middleware, so claiming the event does not hide it."""
     from sqlalchemy import select
