@@ -21,8 +21,8 @@ def written_by_a_person(event: dict[str, Any]) -> bool:
         event.get("type") == "message"
         and event.get("subtype") in PERSON_SUBTYPES
         and not event.get("bot_id")
-        and bool(event.get("user"))
-        and bool(event.get("channel"))
+        and isinstance(event.get("user"), str) and bool(event["user"])
+        and isinstance(event.get("channel"), str) and bool(event["channel"])
     )
 
 
@@ -30,7 +30,8 @@ def author_team_hint(event: dict[str, Any]) -> str | None:
     """The author's workspace as the event states it: Slack sets `user_team` on messages in shared
     channels (and `user_profile.team`); `None` when the payload does not say."""
     profile = event.get("user_profile")
-    return event.get("user_team") or (profile.get("team") if isinstance(profile, dict) else None) or None
+    team = event.get("user_team") or (profile.get("team") if isinstance(profile, dict) else None)
+    return team if isinstance(team, str) and team else None
 
 
 def is_customer_side(author_team: str | None, home_team: str, is_stranger: bool = False) -> bool:
@@ -41,10 +42,13 @@ def is_customer_side(author_team: str | None, home_team: str, is_stranger: bool 
 def message_time(event: dict[str, Any]) -> datetime | None:
     """When the message was written: its Slack `ts` (epoch seconds), not when the event arrived, so a
     late or replayed delivery records the right moment."""
+    raw = event.get("ts")
+    if not isinstance(raw, str):
+        return None
     try:
-        seconds = Decimal(str(event.get("ts")))
-    except (InvalidOperation, ValueError):
+        seconds = Decimal(raw)
+        if not seconds.is_finite() or seconds <= 0:
+            return None
+        return datetime.fromtimestamp(float(seconds), UTC)
+    except (InvalidOperation, ValueError, OverflowError, OSError):
         return None
-    if not seconds.is_finite() or seconds <= 0:
-        return None
-    return datetime.fromtimestamp(float(seconds), UTC)
