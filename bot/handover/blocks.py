@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from bot.handbook_links import linkify, page_link
 from services import mrkdwn as md
 from services.handover import policy as P
-from services.handover.check import money
+from services.handover.check import missing_data_fix, money
 from services.handover.grammar import AccountRef, ErrorKind, HandoverError
 from services.handover.model import CheckItem, HandoverReport, Status, Verdict
 
@@ -180,9 +180,8 @@ def _context(report: HandoverReport) -> dict:
     parts = ["Policy: " + page_link(P.POLICY_PATH, "Account allocation & handover")]
     if report.today is not None:
         parts.append(f"checked {report.today.isoformat()}")
-    if report.unavailable_sources:
-        names = e(", ".join(sorted(report.unavailable_sources)))
-        parts.append(f"{names} data unavailable — run `gtmbot sync {names.split(',')[0].lower()}` or try again in a few minutes")
+    for source in sorted(report.unavailable_sources):  # never loaded, not down: say how to load it
+        parts.append(f"No {e(source)} data for this account — {missing_data_fix(source)}")
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(parts)}]}
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot import accounts
 from bot.db import models as m
+from bot.handover.people import email_alias
 from services.handover.grammar import AccountRef, AccountResolution, Ambiguous, Found, NotFound, Resolver
 from services.handover.model import AccountSnapshot, Confirmation, Invoice, TeamMember
 from services.handover.policy import CONFIRMATION_KINDS
@@ -81,6 +82,7 @@ def team_directory(session: Session) -> dict[str, TeamMember]:
             is_team_lead=bool(row.is_team_lead),
             managed_count=row.managed_count if row.managed_count is not None else derived,
             leads_count=row.leads_count if row.leads_count is not None else leads[row.slack_id],
+            aliases=email_alias(row.email),
         )
     return out
 

@@ -17,7 +17,7 @@ from bot.guard import internal_only
 from bot.handover.blocks import CONFIRM_ACTION_PREFIX, refusal_message, report_message
 from bot.handover.settings import HandoverSettings
 from bot.handover.snapshot import confirmations, load_account, snapshot, team_directory
-from services.handover.check import check
+from services.handover.check import check, confirmation_stands
 from services.handover.grammar import parse_target
 from services.handover.policy import CONFIRMATION_KINDS
 
@@ -64,6 +64,7 @@ def record(rt, user_id: str, value: str) -> dict:
 
 
 def _standing(account: m.Account) -> list:
-    """Confirmations that still count: not cleared, and not older than the current owner."""
-    since = account.owner_since
-    return [c for c in confirmations(account) if since is None or c.at.date() >= since]
+    """Confirmations that still count: not cleared, and not older than the current owner (the
+    checker's own rule, so a click records exactly when the report would still ask)."""
+    return [c for c in confirmations(account)
+            if confirmation_stands(c, account.owner_since, account.owner_slack_id)]

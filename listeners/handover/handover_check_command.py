@@ -9,6 +9,7 @@ from bot.db.session import session_scope
 from bot.events import first_delivery_of_command
 from bot.guard import internal_only
 from bot.handover.blocks import error_message, no_data_message, report_message
+from bot.handover.people import slack_names, with_aliases
 from bot.handover.settings import HandoverSettings
 from bot.handover.snapshot import (
     confirmations,
@@ -19,7 +20,7 @@ from bot.handover.snapshot import (
     team_directory,
 )
 from services.handover.check import check
-from services.handover.grammar import HandoverError, interpret
+from services.handover.grammar import ErrorKind, HandoverError, interpret
 
 COMMAND = "/handover-check"
 
@@ -43,7 +44,14 @@ def answer(rt, text: str) -> dict:
         if not has_accounts(session):
             return no_data_message()
         team = team_directory(session)
-        request = interpret(text, shared_resolver(session), team)
+        resolver = shared_resolver(session)
+        request = interpret(text, resolver, team)
+        if isinstance(request, HandoverError) and request.kind is ErrorKind.UNKNOWN_TARGET:
+            # Not a name the directory knows: Slack may (a handle, display or real name, issue 16).
+            names = slack_names(rt)
+            if names:
+                team = with_aliases(team, names)
+                request = interpret(text, resolver, team)
         if isinstance(request, HandoverError):
             return error_message(request)
         account = load_account(session, request.account.id)

@@ -33,6 +33,15 @@ SOURCE_OF_CHECK: dict[str, str] = {
     "C03": "Vitally", "C04": "Vitally", "C06": "Vitally", "C07": "Vitally", "C09": "Vitally",
     "C05": "Stripe", "C08b": "Stripe",
 }
+# The check reads stored data, never a live API, so a source "unavailable" to it means its data was
+# never loaded for the account: say so, and how to load it (issue 16), not "try again in a few minutes".
+LOAD_COMMAND: dict[str, str] = {"Stripe": "gtmbot sync stripe", "Vitally": "gtmbot sync vitally"}
+
+
+def missing_data_fix(source: str) -> str:
+    """What to do when a source has no data for the account."""
+    command = LOAD_COMMAND.get(source)
+    return f"load it with `{command}`" if command else f"load the {source} data"
 
 
 def cite(*lines: str) -> tuple[str, ...]:
@@ -173,7 +182,7 @@ def check(
 
     ctx = _Context(account, owner, target, today, options, eff)
     items = [i for i in ctx.run() if i is not None]
-    items = _apply_confirmations(items, confirmations, account.owner_since)
+    items = _apply_confirmations(items, confirmations, account.owner_since, account.owner_slack_id)
 
     statuses = {i.status for i in items}
     if Status.FAIL in statuses:
@@ -200,14 +209,28 @@ def _suggested_new_owner(account: AccountSnapshot, target: Target) -> str | None
     return f"{region} {target.role}" if region in ("US", "EU") else None
 
 
+def confirmation_stands(c: Confirmation, owner_since: date | None, owner_slack_id: str | None) -> bool:
+    """A confirmation is void once the owner changed after it (IMPORT.md §7). `owner_since` is only a
+    date, so on the day of the change the instants cannot be compared: then the change counts as later
+    than every confirmation except the new owner's own (only the owner of the moment can confirm), so
+    the previous owner's confirmation of that morning does not answer for the new owner (issue 16)."""
+    if owner_since is None:
+        return True
+    day = c.at.date()
+    if day != owner_since:
+        return day > owner_since
+    return owner_slack_id is not None and c.author == owner_slack_id
+
+
 def _apply_confirmations(
-    items: list[CheckItem], confirmations: Iterable[Confirmation], owner_since: date | None
+    items: list[CheckItem], confirmations: Iterable[Confirmation], owner_since: date | None,
+    owner_slack_id: str | None = None,
 ) -> list[CheckItem]:
     """A recorded confirmation answers its CONFIRM item, unless it predates the current owner."""
     latest: dict[str, Confirmation] = {}
     for c in confirmations:
-        if owner_since is not None and c.at.date() < owner_since:
-            continue  # void once owner_since is later than it (IMPORT.md §7)
+        if not confirmation_stands(c, owner_since, owner_slack_id):
+            continue
         if c.kind not in latest or c.at > latest[c.kind].at:
             latest[c.kind] = c
     out = []
@@ -256,8 +279,9 @@ class _Context:
             item = fn()
             if item is not None and item.id in SOURCE_OF_CHECK and SOURCE_OF_CHECK[item.id] in self.a.unavailable_sources:
                 source = SOURCE_OF_CHECK[item.id]
-                item = CheckItem(item.id, item.title, Status.WARN, f"could not verify ({source} unavailable)",
-                                 item.cites, "try again in a few minutes")
+                item = CheckItem(item.id, item.title, Status.WARN,
+                                 f"could not verify: no {source} data for this account",
+                                 item.cites, missing_data_fix(source))
             out.append(item)
         return out
 
@@ -569,8 +593,14 @@ class _Context:
         if not self.tam_to_csm:
             return None
         c = cite("2315", "2406", "4350", "4421", "6820")
-        if discount_active(self.a, self.today):
-            return CheckItem("X04", "Discount agreement", Status.PASS, f"Discount agreement in place ({pct(self.a.discount_pct)})", c)
+        a = self.a
+        if discount_active(a, self.today):
+            return CheckItem("X04", "Discount agreement", Status.PASS, f"Discount agreement in place ({pct(a.discount_pct)})", c)
+        if a.discount_pct and a.term_end is not None and a.term_end < self.today:
+            since = f"{a.term_start.isoformat()} → " if a.term_start else ""
+            return CheckItem("X04", "Discount agreement", Status.FAIL, f"the {pct(a.discount_pct)} discounted prepaid-credit agreement ({since}{a.term_end.isoformat()}) ended on {a.term_end.isoformat()}: no agreement is in place now (renewing it is a remaining lever)", c, OUTGOING)
+        if a.discount_pct and a.term_start is not None and a.term_start > self.today:
+            return CheckItem("X04", "Discount agreement", Status.FAIL, f"the {pct(a.discount_pct)} discounted prepaid-credit agreement starts only on {a.term_start.isoformat()}: none is in place today", c, OUTGOING)
         return CheckItem("X04", "Discount agreement", Status.FAIL, "no discounted prepaid-credit agreement in place (committing them is a remaining lever)", c, OUTGOING)
 
     def x05(self) -> CheckItem | None:

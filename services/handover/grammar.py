@@ -7,6 +7,7 @@ database; `resolver_for()` is the pure §4.1 step-4 resolver over a list of acco
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -139,21 +140,32 @@ def resolver_for(accounts: Iterable[AccountRef]) -> Resolver:
     return lambda query: resolve_account(query, pool)
 
 
+def _person(text: str) -> str:
+    """A name as people type it: casefold, accents dropped ("Inês" = "ines"), and the separators of
+    Slack handles read as spaces ("ines.duarte" = "ines duarte")."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return _norm(re.sub(r"[._]+", " ", plain))
+
+
 def find_member(text: str, team: Mapping[str, TeamMember]) -> TeamMember | None:
-    """A mention, a Slack id, a full name or a unique first name (casefold), with or without '@'."""
+    """A mention, a Slack id, a full name, a Slack handle, display or real name (the member's
+    aliases), or a unique first name; casefold, accents ignored, with or without '@' (issue 16)."""
     t = text.strip()
     m = MENTION.match(t)
     if m:
         return team.get(m.group(1))
     if t in team:
         return team[t]
-    name = _norm(t.removeprefix("@"))
+    name = _person(t.removeprefix("@"))
     if not name:
         return None
-    exact = [p for p in team.values() if _norm(p.name) == name]
-    if len(exact) == 1:
-        return exact[0]
-    first = [p for p in team.values() if _norm(p.name).split()[:1] == [name]]
+    for names in (lambda p: [p.name], lambda p: [p.name, *p.aliases]):
+        exact = {p.slack_id: p for p in team.values() if any(_person(n) == name for n in names(p))}
+        if len(exact) == 1:
+            return next(iter(exact.values()))
+        if exact:
+            return None  # two people answer to it: never a guess
+    first = [p for p in team.values() if _person(p.name).split()[:1] == [name]]
     return first[0] if len(first) == 1 else None
 
 

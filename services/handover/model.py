@@ -41,6 +41,8 @@ class TeamMember:
     is_team_lead: bool = False
     managed_count: int = 0  # TAM: AM Managed accounts; CSM: book size
     leads_count: int = 0
+    # Other names people use for them: Slack handle, display name, real name, email local part.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

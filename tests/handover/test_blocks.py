@@ -88,10 +88,11 @@ def test_default_target_is_said():
     assert "*Transition*\nTAE → TAM (default)" in texts(msg)
 
 
-def test_stripe_unavailable_says_try_again():
+def test_missing_stripe_data_says_how_to_load_it():
     snapshot = replace(COBALT, unavailable_sources=frozenset({"Stripe"}))
     msg = report_message(check(snapshot, role("TAM"), TEAM, TODAY, OPTIONS))
-    assert any("try again in a few minutes" in t for t in texts(msg))
+    assert any("No Stripe data for this account — load it with `gtmbot sync stripe`" in t for t in texts(msg))
+    assert not any("try again" in t for t in texts(msg))
 
 
 def test_not_a_handover_and_not_allowed_are_one_clear_message():

@@ -214,9 +214,11 @@ def test_missing_stripe_data_never_passes(bot, handover_seed):
     handover_seed(ECHO)
     text = check(bot, "Echo Ltd to TAM").text()
     assert "⚠️ Ready with warnings" in text
-    assert "• *Open invoices* — could not verify (Stripe unavailable)" in text
-    assert "• *Finance contact* — could not verify (Stripe unavailable)" in text
-    assert "Stripe data unavailable — run `gtmbot sync stripe` or try again in a few minutes" in text
+    assert ("• *Open invoices* — could not verify: no Stripe data for this account _(fix: load it with "
+            "`gtmbot sync stripe`)_") in text
+    assert "• *Finance contact* — could not verify: no Stripe data for this account" in text
+    assert "No Stripe data for this account — load it with `gtmbot sync stripe`" in text
+    assert "try again" not in text  # nothing is down: waiting would change nothing
 
 
 def test_slack_connect_user_is_refused(bot, handover_seed):

@@ -89,7 +89,7 @@ def test_unavailable_source_is_never_ready(snapshot, target):
     assert report.verdict is not Verdict.READY
     for item in report.items:
         if item.id in ("C05", "C08b"):
-            assert item.status is Status.WARN and "Stripe unavailable" in item.reason
+            assert item.status is Status.WARN and "no Stripe data for this account" in item.reason
 
 
 @settings(max_examples=200)
