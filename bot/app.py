@@ -13,16 +13,18 @@ from bot.errors import handle_error
 from bot.events import dedupe_events
 from bot.runtime import Runtime
 from bot.slack_client import SafeRespond
+from bot.work import tracked
 
 log = logging.getLogger("gtmbot.app")
 
 
 class ContextPreservingExecutor(ThreadPoolExecutor):
-    """Runs listeners with the request's context variables (its request id for logs)."""
+    """Runs listeners with the request's context variables (its request id for logs), each counted
+    as work in flight (bot.work) until it returns."""
 
     def submit(self, fn, /, *args, **kwargs):
         ctx = contextvars.copy_context()
-        return super().submit(ctx.run, fn, *args, **kwargs)
+        return super().submit(tracked(ctx.run), fn, *args, **kwargs)
 
 
 # Control characters other than tab and newline: never meaningful in a command or a message, and

@@ -135,19 +135,24 @@ class Scheduler:
         seen = _lease_expiry(self.rt)
         since = fired - timedelta(seconds=self.rt.settings.scheduler_lease_seconds)
         deadline = time.monotonic() + self.rt.settings.scheduler_lease_seconds + 1
+        due = fired.strftime("%H:%M")
         while time.monotonic() < deadline:
             if self._stopping.wait(1.0):  # shutting down: leave it to the others
                 return False
             with session_scope(self.rt.session_factory) as s:
                 if s.scalar(select(JobRun.id).where(JobRun.job == name, JobRun.status == "ok", JobRun.dry_run.is_(False),
                                                        JobRun.started_at >= since).limit(1)) is not None:
+                    log.info("job %s (due %s) ran in another process; not running it here", name, due)
                     return False
             expiry = _lease_expiry(self.rt)  # read before trying, so a lease released in between is taken
             if try_acquire_lease(self.rt):
                 log.warning("job %s: the scheduler lease holder is gone without running it; running it here", name)
                 return True
             if expiry != seen:
+                log.info("job %s (due %s) ran in another process: its live lease holder's; not running it here",
+                         name, due)
                 return False
+        log.info("job %s (due %s) ran in another process or not at all; not running it here", name, due)
         return False
 
     def _renew(self) -> bool:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from datetime import UTC, datetime
 from typing import Any
 
 import stripe
 from sqlalchemy.exc import IntegrityError
 
+from bot import work
 from bot.billing import state as st
 from bot.billing import stripe_client as sc
 from bot.billing.escalation import apply_subscription, evaluate_customer
@@ -126,7 +126,7 @@ def _event_customers(event_type: str, obj: dict[str, Any]) -> list[str]:
 def _deliver_soon(rt: Runtime, keys: list[str]) -> None:
     """Send after answering Stripe: it wants a 2xx fast, and the outbox keeps every send unique."""
     sender = OutboxSender(rt.client, rt.session_factory, rt.worker_id, max_attempts=rt.settings.outbox_max_attempts)
-    threading.Thread(target=sender.deliver, kwargs={"keys": keys}, name="stripe-webhook-deliver", daemon=True).start()
+    work.spawn(sender.deliver, kwargs={"keys": keys}, name="stripe-webhook-deliver")
 
 
 

@@ -13,6 +13,7 @@ import itertools
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +24,29 @@ from bot.fakes.slack import FakeSlack, ResponseUrlPost
 from bot.render import blocks_to_text
 
 _ids = itertools.count(1)
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, *, interval: float = 0.02,
+               message: str = "condition not met in time") -> Any:
+    """Poll `predicate` until it is truthy and return its value; AssertionError after `timeout`.
+    The one way tests wait: for the condition they expect, never for a fixed time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{message} (waited {timeout:g} s)")
+        time.sleep(interval)
+
+
+def wait_idle(timeout: float = 30.0) -> None:
+    """Wait until the bot in this process has finished every listener and background send it started:
+    the positive signal to wait for before asserting that nothing more happened."""
+    from bot.work import wait_idle as idle
+
+    if not idle(timeout):
+        raise AssertionError(f"the bot still had work in flight after {timeout:g} s")
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select, update
 
+from bot import work
 from bot.channels import channel_id
 from bot.clock import now as clock_now
 from bot.db.core import OutboxMessage
@@ -37,9 +38,8 @@ _rerun: set[int] = set()
 
 
 def _spawn(target, args: tuple, name: str) -> threading.Thread:
-    thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+    thread = work.spawn(target, args=args, name=name)  # counted as work in flight (bot.work)
     _threads.append(thread)
-    thread.start()
     return thread
 
 

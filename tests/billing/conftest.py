@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+from bot.fakes.driver import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,15 +26,15 @@ def localstripe_server() -> Iterator[str]:
         if not line.isdigit():
             pytest.fail(f"localstripe did not start (printed {line!r})")
         url = f"http://127.0.0.1:{line}"
-        deadline = time.monotonic() + 10
-        while True:
+
+        def answers() -> bool:
             try:
                 httpx.get(f"{url}/v1/customers", headers={"Authorization": "Bearer sk_test_x"}, timeout=1)
-                break
+                return True
             except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    pytest.fail("localstripe did not answer within 10 s")
-                time.sleep(0.05)
+                return False
+
+        wait_until(answers, 10, interval=0.05, message="localstripe did not answer")
         yield url
     finally:
         proc.terminate()

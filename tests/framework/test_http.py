@@ -7,6 +7,7 @@ import time
 
 import httpx
 
+from bot.fakes.driver import wait_idle, wait_until
 from bot.guard import REFUSAL, internal_only
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.slack import EXTERNAL_USER, GUEST_USER, sign
@@ -49,7 +50,7 @@ def test_forged_signature_is_rejected_and_nothing_runs(bot_factory, fake_slack):
     resp = bot.post_raw(body, "application/x-www-form-urlencoded", timestamp=int(ts),
                         signature=sign("not-the-secret", ts, body))
     assert resp.status_code == 401
-    time.sleep(0.3)
+    wait_idle()  # no listener was started; had one been, it would have finished
     assert seen == [] and fake_slack.responses == []
 
 
@@ -61,7 +62,7 @@ def test_stale_timestamp_is_rejected_even_with_a_valid_signature(bot_factory, fa
     resp = bot.post_raw(body, "application/x-www-form-urlencoded", timestamp=old,
                         signature=sign(SIGNING_SECRET, str(old), body))
     assert resp.status_code == 401
-    time.sleep(0.3)
+    wait_idle()  # no listener was started; had one been, it would have finished
     assert seen == [] and fake_slack.responses == []
 
 
@@ -112,8 +113,6 @@ def test_retried_and_duplicate_events_are_processed_once(bot_factory):
     assert bot.event(event, event_id="Ev0001").status_code == 200
     assert bot.event(event, event_id="Ev0001", retry_num=1).status_code == 200
     assert bot.event(event, event_id="Ev0001").status_code == 200
-    deadline = time.time() + 2
-    while time.time() < deadline and not seen:
-        time.sleep(0.02)
-    time.sleep(0.3)
+    wait_until(lambda: seen)
+    wait_idle()  # every delivery's listener (if it had one) has finished
     assert seen == [("reaction", "ticket")]

@@ -32,7 +32,7 @@ from sqlalchemy import select, update
 from bot.db.core import JobLease, JobRun
 from bot.db.session import session_scope
 from bot.fakes.balancer import Balancer
-from bot.fakes.driver import SlackDriver
+from bot.fakes.driver import SlackDriver, wait_until
 from bot.incidents.tables import Broadcast, Delivery
 from tests.billing.fixtures import SALES_ALERTS
 from tests.conftest import SIGNING_SECRET
@@ -170,7 +170,11 @@ def test_three_replicas_behind_a_balancer(serve_process, seed, fake_slack, incid
         # it, once a minute, and its alert is posted once in all
         fake_slack.wait_for(lambda: [r for r in job_runs(rt, "creditbot") if r[2] >= fire_at and r[1] != "running"],
                             max(0.0, (fire_at - datetime.now(UTC)).total_seconds()) + 30)
-        time.sleep(1.0)  # a second runner, if there were one, would have shown by now
+        # every other live process has seen that run and decided not to run it itself
+        due = fire_at.strftime("%H:%M")
+        for p in procs:
+            if p is not leader and p is not sender:
+                wait_until(lambda p=p: f"job creditbot (due {due}) ran in another process" in p.log(), 30)
         runs = job_runs(rt, "creditbot")
         per_minute = Counter(started.replace(second=0, microsecond=0) for _, _, started in runs)
         assert set(per_minute.values()) == {1}, runs
@@ -273,9 +277,18 @@ def test_a_live_lease_holder_runs_the_job_and_the_others_do_not(rt, fake_slack, 
 
     holder = replace(rt, worker_id="holder-host:1")
     assert try_acquire_lease(holder, seconds=3)
-    other = threading.Thread(target=Scheduler(replace(rt, worker_id="other-host:2"))._run_if_leader, args=[daily_job])
+    sched = Scheduler(replace(rt, worker_id="other-host:2"))
+    watching = threading.Event()
+    took_over = sched._took_over
+
+    def watch(name, fired):
+        watching.set()
+        return took_over(name, fired)
+
+    sched._took_over = watch
+    other = threading.Thread(target=sched._run_if_leader, args=[daily_job])
     other.start()
-    time.sleep(0.3)
+    assert watching.wait(15), "the other process is watching the holder's run"
     run_job(holder, daily_job)  # the holder's own firing of the job
     other.join(15)
     assert not other.is_alive()

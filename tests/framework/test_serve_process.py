@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 from sqlalchemy import select
 
 from bot.db.core import JobLease
 from bot.db.session import session_scope
-from bot.fakes.driver import SlackDriver
+from bot.fakes.driver import SlackDriver, wait_until
 from tests.conftest import SIGNING_SECRET
 
 
@@ -25,25 +23,16 @@ def test_serve_answers_health_and_rejects_unsigned_requests(serve_process, fake_
 def test_two_replicas_one_scheduler_lease(serve_process, rt):
     first = serve_process(scheduler=True, SCHEDULER_LEASE_SECONDS="10")
     second = serve_process(scheduler=True, SCHEDULER_LEASE_SECONDS="10")
-    deadline = time.monotonic() + 20
-    holder = None
-    while time.monotonic() < deadline and holder is None:
+    def lease_holder() -> str | None:
         with session_scope(rt.session_factory) as s:
             lease = s.scalar(select(JobLease).where(JobLease.name == "scheduler"))
-            holder = lease.holder if lease else None
-        time.sleep(0.2)
-    assert holder is not None
+            return lease.holder if lease else None
+
+    holder = wait_until(lease_holder, 20, interval=0.2)
     pids = {str(first.proc.pid), str(second.proc.pid)}
     assert holder.rsplit(":", 1)[1] in pids
     # The holder keeps it while alive; kill it and the other takes over once it expires.
     victim = first if holder.endswith(f":{first.proc.pid}") else second
     survivor = second if victim is first else first
     victim.kill9()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with session_scope(rt.session_factory) as s:
-            lease = s.scalar(select(JobLease).where(JobLease.name == "scheduler"))
-            if lease.holder.endswith(f":{survivor.proc.pid}"):
-                break
-        time.sleep(0.5)
-    assert lease.holder.endswith(f":{survivor.proc.pid}")
+    wait_until(lambda: (lease_holder() or "").endswith(f":{survivor.proc.pid}"), 60, interval=0.5)

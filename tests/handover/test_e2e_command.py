@@ -6,12 +6,12 @@ One test per verdict and per bad-input reply (handover-check.md §4.6, §4.8), o
 from __future__ import annotations
 
 import re
-import time
 
 from sqlalchemy import func, select
 
 from bot.db.models import Flag
 from bot.db.session import session_scope
+from bot.fakes.driver import wait_idle
 from services.mrkdwn import stray_brackets, unescape
 from tests.fakes.slack import EXTERNAL_USER
 from tests.handover.fixtures import handover_account
@@ -298,7 +298,7 @@ def test_redelivered_command_replies_once(bot, handover_seed):
     for _ in range(2):
         assert bot.post_raw(body, "application/x-www-form-urlencoded").status_code == 200
     bot.slack.wait_for(lambda: any(p.token == token for p in bot.slack.responses), 10)
-    time.sleep(0.5)
+    wait_idle()  # both deliveries' listeners have finished
     assert len([p for p in bot.slack.responses if p.token == token]) == 1
 
 

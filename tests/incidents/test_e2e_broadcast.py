@@ -9,6 +9,7 @@ from collections import Counter
 from sqlalchemy import select, update
 
 from bot.db.session import session_scope
+from bot.fakes.driver import wait_idle
 from bot.incidents.blocks import ACTION_RETRY_FAILED
 from bot.incidents.dispatch import resume_all
 from bot.incidents.tables import Broadcast, Delivery, Incident
@@ -237,7 +238,5 @@ def test_e22_customer_reply_is_forwarded_once_with_owner(seed, fake_slack, incid
     assert "Customer 000" in forwarded[0]["text"] and "will they be backfilled?" in forwarded[0]["text"]
     assert "<@U_OWNER00>" in forwarded[0]["text"] and "https://acme.slack.com/archives/" in forwarded[0]["text"]
     bot.event(event, event_id="EvReply2")  # the same reply delivered again under a new id
-    import time
-
-    time.sleep(0.5)
+    wait_idle()  # its listener has finished
     assert len([m for m in fake_slack.posts(SCS) if "replied to the SEV 0 broadcast" in m["text"]]) == 1

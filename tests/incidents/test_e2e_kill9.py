@@ -10,14 +10,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 from sqlalchemy import select
 
 from bot.db.session import session_scope
-from bot.fakes.driver import SlackDriver
+from bot.fakes.driver import SlackDriver, wait_until
 from bot.incidents.tables import Broadcast
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.incidents.fixtures import submit
@@ -41,15 +40,18 @@ def serve(db_url: str, fake_url: str, port: int, log: Path) -> subprocess.Popen:
     )
     env.pop("GTMBOT_NOW", None)
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--http", str(port), "--host", "127.0.0.1"], cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    def healthy() -> bool:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
+            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
         except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError(f"gtmbot serve did not start; see {log}")
+            return False
+
+    try:
+        wait_until(healthy, 30, interval=0.2, message=f"gtmbot serve did not start; see {log}")
+    except AssertionError:
+        proc.kill()
+        raise
+    return proc
 
 
 def test_e16_kill_9_halfway_then_restart_sends_every_channel_once(seed, fake_slack, incident_env, db_url, rt, tmp_path):

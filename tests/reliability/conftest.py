@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from bot.clients.zendesk import ZendeskClient
 from bot.db.registry import load_all_models
 from bot.db.session import session_scope
-from bot.fakes.driver import SlackDriver
+from bot.fakes.driver import SlackDriver, wait_idle, wait_until
 from bot.fakes.slack import FakeSlack
 from bot.fakes.workspace import seed_workspace
 from bot.runtime import Runtime
@@ -145,18 +145,13 @@ def confirmations(fake: FakeSlack, channel: str = "C_ACME") -> list[dict]:
 
 
 def wait(predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
+    return wait_until(predicate, timeout)
 
 
-def settle(seconds: float = 0.5) -> None:
-    """Give background listeners time to (not) act before asserting that nothing happened."""
-    time.sleep(seconds)
+def settle(timeout: float = 30.0) -> None:
+    """Wait until the bot has finished every listener and background send it started (a positive
+    signal), before asserting that nothing (more) happened."""
+    wait_idle(timeout)
 
 
 def driver_for(world: TicketWorld) -> SlackDriver:

@@ -30,6 +30,7 @@ from bot.importer import import_document
 from bot.importer.settings import DEFAULT_TRAIT_MAP
 from bot.importer.vitally_sync import SyncParams, run_sync
 from bot.logs import RedactingFormatter
+from bot.outbox import backlog
 from bot.server import HttpServer, make_wsgi_app
 from bot.settings import Settings
 from bot.tickets.settings import TicketSettings
@@ -169,7 +170,7 @@ def test_a_day_of_work_at_debug_logs_no_secret(rt, fake_slack, zendesk_fake, str
                             max_retries=1)
         assert run_sync(params, rt.session_factory, progress=False, stdout=io.StringIO(), stderr=io.StringIO()) == 2
         zendesk_fake.set_outage(None)
-        settle(0.3)
+        settle()
     finally:
         server.stop()
 
@@ -179,7 +180,12 @@ def test_a_day_of_work_at_debug_logs_no_secret(rt, fake_slack, zendesk_fake, str
     assert leaks(caplog.text) == [], "secrets must not even reach a log record"
 
 
-def test_serve_process_log_at_debug_has_no_secret(settings, fake_slack, serve_process, stripe_fake):
+def _backlog(rt) -> int:
+    with session_scope(rt.session_factory) as s:
+        return backlog(s)
+
+
+def test_serve_process_log_at_debug_has_no_secret(settings, rt, fake_slack, serve_process, stripe_fake):
     sp = serve_process(LOG_LEVEL="DEBUG", STRIPE_API_KEY=STRIPE_KEY, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
                        STRIPE_API_BASE=stripe_fake.url, ZENDESK_URL=settings.zendesk_url, ZENDESK_EMAIL=ZENDESK_EMAIL,
                        ZENDESK_API_TOKEN=ZENDESK_TOKEN, VITALLY_API_URL=settings.vitally_api_url,
@@ -195,7 +201,7 @@ def test_serve_process_log_at_debug_has_no_secret(settings, fake_slack, serve_pr
     url = sp.url + "/stripe/webhook"
     assert httpx.post(url, content=event, headers={"Stripe-Signature": sign_webhook(event, WEBHOOK_SECRET)}).status_code == 200
     assert httpx.post(url, content=event, headers={"Stripe-Signature": "t=1,v1=00"}).status_code == 400
-    settle(0.5)
+    wait(lambda: _backlog(rt) == 0)  # the child has sent (and logged) what the webhook queued
     sp.stop()
     log = sp.log()
     assert "DEBUG" in log, "the process did log at DEBUG"

@@ -44,7 +44,7 @@ def test_internal_commands_refuse_slack_connect_users(world):
         assert message["text"] == REFUSAL, (command, user, message)
         text_seen = shown(reply)
         assert not [w for w in ACCOUNT_DATA if w in text_seen], (command, user, text_seen)
-    settle(0.4)
+    settle()
     assert slack_effects(world.slack) == before_slack  # the refusals rode on the acks; nothing else
     assert table_counts(world.rt) == before_db
     # the control: the same commands from an internal user answer with the account data
@@ -62,6 +62,6 @@ def test_buttons_refuse_slack_connect_users(world):
         assert reply.status == 200
         [body] = reply.responses(1)
         assert body == {"text": REFUSAL, "response_type": "ephemeral", "replace_original": False}
-    settle(0.4)
+    settle()
     assert slack_effects(world.slack)["posts"] == before["posts"]
     assert slack_effects(world.slack)["responses"] == before["responses"] + len(STRANGERS)  # the refusals only

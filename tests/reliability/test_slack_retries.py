@@ -22,7 +22,7 @@ REASONS = ["http_timeout", "http_error", "connection_failed", "too_many_connecti
 
 def one_ticket_one_confirmation(world) -> None:
     wait(lambda: confirmations(world.slack))
-    settle(0.6)
+    settle()
     assert len(world.zendesk.tickets()) == 1
     assert len([r for r in world.zendesk.ticket_creates() if r.status == 201]) == 1
     assert len(confirmations(world.slack)) == 1
@@ -41,7 +41,7 @@ def test_event_retries_with_the_same_event_id_make_one_ticket(world):
                                       retry_reason=reason)
             assert resp.status_code == 200, reason
     wait(lambda: len(confirmations(world.slack)) == len(REASONS))
-    settle(0.6)
+    settle()
     assert len(world.zendesk.tickets()) == len(REASONS)
     assert len([r for r in world.zendesk.ticket_creates() if r.status == 201]) == len(REASONS)
     per_thread = [p["thread_ts"] for p in confirmations(world.slack)]
@@ -96,7 +96,7 @@ def test_a_retried_slash_command_answers_once(world):
         second = world.bot.post_raw(body, "application/x-www-form-urlencoded", retry_num=1,
                                     retry_reason="http_timeout")
         assert (first.status_code, second.status_code) == (200, 200), command
-        settle(0.5)
+        settle()
         on_url = [p.body for p in world.slack.responses if p.token == token]
         if command in ("/quote", "/discount"):
             assert json.loads(first.text)["response_type"] == "ephemeral"

@@ -43,7 +43,7 @@ def react(world) -> None:
 
 def exactly_one_ticket(world) -> None:
     wait(lambda: confirmations(world.slack))
-    settle(0.4)
+    settle()
     assert len(world.zendesk.tickets()) == 1
     assert len(confirmations(world.slack)) == 1
     keys = {r.headers.get("idempotency-key") for r in world.zendesk.ticket_creates()}
@@ -67,7 +67,7 @@ def test_zendesk_5xx_and_429_then_ok_give_one_ticket_per_thread(world):
         creates = [r for r in world.zendesk.ticket_creates()
                    if r.headers.get("idempotency-key", "").endswith(ts)]
         assert [r.status for r in creates] == [status] * times + [201], (status, times)
-    settle(0.4)
+    settle()
     assert len(world.zendesk.tickets()) == len(TRANSIENT)
     assert sorted(p["thread_ts"] for p in confirmations(world.slack)) == [
         f"1700000200.{i:06d}" for i in range(len(TRANSIENT))]
@@ -190,7 +190,7 @@ def test_stripe_5xx_or_dropped_connection_is_retried_and_alerts_once(rt, stripe_
     assert result.status == "ok"
     wait(lambda: alerts(fake_slack, alert))
     run_job(rt, job, now=day)  # the next run finds the alert already sent
-    settle(0.3)
+    settle()
     assert len(alerts(fake_slack, alert)) == 1
     assert stripe_world.calls(path) >= 3  # the failed attempts and the one that worked
 
@@ -203,7 +203,7 @@ def test_stripe_down_fails_the_run_cleanly_and_the_next_run_alerts_once(rt, stri
     before = alert_state(rt)
     with pytest.raises(stripe.StripeError):
         run_job(rt, job, now=day)
-    settle(0.3)
+    settle()
     assert fake_slack.posts(SALES_ALERTS) == [], "nothing is posted from a run that failed"
     # Stripe facts already read may be kept (they are only a fresher copy of Stripe), but no alert,
     # escalation or message is recorded: the next run decides from scratch
@@ -212,7 +212,7 @@ def test_stripe_down_fails_the_run_cleanly_and_the_next_run_alerts_once(rt, stri
     run_job(rt, job, now=day)
     wait(lambda: alerts(fake_slack, alert))
     run_job(rt, job, now=day)
-    settle(0.3)
+    settle()
     assert len(alerts(fake_slack, alert)) == 1
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.clients.zendesk import ZendeskClient
-from bot.fakes.driver import SlackDriver
+from bot.fakes.driver import SlackDriver, wait_idle, wait_until
 from bot.fakes.slack import FakeSlack
 from bot.fakes.zendesk import FakeZendesk
 from bot.runtime import Runtime
@@ -106,17 +106,12 @@ class TicketWorld:
         assert self.bot.event({"type": "message", "channel_type": "channel", **base}).status_code == 200
 
     def wait(self, predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.02)
-        raise AssertionError("condition not met in time")
+        return wait_until(predicate, timeout)
 
-    def settle(self, seconds: float = 0.5) -> None:
-        """Give background listeners time to (not) act, for assertions that something did NOT happen."""
-        time.sleep(seconds)
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until the bot has finished every listener and send it started (a positive signal), for
+        assertions that something did NOT happen."""
+        wait_idle(timeout)
 
     def posts(self, channel: str = "C_ACME") -> list[dict]:
         return self.slack.posts(channel)

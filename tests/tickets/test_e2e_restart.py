@@ -15,7 +15,8 @@ import httpx
 from sqlalchemy import select
 
 from bot.db.session import session_scope
-from bot.fakes.driver import SlackDriver
+from bot.fakes.driver import SlackDriver, wait_until
+from bot.outbox import backlog
 from bot.tickets.tables import SlackTicket
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.tickets.fixtures import ROOT, setup_acme_world
@@ -46,28 +47,27 @@ def _serve(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
+    def healthy() -> bool:
         if proc.poll() is not None:
             raise AssertionError(f"gtmbot serve exited: {log.read_text()[-2000:]}")
-        time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("gtmbot serve did not become healthy")
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(healthy, 30, interval=0.1, message="gtmbot serve did not become healthy")
+    except AssertionError:
+        proc.kill()
+        raise
+    return proc
 
 
-def _wait(predicate, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
+def _settled(rt) -> bool:
+    """The ticket is recorded and every message the bot queued has gone out."""
+    with session_scope(rt.session_factory) as s:
+        rows = s.scalars(select(SlackTicket)).all()
+        return bool(rows) and all(r.status == "created" for r in rows) and backlog(s) == 0
 
 
 def test_kill_after_zendesk_created_then_restart_gives_one_ticket(
@@ -106,7 +106,7 @@ def test_kill_after_zendesk_created_then_restart_gives_one_ticket(
             "event_ts": f"{time.time():.6f}",
         }
         assert driver.event(event, event_id="EvKill1").status_code == 200
-        _wait(lambda: zendesk.tickets(), 20)
+        wait_until(lambda: zendesk.tickets(), 20)
     finally:
         first.kill()  # SIGKILL: no cleanup, no commit
         first.wait(10)
@@ -120,8 +120,8 @@ def test_kill_after_zendesk_created_then_restart_gives_one_ticket(
     try:
         # Slack retries the event too: the dedupe drops it, the job does the recovery
         assert driver.event(event, event_id="EvKill1", retry_num=1).status_code == 200
-        _wait(lambda: fake_slack.posts("C_ACME"), 60)
-        time.sleep(1.0)
+        wait_until(lambda: fake_slack.posts("C_ACME"), 60)
+        wait_until(lambda: _settled(rt), 30)
     finally:
         second.terminate()
         try:

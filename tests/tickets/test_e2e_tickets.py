@@ -96,7 +96,7 @@ def test_e3_twenty_concurrent_reactions_and_retries_make_one_ticket(tickets, fak
     statuses.append(tickets.react(reactors[3], ROOT, event_id="EvReact003", retry_num=1))
     statuses.append(tickets.react(reactors[5], ROOT, event_id="EvReact005", retry_num=2))
     tickets.wait(lambda: _confirmations(tickets))
-    tickets.settle(1.0)
+    tickets.settle()
 
     assert statuses == [200] * 22
     assert len(tickets.zendesk.ticket_creates()) == 1
@@ -366,7 +366,7 @@ def test_e4_row_left_creating_is_adopted_by_external_id_not_duplicated(tickets):
     run_job(tickets.rt, "tickets_sync", now=clock_now() + timedelta(seconds=121))
     assert len(_confirmations(tickets)) == 1
     tickets.wait(lambda: len(tickets.zendesk.ticket_creates()) == 1 and tickets.rows()[0].status == "created")
-    tickets.settle(3.5)  # the stalled request finally returns; nothing more happens
+    tickets.settle()  # the stalled request has returned; nothing more happened
     assert len(tickets.zendesk.ticket_creates()) == 1 and len(tickets.zendesk.tickets()) == 1
     assert len(_confirmations(tickets)) == 1
     assert len(tickets.zendesk.requests("GET", "/api/v2/tickets.json")) == 1
