@@ -3,7 +3,6 @@ a failed send is retried after its backoff and the scheduler's catch-up runs, as
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -12,18 +11,13 @@ from bot import clock
 from bot.db.core import OutboxMessage
 from bot.db.session import session_scope
 from bot.demo import DEMO_NOW, start_demo
+from bot.fakes.driver import wait_until
 from tests.clock import freeze
 
 
 def _wait(predicate, timeout: float, every: float = 0.2):
     """Poll until predicate() is truthy (the real clock has to move; nothing else to wait on)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"not true within {timeout}s")
+    return wait_until(predicate, timeout, interval=every)
 
 
 def test_gtmbot_now_sets_the_time_at_start_and_the_clock_runs_on(monkeypatch):
