@@ -128,9 +128,12 @@ class ZendeskClient:
         author_id: int | None = None,
         key: str | None = None,
         covers: list[str] | None = None,
+        status: str | None = None,
     ) -> dict[str, Any]:
         """Update Ticket with a comment; returns the answer (`ticket`, `audit`).
 
+        `author_id` makes a Zendesk user the comment's author (default: the API user); `status` is set in
+        the same update (e.g. "open" for a customer's reply on a solved ticket, A.2.6).
         With a `key` (unique per comment) the comment is added at most once: the key (and `covers`, what
         the comment stands for, e.g. reply ids) is stored in the audit's custom metadata, and the audits
         are read for it before sending and after any uncertain send. An earlier comment found that way
@@ -139,6 +142,8 @@ class ZendeskClient:
         if author_id is not None:
             comment["author_id"] = author_id
         update: dict[str, Any] = {"comment": comment}
+        if status is not None:
+            update["status"] = status
         if key is not None:
             update["metadata"] = {AUDIT_KEY: key, **({"covers": list(covers)} if covers is not None else {})}
         path = f"/api/v2/tickets/{ticket_id}.json"
@@ -178,6 +183,12 @@ class ZendeskClient:
             "GET", "/api/v2/organizations/search.json", params={"external_id": external_id}
         )
         return list(response.json().get("organizations", []))
+
+    def find_users_by_email(self, email: str) -> list[dict[str, Any]]:
+        """Search Users with `email:<address>`, keeping exact (case-insensitive) matches only."""
+        response = self._request("GET", "/api/v2/users/search.json", params={"query": f"email:{email}"})
+        wanted = email.strip().lower()
+        return [u for u in response.json().get("users", []) if (u.get("email") or "").lower() == wanted]
 
     def create_or_update_user(self, user: dict[str, Any]) -> dict[str, Any]:
         response = self._request("POST", "/api/v2/users/create_or_update.json", json={"user": user}, safe=True)

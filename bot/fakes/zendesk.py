@@ -154,6 +154,11 @@ class FakeZendesk:
         with self.lock:
             self.state.stalls.extend([(path_prefix, method, seconds)] * count)
 
+    def add_user(self, email: str, name: str, *, role: str = "agent") -> dict[str, Any]:
+        """Seed a Zendesk user (an agent by default) that exists before the bot talks to Zendesk."""
+        with self.lock:
+            return self._upsert_user({"email": email, "name": name, "role": role})
+
     def set_ticket_status(self, ticket_id: int, status: str) -> None:
         with self.lock:
             self.state.tickets[ticket_id]["status"] = status
@@ -263,6 +268,9 @@ class FakeZendesk:
                 {},
                 {"organizations": found, "count": len(found), "next_page": None, "previous_page": None},
             )
+        if method == "GET" and path == "/api/v2/users/search.json":
+            users = self._search_users(query.get("query", ""))
+            return 200, {}, {"users": users, "count": len(users), "next_page": None, "previous_page": None}
         if method == "POST" and path == "/api/v2/users/create_or_update.json":
             return self._create_or_update_user(body)
         return 404, {}, {"error": "InvalidEndpoint", "description": "Not found"}
@@ -353,6 +361,13 @@ class FakeZendesk:
         if ticket["status"] == "closed":
             return 422, {}, {"error": "RecordInvalid", "description": "Status: closed prevents ticket update"}
         update = (body or {}).get("ticket") or {}
+        refused = self._status_refusal(ticket["status"], update.get("status"))
+        if refused:
+            return 422, {}, {"error": "RecordInvalid", "description": f"Status: {refused}"}
+        comment_in = update.get("comment")
+        author_id = comment_in.get("author_id") if isinstance(comment_in, dict) else None
+        if author_id is not None and author_id not in self.state.users:
+            return 422, {}, {"error": "RecordInvalid", "description": "Author: is invalid"}
         audit: dict[str, Any] = {
             "id": self._audit_id(),
             "ticket_id": ticket_id,
@@ -370,13 +385,40 @@ class FakeZendesk:
             }
             self.state.comments[ticket_id].append(stored)
             audit["events"].append({"type": "Comment", **stored})
-            if ticket["status"] == "solved" and stored["public"]:
-                ticket["status"] = "open"
+            # No reopening here: whether a comment reopens a solved ticket depends on its author and the
+            # instance's triggers, so the fake does what an instance without such a trigger does (nothing).
         for key in ("status", "priority", "tags"):
             if key in update:
                 ticket[key] = update[key]
         self.state.audits.setdefault(ticket_id, []).append(audit)
         return 200, {}, {"ticket": ticket, "audit": audit}
+
+    # Ticket statuses and the moves the Update Ticket API accepts: `new` only while a ticket is new,
+    # `closed` only for a solved ticket, nothing once closed (checked above).
+    STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
+
+    def _status_refusal(self, current: str, wanted: Any) -> str | None:
+        if wanted is None or wanted == current:
+            return None
+        if wanted not in self.STATUSES:
+            return f"{wanted} is not valid"
+        if wanted == "new":
+            return "cannot be set back to new"
+        if wanted == "closed" and current != "solved":
+            return "only a solved ticket can be closed"
+        return None
+
+    def _search_users(self, query: str) -> list[dict[str, Any]]:
+        """`email:x@y` is an exact (case-insensitive) email match; other text matches name or email."""
+        q = query.strip().lower()
+        if q.startswith("email:"):
+            email = q.removeprefix("email:").strip().strip('"')
+            return [u for u in self.state.users.values() if (u.get("email") or "").lower() == email]
+        return [
+            u
+            for u in self.state.users.values()
+            if q and (q in (u.get("email") or "").lower() or q in (u.get("name") or "").lower())
+        ]
 
     def _create_or_update_user(self, body: Any) -> tuple[int, dict[str, str], Any]:
         user_in = (body or {}).get("user") if isinstance(body, dict) else None

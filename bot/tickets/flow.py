@@ -929,6 +929,56 @@ def flush_replies(rt: Runtime, row_id: int, *, now: datetime | None = None) -> i
     return total
 
 
+def zendesk_user_for(rt: Runtime, zd: ZendeskClient, slack_user_id: str) -> policy.ZendeskUser | None:
+    """The Zendesk user whose email is the Slack writer's (A.2.7), cached; None without an email match."""
+    who = person(rt, slack_user_id)
+    if who is None or not who.email:
+        return None
+    email = who.email.lower()
+
+    def fetch() -> policy.ZendeskUser | None:
+        users = zd.find_users_by_email(email)
+        return policy.ZendeskUser(int(users[0]["id"]), users[0].get("role") or "end-user") if users else None
+
+    return _cached(rt, f"zendesk-user:{email}", ticket_settings(rt).zendesk_user_cache_s, fetch)
+
+
+def _customer_side(rt: Runtime, slack_user_id: str | None, requester_slack_id: str | None) -> bool:
+    if not slack_user_id:
+        return False
+    return policy.is_customer_side(
+        person(rt, slack_user_id),
+        our_team_id=home_team_id(rt),
+        is_requester=slack_user_id == requester_slack_id,
+    )
+
+
+def _skip_closed(rt: Runtime, ids: list[int], ticket_id: int) -> int:
+    """Zendesk refuses every update to a closed ticket: stop retrying these replies. They are in the
+    thread, so a new :ticket: opens a follow-up whose description carries them (A.2.6)."""
+    with session_scope(rt.session_factory) as s:
+        s.execute(
+            update(SlackTicketMessage)
+            .where(SlackTicketMessage.id.in_(ids))
+            .values(
+                status="skipped",
+                last_error=f"ticket {ticket_id} is closed in Zendesk; a new :ticket: opens a follow-up",
+            )
+        )
+    log.info("ticket %s is closed: %d repl(ies) not synced", ticket_id, len(ids))
+    return 0
+
+
+def _note_reply_failure(rt: Runtime, ids: list[int], exc: Exception, ticket_id: int | None) -> None:
+    with session_scope(rt.session_factory) as s:
+        s.execute(
+            update(SlackTicketMessage)
+            .where(SlackTicketMessage.id.in_(ids))
+            .values(attempts=SlackTicketMessage.attempts + 1, last_error=str(exc))
+        )
+    log.warning("replies for ticket %s not synced yet: %s", ticket_id, exc)
+
+
 def _has_pending(rt: Runtime, row_id: int) -> bool:
     with session_scope(rt.session_factory) as s:
         return (
@@ -976,22 +1026,44 @@ def _flush_once(rt: Runtime, row_id: int, *, now: datetime | None) -> tuple[bool
             )
             pending.sort(key=lambda m: Decimal(m.slack_ts))
             ticket_id = row.zendesk_ticket_id
+            requester = row.requester_slack_id
             ids = [m.id for m in pending]
+            authors = [m.author_slack_id for m in pending]
             body = policy.coalesce([m.comment or "" for m in pending])
         if not ids:
             return True, 0
+        public = settings.ticket_comments_public
         try:
+            matched = {uid: zendesk_user_for(rt, zd, uid) for uid in set(authors) if uid}
+            author_id = policy.comment_author([matched.get(a) if a else None for a in authors], public=public)
+            status = None
+            if any(_customer_side(rt, a, requester) for a in authors):
+                current = (zd.get_ticket(ticket_id) or {}).get("status")
+                if current == "closed":
+                    return True, _skip_closed(rt, ids, ticket_id)
+                status = policy.status_after_reply(current, from_customer_side=True)
             # Keyed by its first reply: a comment whose answer was lost is found in the audits, not re-added.
-            answer = zd.add_comment(ticket_id, body, public=settings.ticket_comments_public,
-                                    key=f"gtmbot-reply-{row_id}-{ids[0]}", covers=[str(i) for i in ids])
+            answer = zd.add_comment(
+                ticket_id,
+                body,
+                public=public,
+                author_id=author_id,
+                status=status,
+                key=f"gtmbot-reply-{row_id}-{ids[0]}",
+                covers=[str(i) for i in ids],
+            )
+        except ZendeskInvalid as exc:
+            # Closed since we looked (or a staff reply, where we did not look): Zendesk refuses any update.
+            try:
+                closed = (zd.get_ticket(ticket_id) or {}).get("status") == "closed"
+            except ZendeskError:
+                closed = False
+            if closed:
+                return True, _skip_closed(rt, ids, ticket_id)
+            _note_reply_failure(rt, ids, exc, ticket_id)
+            return False, 0
         except ZendeskError as exc:
-            with session_scope(rt.session_factory) as s:
-                s.execute(
-                    update(SlackTicketMessage)
-                    .where(SlackTicketMessage.id.in_(ids))
-                    .values(attempts=SlackTicketMessage.attempts + 1, last_error=str(exc))
-                )
-            log.warning("replies for ticket %s not synced yet: %s", ticket_id, exc)
+            _note_reply_failure(rt, ids, exc, ticket_id)
             return False, 0
         audit_id = (answer.get("audit") or {}).get("id")
         if answer.get("already"):  # an earlier send landed: only the replies it carried are synced

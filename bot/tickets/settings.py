@@ -70,6 +70,8 @@ class TicketSettings(BaseSettings):
     ticket_description_max_chars: int = 60_000
     # Zendesk org lookups are cached this long (A.2.4 step 6) [proposal].
     zendesk_org_cache_s: int = 600
+    # Zendesk user lookups by email (the author of synced replies, A.2.7) are cached this long [proposal].
+    zendesk_user_cache_s: int = 600
     # Cached thread reads: conversations.replies results are reused this long (A.2.10) [proposal].
     ticket_thread_cache_s: int = 60
 

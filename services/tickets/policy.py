@@ -586,6 +586,45 @@ def reply_comment(label: str, text: str, files: Sequence[SlackFile] = ()) -> str
     return "\n".join([body, *(f"📎 {f.name}: {f.permalink}" for f in files)])
 
 
+@dataclass(frozen=True)
+class ZendeskUser:
+    """A Zendesk user whose email matched a Slack writer's (A.2.7)."""
+
+    id: int
+    role: str = "end-user"  # end-user | agent | admin
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role in ("agent", "admin")
+
+
+def comment_author(authors: Sequence[ZendeskUser | None], *, public: bool) -> int | None:
+    """`author_id` for one update carrying these replies: the matched Zendesk user when every reply in it
+    is theirs (A.2.7), else None = the API user, each reply keeping its attribution line. Coalesced
+    replies by different people cannot have one author. End users only author public comments: a
+    private note is an agent's."""
+    if not authors or any(a is None for a in authors):
+        return None
+    ids = {a.id for a in authors if a is not None}
+    if len(ids) != 1:
+        return None
+    author = authors[0]
+    assert author is not None
+    return author.id if public or author.is_agent else None
+
+
+def is_customer_side(author: Person | None, *, our_team_id: str, is_requester: bool) -> bool:
+    """The requester, or anyone not in our workspace (a writer Slack cannot describe counts as outside)."""
+    return is_requester or author is None or author.team_id != our_team_id
+
+
+def status_after_reply(current_status: str | None, *, from_customer_side: bool) -> str | None:
+    """A customer's reply on a solved ticket sets it back to `open` in the same update (A.2.6): whether
+    Zendesk reopens it by itself depends on the comment's author and the instance's triggers. None =
+    leave the status alone (staff replies, and every status other than solved)."""
+    return "open" if from_customer_side and current_status == "solved" else None
+
+
 def coalesce(comments: Sequence[str]) -> str:
     """Several queued replies in one update, each keeping its author line (A.2.7 coalescing)."""
     return "\n\n".join(comments)

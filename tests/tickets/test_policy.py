@@ -554,3 +554,29 @@ def test_training_text_uses_the_bots_name_and_emoji():
     text = training_text("helpbot", "sos")
     assert "add the :sos: emoji to the thread" in text and "mention @helpbot in a thread" in text
     assert "SupportHog" not in text
+
+
+def test_comment_author_only_for_one_matched_writer_and_end_users_only_in_public():
+    from services.tickets.policy import ZendeskUser, comment_author
+
+    dev, alice = ZendeskUser(7, "end-user"), ZendeskUser(8, "agent")
+    assert comment_author([dev, dev], public=True) == 7
+    assert comment_author([dev, alice], public=True) is None
+    assert comment_author([dev, None], public=True) is None
+    assert comment_author([], public=True) is None
+    assert comment_author([dev], public=False) is None
+    assert comment_author([alice], public=False) == 8
+
+
+def test_only_a_customer_side_reply_on_a_solved_ticket_reopens_it():
+    from services.tickets.policy import Person, is_customer_side, status_after_reply
+
+    staff, guest = Person("U1", "Alice", "T0"), Person("U2", "Dev", "T_ACME")
+    assert is_customer_side(guest, our_team_id="T0", is_requester=False)
+    assert not is_customer_side(staff, our_team_id="T0", is_requester=False)
+    assert is_customer_side(staff, our_team_id="T0", is_requester=True)  # an internal requester
+    assert status_after_reply("solved", from_customer_side=True) == "open"
+    assert status_after_reply("solved", from_customer_side=False) is None
+    assert [status_after_reply(s, from_customer_side=True) for s in ("new", "open", "pending", "hold")] == [
+        None
+    ] * 4

@@ -169,3 +169,41 @@ def test_create_or_update_user_by_external_id_is_stable(client):
 def test_agent_url_points_at_the_zendesk_instance(zendesk):
     c = ZendeskClient("https://acme.zendesk.com/", "e", "t")
     assert c.agent_url(4821) == "https://acme.zendesk.com/agent/tickets/4821"
+
+
+def test_fake_does_not_reopen_a_solved_ticket_on_a_public_comment_but_the_status_field_does(client, zendesk):
+    ticket_id = client.create_ticket(TICKET, KEY).id
+    zendesk.set_ticket_status(ticket_id, "solved")
+    client.add_comment(ticket_id, "thanks, still broken", public=True)
+    assert client.get_ticket(ticket_id)["status"] == "solved"  # like an instance without a reopen trigger
+    answer = client.add_comment(ticket_id, "still broken", public=True, status="open")
+    assert answer["ticket"]["status"] == "open" and client.get_ticket(ticket_id)["status"] == "open"
+
+
+def test_fake_status_moves_follow_zendesk(client, zendesk):
+    ticket_id = client.create_ticket(TICKET, KEY).id
+    client.add_comment(ticket_id, "looking", public=False, status="open")
+    with pytest.raises(ZendeskInvalid):
+        client.add_comment(ticket_id, "x", public=False, status="new")  # never back to new
+    with pytest.raises(ZendeskInvalid):
+        client.add_comment(ticket_id, "x", public=False, status="closed")  # only a solved ticket closes
+    with pytest.raises(ZendeskInvalid):
+        client.add_comment(ticket_id, "x", public=False, status="done")
+    client.add_comment(ticket_id, "fixed", public=True, status="solved")
+    client.add_comment(ticket_id, "closing", public=False, status="closed")
+    with pytest.raises(ZendeskInvalid):
+        client.add_comment(ticket_id, "too late", public=True, status="open")  # closed is final
+    assert client.get_ticket(ticket_id)["status"] == "closed"
+
+
+def test_users_by_email_are_exact_matches_and_authors_must_exist(client, zendesk):
+    agent = zendesk.add_user("Alice@PostHog.example", "Alice")
+    zendesk.add_user("alice@posthog.example.org", "Other Alice", role="end-user")
+    [found] = client.find_users_by_email("alice@posthog.example")
+    assert (found["id"], found["role"]) == (agent["id"], "agent")
+    assert client.find_users_by_email("nobody@posthog.example") == []
+    ticket_id = client.create_ticket(TICKET, KEY).id
+    client.add_comment(ticket_id, "on it", public=True, author_id=agent["id"])
+    assert zendesk.comments(ticket_id)[-1]["author_id"] == agent["id"]
+    with pytest.raises(ZendeskInvalid):
+        client.add_comment(ticket_id, "who?", public=True, author_id=999999)
