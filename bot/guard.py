@@ -22,10 +22,24 @@ log = logging.getLogger("gtmbot.guard")
 
 _TTL = 600.0
 
-REFUSAL = (
-    "Sorry, this command is only for members of our own workspace: it shows internal account data. "
+_MEMBERS_ONLY = (
+    "is only for members of our own workspace: it shows internal account data. "
     "If you think you should have access, ask your Slack admin."
 )
+REFUSAL = f"Sorry, this command {_MEMBERS_ONLY}"  # when the request names no command
+
+
+def refusal(body: dict[str, Any]) -> str:
+    """The refusal for this request, naming what was refused: the command, the button, the form."""
+    if body.get("command"):
+        return f"Sorry, {body['command']} {_MEMBERS_ONLY}"
+    if body.get("type") == "block_actions":
+        action = (body.get("actions") or [{}])[0]
+        label = ((action.get("text") or {}).get("text") or "").strip()
+        return f"Sorry, this button{f' ({label})' if label else ''} {_MEMBERS_ONLY}"
+    if body.get("type") == "view_submission":
+        return f"Sorry, this form {_MEMBERS_ONLY}"
+    return REFUSAL
 EXTERNAL_CHANNEL_REFUSAL = (
     "I can't post that here: this channel is shared with people outside the company, and the reply "
     "contains internal account data. Run the command in an internal channel or a DM."
@@ -177,7 +191,7 @@ def internal_only(body: dict[str, Any], context, respond, next) -> BoltResponse 
     try:
         if internal_status(rt, body, requesting_user(body)):
             return next()
-        text = REFUSAL
+        text = refusal(body)
     except SlackUnavailable as e:  # not "you are not a member": we could not ask
         log.warning("internal-only check: Slack is not answering (%s)", e)
         text = SLACK_UNAVAILABLE

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from bot.handbook_links import linkify
 from services import mrkdwn as md
 from services.churn.digest import Digest, DigestLine, digest_step
 from services.churn.model import Person
@@ -38,13 +39,12 @@ def _link(name: str, url: str | None) -> str:
 
 
 def _section(text: str) -> dict:
-    if len(text) > SECTION_LIMIT:
-        text = text[: SECTION_LIMIT - 1] + "…"
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    """mrkdwn whose values are escaped; handbook citations become one link per page, cut at a word."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": md.clip(linkify(text), SECTION_LIMIT)}}
 
 
 def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": md.clip(linkify(text), SECTION_LIMIT)}]}
 
 
 def _due(due: date | datetime | None) -> str:
@@ -64,8 +64,22 @@ def usage_blocks(problem: str) -> list[dict]:
     """Bad input: what was wrong, and a command that works."""
     return [_section(
         f":warning: {esc(problem)}\n"
-        f"Usage: `/churn-risk <account>` (name, domain, PostHog org id or Vitally id), add `share` to post in the"
+        f"Usage: {md.code('/churn-risk <account>')} (name, domain, PostHog org id or Vitally id), add `share` to post in the"
         f" channel; `/churn-risk` alone lists your own book.\nExample: `{USAGE_EXAMPLE}`"
+    )]
+
+
+HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
+
+
+def help_blocks() -> list[dict]:
+    """`/churn-risk help`: the grammar and working examples, whatever data is loaded."""
+    return [_section(
+        "*/churn-risk*: an account's churn risk level, the signals behind it and the playbook's next steps.\n"
+        f"{md.code('/churn-risk <account> [share]')}: the account by name, domain, PostHog org id or Vitally id;"
+        " `share` posts the answer in the channel.\n"
+        "`/churn-risk` alone: your own book, worst first.\n"
+        f"Examples: {md.code(USAGE_EXAMPLE)} · `/churn-risk acme.io share` · `/churn-risk`"
     )]
 
 
@@ -99,12 +113,12 @@ def _facts(a: Assessment) -> str:
     else:
         parts.append("monthly plan")
     if a.report.paid_products:
-        paid = ", ".join(product_label(p) for p in sorted(a.report.paid_products, key=lambda p: -a.report.paid_products[p]))
+        paid = ", ".join(esc(product_label(p)) for p in sorted(a.report.paid_products, key=lambda p: -a.report.paid_products[p]))
         parts.append(f"paid: {paid}")
     elif acc.paying_for:
-        parts.append("paying for: " + ", ".join(product_label(p) for p in acc.paying_for))
+        parts.append("paying for: " + ", ".join(esc(product_label(p)) for p in acc.paying_for))
     line1 = " · ".join(parts)
-    who = f"Owner {mention(acc.owner)}" + (f" ({acc.owner.role})" if acc.owner and acc.owner.role else "") \
+    who = f"Owner {mention(acc.owner)}" + (f" ({esc(acc.owner.role)})" if acc.owner and acc.owner.role else "") \
         if acc.owner else "No owner (Simon handles it)"
     if acc.tam_overlay:
         who += f" + TAM {mention(acc.tam_overlay)}"
@@ -116,7 +130,7 @@ def _facts(a: Assessment) -> str:
     if acc.health_history:
         latest = acc.health_history[max(acc.health_history)]
         streak = f" ({a.report.poor_streak} weeks)" if a.report.poor_streak else ""
-        parts2.append(f"health: {latest}{streak}")
+        parts2.append(f"health: {esc(latest)}{streak}")
     open_tickets = sum(1 for t in acc.tickets if t.status in ("new", "open", "pending", "hold"))
     parts2.append(f"open tickets: {open_tickets}")
     if acc.credit and acc.credit.balance is not None:
@@ -150,7 +164,7 @@ def churn_reply_blocks(a: Assessment, as_of: datetime, shared: bool = False) -> 
     if a.next_steps:
         blocks.append(_section("*Next steps*\n" + "\n".join(_step(i, s) for i, s in enumerate(a.next_steps, 1))))
     if a.dont:
-        blocks.append(_section("*Don't:* cross-sell (" + "; ".join(a.dont) + ")"))
+        blocks.append(_section("*Don't:* cross-sell (" + "; ".join(esc(x) for x in a.dont) + ")"))
     if a.report.not_evaluated:
         blocks.append(_section("*Not evaluated*\n" + "\n".join(
             f"• {g.code}: {esc(g.reason)}" for g in a.report.not_evaluated)))
@@ -176,7 +190,7 @@ def churn_reply_blocks(a: Assessment, as_of: datetime, shared: bool = False) -> 
 def own_book_blocks(assessments: Sequence[Assessment], as_of: datetime, limit: int = 20) -> list[dict]:
     """`/churn-risk` with no account: the caller's book, worst first (already sorted)."""
     if not assessments:
-        return [_section("You own no accounts in gtmbot. Look one up with `/churn-risk <account>`, e.g."
+        return [_section(f"You own no accounts in gtmbot. Look one up with {md.code('/churn-risk <account>')}, e.g."
                          f" `{USAGE_EXAMPLE}`.")]
     counts = {lvl: sum(1 for a in assessments if a.level == lvl) for lvl in (AT_RISK, WATCH, CHURNED, HEALTHY)}
     head = (f"*Your book: {len(assessments)} accounts* · at risk {counts[AT_RISK]} · watch {counts[WATCH]}"
@@ -199,7 +213,7 @@ def own_book_blocks(assessments: Sequence[Assessment], as_of: datetime, limit: i
         blocks.append(_section("\n".join(chunk)))
     if len(assessments) > limit:
         blocks.append(_context(f"{len(assessments) - limit} more, all healthy or lower risk. Details:"
-                               f" `/churn-risk <account>`"))
+                               f" {md.code('/churn-risk <account>')}"))
     blocks.append(_context(f"Data as of {as_of:%Y-%m-%d %H:%M} UTC"))
     return blocks
 
@@ -224,7 +238,7 @@ def flag_note_blocks(a: Assessment, flagged_by: Person, known: str = "", help_ne
     blocks = [_section("\n".join(lines))]
     if a.has("LEADERSHIP"):
         leaders = [p for e in a.escalations if e.code == "LEADERSHIP" for p in e.people]
-        blocks.append(_section(f"ARR > $50k at serious risk: {' '.join(mention(p) for p in leaders)} · 002:11558"))
+        blocks.append(_section(f"ARR &gt; $50k at serious risk: {' '.join(mention(p) for p in leaders)} · 002:11558"))
     blocks.append(_context("Next: recovery call within 48 hours of flagging · 002:11588. Add the Vitally"
                            " \"Churn Risk\" segment and note if not done · 002:11515-11528"))
     return blocks

@@ -8,8 +8,10 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.churn.blocks import (
+    HELP_WORDS,
     candidates_blocks,
     churn_reply_blocks,
+    help_blocks,
     no_match_blocks,
     own_book_blocks,
     usage_blocks,
@@ -20,6 +22,7 @@ from bot.db.session import session_scope
 from bot.events import first_delivery_of_command
 from bot.guard import EXTERNAL_CHANNEL_REFUSAL, internal_only, is_external_channel
 from bot.runtime import Runtime
+from services.mrkdwn import escape
 
 
 def parse(text: str) -> tuple[str, bool]:
@@ -36,6 +39,9 @@ def handle_churn_risk(ack, command, respond, context) -> None:
         return
     query, share = parse(command.get("text") or "")
     now = clock_now()
+    if query.lower() in HELP_WORDS:  # help answers before any lookup, whatever data is loaded
+        respond(response_type="ephemeral", text="How to use /churn-risk", blocks=help_blocks())
+        return
     if share and not query:
         respond(response_type="ephemeral", text="Which account should I share?",
                 blocks=usage_blocks("`share` needs an account before it."))
@@ -52,14 +58,14 @@ def handle_churn_risk(ack, command, respond, context) -> None:
             return
         matches = lookup(s, query)
         if not matches:
-            respond(response_type="ephemeral", text=f"No account matches '{query}'.", blocks=no_match_blocks(query))
+            respond(response_type="ephemeral", text=f"No account matches '{escape(query)}'.", blocks=no_match_blocks(query))
             return
         if len(matches) > 1:
-            respond(response_type="ephemeral", text=f"'{query}' matches {len(matches)} accounts.",
+            respond(response_type="ephemeral", text=f"'{escape(query)}' matches {len(matches)} accounts.",
                     blocks=candidates_blocks(query, [(a.id, a.name) for a in matches]))
             return
         assessment = assess_and_note(s, matches, now)[0]
-    text = f"{assessment.account.name}: {assessment.level.replace('_', ' ')}"
+    text = f"{escape(assessment.account.name)}: {assessment.level.replace('_', ' ')}"
     if share:
         if is_external_channel(rt, command.get("channel_id")):
             respond(response_type="ephemeral", text=EXTERNAL_CHANNEL_REFUSAL)

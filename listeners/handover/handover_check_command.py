@@ -40,6 +40,8 @@ def handle(ack: Ack, command: dict, respond: Respond, context: dict) -> None:
 def answer(rt, text: str) -> dict:
     """The reply for one command text, read from the account model at today's date."""
     today = clock.today()
+    if text.strip().casefold() in ("", "help", "-h", "--help", "?"):  # help answers whatever data is loaded
+        return error_message(HandoverError(ErrorKind.USAGE))
     with session_scope(rt.session_factory) as session:
         if not has_accounts(session):
             return no_data_message()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from services import mrkdwn as md
 from services.incidents.policy import SEVERITY_NAMES
 
 EXAMPLE_DECLARE = "/incident declare sev1 Flag evaluation failing in EU"
@@ -68,7 +69,7 @@ class UsageError:
 def usage_text() -> str:
     """The help reply: every subcommand with an example."""
     lines = ["*/incident*: CMOC comms from declaration to postmortem."]
-    lines += [f"• `{form}`  e.g. `{example}`" for form, example in USAGE_LINES]
+    lines += [f"• {md.code(form)}  e.g. {md.code(example)}" for form, example in USAGE_LINES]
     return "\n".join(lines)
 
 

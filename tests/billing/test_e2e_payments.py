@@ -198,7 +198,7 @@ def test_slack_connect_user_cannot_press_the_buttons(rt, seed, fake_slack, bot):
     [root] = sales_alerts(fake_slack, wait_for=1)
     responded = next(e for e in root["blocks"][-1]["elements"] if e["action_id"] == "pay_responded")
     reply = bot.click(responded, user=EXTERNAL_USER, channel=SALES_ALERTS, message=root)
-    assert reply.text() == REFUSAL
+    assert reply.text() == REFUSAL.replace("this command", "this button")  # names what was refused
     with session_scope(rt.session_factory) as s:
         assert s.get(PaymentCase, "in_P1").responded_by is None
 

@@ -80,7 +80,7 @@ def test_slack_connect_user_is_refused_ephemerally(bot_factory):
     seen: list = []
     bot = bot_factory(_echo_app(seen))
     reply = bot.command("/gtmbot-echo", "acme", user=EXTERNAL_USER, user_team_id="T0CUSTOMER")
-    assert reply.ack == {"response_type": "ephemeral", "text": REFUSAL}
+    assert reply.ack == {"response_type": "ephemeral", "text": REFUSAL.replace("this command", "/gtmbot-echo")}
     assert seen == []
 
 

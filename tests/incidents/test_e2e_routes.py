@@ -31,7 +31,7 @@ def shared_draft(fake, card: dict) -> list[dict]:
 
 def test_e11a_slack_connect_user_is_refused_and_nothing_opens(incident_world, bot):
     reply = bot.command("/incident", "declare sev1 Flags failing", user="U_EXT1", user_team_id="T_ACME", channel="C_ACME")
-    assert reply.ack == {"response_type": "ephemeral", "text": REFUSAL}
+    assert reply.ack == {"response_type": "ephemeral", "text": REFUSAL.replace("this command", "/incident")}
     assert incident_world.calls_to("views.open") == []
 
 

@@ -195,7 +195,7 @@ def test_odd_input_never_gets_a_traceback(team_bot, text):
 
 def test_slack_connect_and_guest_users_are_refused(team_bot):
     assert team_bot.command("/quote", "25k", user=EXTERNAL_USER, user_team_id="T0CUSTOMER").ack == {
-        "response_type": "ephemeral", "text": REFUSAL}
+        "response_type": "ephemeral", "text": REFUSAL.replace("this command", "/quote")}
     assert "only for members of our own workspace" in team_bot.command("/discount", "20% 60k", user=GUEST_USER).text()
 
 
