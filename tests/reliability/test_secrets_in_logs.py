@@ -108,6 +108,7 @@ def settings(db_url, fake_slack, zendesk_fake, stripe_fake, vitally_fake) -> Set
         stripe_api_base=stripe_fake.url, zendesk_url=zendesk_fake.url, zendesk_email=ZENDESK_EMAIL,
         zendesk_api_token=SecretStr(ZENDESK_TOKEN), vitally_api_url=vitally_fake.url,
         vitally_api_key=SecretStr(VITALLY_KEY), log_level="DEBUG",
+        retry_max_attempts=3, retry_backoff_base_s=0.01, retry_backoff_cap_s=0.05,
     )
 
 
