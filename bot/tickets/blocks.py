@@ -91,13 +91,13 @@ def hint_blocks(data: dict[str, Any]) -> list[Block]:
     return [_section(str(data["text"]))]
 
 
-AlertKind = Literal["outage", "failed", "credentials", "restored"]
+AlertKind = Literal["outage", "failed", "credentials", "credentials_sync", "restored"]
 
 
 def alert_blocks(data: dict[str, Any]) -> list[Block]:
     """Internal alert in the alert channel (#support-customer-success by default), A.2.9.
 
-    Keys: kind (outage | failed | credentials | restored; default outage), label (account or #channel),
+    Keys: kind (outage | failed | credentials | credentials_sync | restored; default outage), label (account or #channel),
     permalink, error, status (HTTP status, for credentials), ticket_id (for restored), attempts,
     retry_every_s (the configured TICKET_QUEUE_RETRY_EVERY_S, so the alert says what the bot really does).
     Each kind says what actually happened: a rejected token is not "Zendesk is not answering".
@@ -107,14 +107,7 @@ def alert_blocks(data: dict[str, Any]) -> list[Block]:
     thread = link(data.get("permalink"), "Open the thread")
     cadence = every(int(data.get("retry_every_s") or 60))
     if kind == "credentials":
-        status = data.get("status")
-        why = (
-            "rejects gtmbot's API token (401)"
-            if status == 401
-            else f"refuses gtmbot's API user ({status})"
-            if status
-            else "rejects gtmbot's credentials"
-        )
+        why = _credentials_why(data.get("status"))
         return [
             _section(
                 f":rotating_light: *Zendesk {why}*: no ticket can be opened until an admin fixes "
@@ -125,6 +118,15 @@ def alert_blocks(data: dict[str, Any]) -> list[Block]:
                 f"gtmbot keeps the request and tries again {cadence}. Nothing has been said in the "
                 "customer's channel."
             ),
+        ]
+    if kind == "credentials_sync":
+        return [
+            _section(
+                f":rotating_light: *Zendesk {_credentials_why(data.get('status'))}*: replies in the thread of "
+                f"ticket #{int(data['ticket_id'])} (*{label}*) are not reaching Zendesk until an admin fixes "
+                f"`ZENDESK_EMAIL` / `ZENDESK_API_TOKEN`. {thread}."
+            ),
+            _context(f"gtmbot keeps the replies and tries again {cadence}; none is lost."),
         ]
     if kind == "restored":
         return [
@@ -150,6 +152,12 @@ def alert_blocks(data: dict[str, Any]) -> list[Block]:
         ),
         _context(f"gtmbot keeps retrying {cadence} ({data.get('attempts', 0)} attempts so far)."),
     ]
+
+
+def _credentials_why(status: object) -> str:
+    if status == 401:
+        return "rejects gtmbot's credentials (401)"
+    return f"refuses gtmbot's API user ({status})" if status else "rejects gtmbot's credentials"
 
 
 def credentials_ephemeral_blocks(data: dict[str, Any]) -> list[Block]:

@@ -970,13 +970,20 @@ def _skip_closed(rt: Runtime, ids: list[int], ticket_id: int) -> int:
 
 
 def _note_reply_failure(rt: Runtime, ids: list[int], exc: Exception, ticket_id: int | None) -> None:
+    """Replies stay pending for the next flush; rejected credentials also alert, once per ticket."""
     with session_scope(rt.session_factory) as s:
         s.execute(
             update(SlackTicketMessage)
             .where(SlackTicketMessage.id.in_(ids))
             .values(attempts=SlackTicketMessage.attempts + 1, last_error=str(exc))
         )
+        row = s.scalar(select(SlackTicket).join(SlackTicketMessage).where(SlackTicketMessage.id == ids[0]))
+        where = (row.id, row.channel_id, row.thread_ts) if row else None
     log.warning("replies for ticket %s not synced yet: %s", ticket_id, exc)
+    if isinstance(exc, ZendeskAuthError) and where:
+        row_id, channel, thread_ts = where
+        _alert(rt, row_id, channel, thread_ts, str(exc), 0, key_suffix="credentials-sync",
+               kind="credentials_sync", status=exc.status, ticket_id=ticket_id)
 
 
 def _has_pending(rt: Runtime, row_id: int) -> bool:

@@ -28,7 +28,7 @@ def test_revoked_token_alerts_at_once_keeps_the_request_and_opens_it_after_the_f
 
     # at once, not after the holding delay: the alert channel hears what is really wrong
     [alert] = tickets.wait(lambda: tickets.slack.posts(ALERTS))
-    assert "Zendesk rejects gtmbot's API token (401)" in alert["text"]
+    assert "Zendesk rejects gtmbot's credentials (401)" in alert["text"]
     assert "ZENDESK_API_TOKEN" in alert["text"] and "*Acme*" in alert["text"]
     assert "archives/C_ACME" in alert["text"]
     assert "not answering" not in alert["text"]
@@ -85,3 +85,23 @@ def test_forbidden_api_user_is_a_credentials_problem_and_one_probe_per_sweep(tic
     assert {r.status for r in tickets.rows()} == {"created"}
     assert len(tickets.zendesk.tickets()) == 2
     assert len(tickets.posts("C_ACME")) == 1 and len(tickets.posts("C_GLOBEX")) == 1
+
+
+def test_replies_while_credentials_are_rejected_alert_once_and_sync_after_the_fix(tickets):
+    tickets.message("C_ACME", "Funnels broken", user="U_EXT1", ts=ROOT)
+    tickets.react("U_EXT1", ROOT)
+    tickets.wait(lambda: len(tickets.zendesk.comments(4821)) == 2)
+    tickets.zendesk.api_token = "revoked-by-an-admin"
+    tickets.say("C_ACME", "Still broken", user="U_EXT1", ts="1700000001.000100", thread_ts=ROOT)
+    [alert] = tickets.wait(lambda: tickets.slack.posts(ALERTS))
+    assert "Zendesk rejects gtmbot's credentials (401)" in alert["text"]
+    assert "replies in the thread of ticket #4821 (*Acme*) are not reaching Zendesk" in alert["text"]
+    tickets.say("C_ACME", "Hello?", user="U_EXT1", ts="1700000002.000100", thread_ts=ROOT)
+    run_job(tickets.rt, "tickets_sync", now=clock_now() + timedelta(seconds=61))
+    assert len(tickets.slack.posts(ALERTS)) == 1
+    assert len(tickets.posts()) == 1  # only the confirmation: nothing else said in the thread
+
+    tickets.zendesk.api_token = "zd-token"
+    run_job(tickets.rt, "tickets_sync", now=clock_now() + timedelta(seconds=122))
+    last = tickets.zendesk.comments(4821)[-1]["body"]
+    assert last == "**Dev (Acme) in Slack:** Still broken\n\n**Dev (Acme) in Slack:** Hello?"
