@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 
+from bot import events
 from bot.errors import handle_error
-from bot.events import dedupe_events
 from bot.runtime import Runtime
 from bot.slack_client import SafeRespond
 from bot.work import tracked
@@ -20,11 +20,22 @@ log = logging.getLogger("gtmbot.app")
 
 class ContextPreservingExecutor(ThreadPoolExecutor):
     """Runs listeners with the request's context variables (its request id for logs), each counted
-    as work in flight (bot.work) until it returns."""
+    as work in flight (bot.work) and against its inbound record (bot.events) until it returns."""
 
     def submit(self, fn, /, *args, **kwargs):
         ctx = contextvars.copy_context()
-        return super().submit(tracked(ctx.run), fn, *args, **kwargs)
+        delivery = events.current()  # the inbound request this task works for: done when all return
+        if delivery is None:
+            return super().submit(tracked(ctx.run), fn, *args, **kwargs)
+        delivery.enter()
+
+        def run(*a, **kw):
+            try:
+                return fn(*a, **kw)
+            finally:
+                delivery.leave()
+
+        return super().submit(tracked(ctx.run), run, *args, **kwargs)
 
 
 # Control characters other than tab and newline: never meaningful in a command or a message, and
@@ -43,10 +54,19 @@ def strip_control_characters(body, next):
     return next()
 
 
+class DurableApp(App):
+    """Bolt's App, with each dispatch tracked so a request's record is marked done when all of its
+    work has returned (bot.events)."""
+
+    def dispatch(self, req):
+        with events.dispatching():
+            return super().dispatch(req)
+
+
 def create_app(rt: Runtime, *, register_listeners: bool = True) -> App:
     if not rt.settings.signing_secret:
         raise RuntimeError("SLACK_SIGNING_SECRET is required: every request from Slack is verified")
-    app = App(
+    app = DurableApp(
         client=rt.client,
         signing_secret=rt.settings.signing_secret,
         request_verification_enabled=True,
@@ -65,7 +85,7 @@ def create_app(rt: Runtime, *, register_listeners: bool = True) -> App:
 
     app.use(strip_control_characters)
 
-    app.use(dedupe_events)
+    app.use(events.record_inbound)
     app.error(handle_error)
 
     if register_listeners:

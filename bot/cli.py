@@ -25,8 +25,10 @@ def _settings() -> Settings:
 # ----------------------------------------------------------------------- serve
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
+    from bot.recovery import Recovery
     from bot.runtime import build_runtime
     from bot.scheduler import Scheduler
+    from bot.work import wait_idle
 
     settings = _settings()
     missing = [name for name, value in (("SLACK_BOT_TOKEN", settings.slack_bot_token),
@@ -39,6 +41,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     rt = build_runtime(settings)
     app = create_app(rt)
+    # Heartbeat and recovery first: every claim this process makes names a live worker, and work a
+    # dead process left behind is picked up within seconds, lease or no lease (bot.recovery).
+    recovery = Recovery(rt, app).start()
     scheduler = Scheduler(rt) if settings.scheduler_enabled else None
     if scheduler:
         scheduler.start()
@@ -68,6 +73,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         if scheduler:
             scheduler.shutdown()
+        wait_idle(10)  # let listeners finish what they acknowledged, so their records are done
+        recovery.stop()
     return 0
 
 
@@ -142,6 +149,7 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
 def cmd_jobs_run(args: argparse.Namespace) -> int:
     from bot.render import blocks_to_text
     from bot.runtime import build_runtime
+    from bot.work import Heartbeat
     from jobs import load_jobs, run_job
 
     settings = _settings()
@@ -149,7 +157,11 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
         print(f"no job named {args.name!r}; `gtmbot jobs list` shows them", file=sys.stderr)
         return 2
     rt = build_runtime(settings)
-    result = run_job(rt, args.name, dry_run=args.dry_run)
+    heartbeat = Heartbeat(rt).start()  # what this run claims is seen as a live process's, not taken over
+    try:
+        result = run_job(rt, args.name, dry_run=args.dry_run)
+    finally:
+        heartbeat.stop()
     for post in result.planned:
         print(f"--- would post to {post.channel} (key {post.key})")
         print(blocks_to_text(post.blocks, post.text))

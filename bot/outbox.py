@@ -17,7 +17,7 @@ by one worker, and marked `sent` with Slack's ts after it. So:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -131,6 +131,33 @@ class OutboxSender:
                 else:
                     row.status, row.claimed_by = "pending", None
         return found
+
+    def take_over(self, claimers: Collection[str]) -> list[str]:
+        """Rows left `sending` by these dead workers (bot.recovery): each claim moves to this worker by
+        compare-and-set, so of several live processes one takes each row; then the row is looked up
+        in Slack: sent, or back to pending. Returns the keys put back to pending (to send now)."""
+        with session_scope(self.session_factory) as s:
+            ids = list(s.scalars(select(OutboxMessage.id).where(
+                OutboxMessage.status == "sending", OutboxMessage.claimed_by.in_(list(claimers)))))
+        pending = []
+        for row_id in ids:
+            with session_scope(self.session_factory) as s:
+                res = s.execute(update(OutboxMessage).where(
+                    OutboxMessage.id == row_id, OutboxMessage.status == "sending",
+                    OutboxMessage.claimed_by.in_(list(claimers))).values(claimed_by=self.worker_id))
+                if res.rowcount != 1:
+                    continue
+                row = s.get(OutboxMessage, row_id)
+                ts = self._find_in_slack(s, row)
+                if ts is UNKNOWN:
+                    continue  # Slack unreadable: ours now, kept `sending` until we can look (recover_stale)
+                if ts:
+                    row.status, row.sent_ts, row.sent_channel, row.sent_at = "sent", ts, row.sent_channel or row.channel, clock_now()
+                    log.info("outbox %s was already delivered (ts %s); not resending", row.dedupe_key, ts)
+                else:
+                    row.status, row.claimed_by = "pending", None
+                    pending.append(row.dedupe_key)
+        return pending
 
     # --------------------------------------------------------------- internals
     def _claim(self, row_id: int) -> OutboxMessage | None:

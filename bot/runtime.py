@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,10 @@ class Runtime:
     engine: Engine
     session_factory: sessionmaker[Session]
     client: WebClient
-    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    # Names this process in claims and leases: host, a token unique to this start (a restarted process
+    # with the pid of its predecessor, as in a container, must not mistake the dead one's claims for
+    # its own), then the pid.
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()[:80]}.{secrets.token_hex(3)}:{os.getpid()}")
     # Per-process caches (user and channel facts fetched from Slack).
     cache: dict[str, Any] = field(default_factory=dict)
 

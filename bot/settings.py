@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     retry_backoff_cap_s: float = Field(default=8.0, ge=0)
     retry_after_cap_s: float = Field(default=120.0, ge=0)
 
+    # Work in flight (bot.recovery): every process records a heartbeat this often; work claimed by a
+    # process whose heartbeat is older than WORK_STALE_SECONDS is taken over by a live one, which looks
+    # for such work every WORK_RECOVERY_SECONDS. A request replayed this many times is given up.
+    work_heartbeat_seconds: float = Field(default=3.0, gt=0)
+    work_stale_seconds: float = Field(default=10.0, gt=0)
+    work_recovery_seconds: float = Field(default=2.0, gt=0)
+    inbound_max_attempts: int = Field(default=3, ge=1)
+    # Done inbound records are kept this long to drop Slack's redeliveries (it retries for minutes).
+    inbound_retention_hours: int = Field(default=24, ge=1)
+
     log_level: str = "INFO"
     log_json: bool = False
 

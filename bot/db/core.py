@@ -1,5 +1,5 @@
-"""Tables the bot itself owns: the outbox, processed Slack events, scheduler
-lease and job runs. Account data lives in `bot.db.models`."""
+"""Tables the bot itself owns: the outbox, processed Slack events, inbound requests in flight,
+process heartbeats, scheduler lease and job runs. Account data lives in `bot.db.models`."""
 
 from __future__ import annotations
 
@@ -47,6 +47,37 @@ class ProcessedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class InboundRequest(Base):
+    """A Slack request that starts work, recorded with its body before (or with) its ack, so that work
+    is never lost: `in_progress` while the process named in `claimed_by` works on it, `done` after.
+    One row per event id (or command/interaction trigger), so a redelivery changes nothing; a row left
+    `in_progress` by a process whose heartbeat stopped is dispatched again by a live one (bot.recovery)."""
+
+    __tablename__ = "inbound_requests"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # event | command | interaction
+    content_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)  # the raw request body, as Slack signed it
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="in_progress", index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class WorkerHeartbeat(Base):
+    """One row per running gtmbot process, refreshed every few seconds (WORK_HEARTBEAT_SECONDS). Work
+    claimed by a process whose row is stale (or gone) is taken over by a live one."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False, index=True)
 
 
 class JobLease(Base):
