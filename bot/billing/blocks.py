@@ -9,7 +9,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from bot.handbook_links import linkify
+from services import mrkdwn as md
+from services.handbook import strip_citations
 from services.mrkdwn import mentions
+
+e = md.escape
 
 HEADER_MAX = 150  # Slack header blocks are plain_text, at most 150 characters
 SECTION_MAX = 3000
@@ -48,15 +53,21 @@ def _header(text: str) -> dict[str, Any]:
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_MAX]}}
+    """mrkdwn whose values are escaped; handbook citations become one link per page, cut at a word."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": md.clip(linkify(text), SECTION_MAX)}}
 
 
 def _fields(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    return {"type": "section", "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in pairs[:10]]}
+    return {"type": "section", "fields": [{"type": "mrkdwn", "text": md.clip(f"*{k}*\n{v}", 2000)} for k, v in pairs[:10]]}
 
 
 def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": md.clip(linkify(text), SECTION_MAX)}]}
+
+
+def _fallback(text: str) -> str:
+    """Notification text: no FILE:LINE citations (the blocks link the handbook), within Slack's 4,000."""
+    return md.clip(strip_citations(text)[0], 4000)
 
 
 def _button(action_id: str, text: str, value: str | None = None, url: str | None = None,
@@ -129,7 +140,8 @@ def creditbot_alert(f: Mapping[str, Any]) -> dict[str, Any]:
     burn_invoices, run_out, runway_days, days_before_end, term_start, term_end, term_months, band,
     half_end, expansion_window_open, early_renewal_deadline, new_order_form_start, last_billed_end,
     previous_run_out, ran_out_invoice {invoice_date, credit_used, amount_billed}."""
-    name, tags = f["account_name"], mentions(f["mentions"])
+    raw_name, tags = f["account_name"], mentions(f["mentions"])
+    name = e(raw_name)
     meta = _metadata(f["dedupe_key"], "creditbot", band=str(f.get("band") or f["kind"]))
     stripe_url = f"{STRIPE_DASHBOARD}/customers/{f['customer_id']}"
     actions = {
@@ -141,7 +153,7 @@ def creditbot_alert(f: Mapping[str, Any]) -> dict[str, Any]:
         ],
     }
     context = _context(
-        f"Stripe {f['customer_id']} · balance as of {day(f['today'])}"
+        f"Stripe {e(f['customer_id'])} · balance as of {day(f['today'])}"
         + (f" · last billed period ended {day(f['last_billed_end'])}" if f.get("last_billed_end") else "")
         + " · CreditBot (gtmbot)"
     )
@@ -159,9 +171,9 @@ def creditbot_alert(f: Mapping[str, Any]) -> dict[str, Any]:
             "The early-renewal +5% no longer applies (002:4444)."
         )
         text = f"CreditBot: {name} has run out of credit before its term ends ({day(f['term_end'])}). {tags}"
-        blocks = [_header(f"CreditBot: {name} has run out of credit (term ends {day(f['term_end'])})"),
+        blocks = [_header(f"CreditBot: {raw_name} has run out of credit (term ends {day(f['term_end'])})"),
                   _section(body), context, actions]
-        return {"text": text, "blocks": blocks, "metadata": meta}
+        return {"text": _fallback(text), "blocks": blocks, "metadata": meta}
 
     runway_days = f["runway_days"]
     when = (
@@ -171,7 +183,7 @@ def creditbot_alert(f: Mapping[str, Any]) -> dict[str, Any]:
     months = f" ({_about_months(f['days_before_end'])})" if f["days_before_end"] >= 45 else ""
     before_end = f"*{f['days_before_end']} days{months} before the term ends*"
     if f["kind"] == "accel":
-        header = f"CreditBot update: {name} now runs out ~{f['days_sooner']} days sooner"
+        header = f"CreditBot update: {raw_name} now runs out ~{f['days_sooner']} days sooner"
         lead = (
             f"{tags} burn has gone up: *{name}* now runs out of credit around *{day(f['run_out'])}* "
             f"(was {day(f['previous_run_out'])}): {when}, {before_end} on {day(f['term_end'])}."
@@ -179,7 +191,7 @@ def creditbot_alert(f: Mapping[str, Any]) -> dict[str, Any]:
         text = (f"CreditBot update: {name} now runs out of credit around {day(f['run_out'])}, "
                 f"{f['days_sooner']} days sooner than {day(f['previous_run_out'])}. {tags}")
     else:
-        header = f"CreditBot: {name} will run out of credit before its term ends"
+        header = f"CreditBot: {raw_name} will run out of credit before its term ends"
         lead = (
             f"{tags} at the current burn *{name}* runs out of credit around *{day(f['run_out'])}*: "
             f"{when}, {before_end} on {day(f['term_end'])}."
@@ -194,7 +206,7 @@ def creditbot_alert(f: Mapping[str, Any]) -> dict[str, Any]:
         ("Term", f"{day(f['term_start'])} → {day(f['term_end'])} ({f['term_months']} months)"),
     ])
     blocks = [_header(header), _section(lead), figures, _section(_band_guidance(f)), context, actions]
-    return {"text": text, "blocks": blocks, "metadata": meta}
+    return {"text": _fallback(text), "blocks": blocks, "metadata": meta}
 
 
 def creditbot_acknowledged(blocks: Sequence[Mapping[str, Any]], user_id: str) -> list[dict[str, Any]]:
@@ -204,7 +216,7 @@ def creditbot_acknowledged(blocks: Sequence[Mapping[str, Any]], user_id: str) ->
         if block.get("block_id") == "creditbot_actions":
             kept = [e for e in block["elements"] if e.get("action_id") != "creditbot_ack"]
             out.append({**block, "elements": kept})
-            out.append(_context(f"✓ <@{user_id}> is on it"))
+            out.append(_context(f"✓ {md.mention(user_id)} is on it"))
         else:
             out.append(dict(block))
     return out
@@ -233,7 +245,7 @@ def _mention_line(f: Mapping[str, Any], user_ids: Sequence[str]) -> str:
 
 def payment_root(f: Mapping[str, Any], user_ids: Sequence[str], dedupe_key: str) -> dict[str, Any]:
     """Step 1, day 0 (002:3652-3658): who must reach out today, what to send, and the schedule."""
-    name, label, amount = f["account_name"], f["invoice_label"], money(f["amount"])
+    raw_name, name, label, amount = f["account_name"], e(f["account_name"]), e(f["invoice_label"]), money(f["amount"])
     payg = f["kind"] == "payg"
     since = f" (late since {day(f['late_day'])})" if f.get("first_seen_late") else ""
     if payg:
@@ -244,7 +256,7 @@ def payment_root(f: Mapping[str, Any], user_ids: Sequence[str], dedupe_key: str)
         )
         summary = f"card payment attempt {f['attempt']} of {f['max_attempts']} failed"
         billing = "Pay-as-you-go (card)"
-        link = f"<{f['payment_link']}|payment link>" if f.get("payment_link") else "payment link (Stripe invoice page)"
+        link = md.link(f["payment_link"], "payment link") if f.get("payment_link") else "payment link (Stripe invoice page)"
         first_bullet = (
             f"Include the {link}; for a new card send the payment update link (Stripe → subscription → Actions → "
             "Share payment update link)."
@@ -253,7 +265,7 @@ def payment_root(f: Mapping[str, Any], user_ids: Sequence[str], dedupe_key: str)
         what = f"invoice *{label}* was due on *{day(f['due_date'])}* and is unpaid{since}."
         summary = f"bank-transfer invoice unpaid, late since {day(f['late_day'])} (due {day(f['due_date'])})"
         billing = f"Invoiced, bank transfer (due {day(f['due_date'])})"
-        pdf = f"<{f['invoice_pdf']}|Invoice PDF>" if f.get("invoice_pdf") else "Invoice PDF (Stripe invoice page)"
+        pdf = md.link(f["invoice_pdf"], "Invoice PDF") if f.get("invoice_pdf") else "Invoice PDF (Stripe invoice page)"
         first_bullet = (
             f"Attach the {pdf}. If they paid via Bill.com, check the default customer account in Stripe (002:3604)."
         )
@@ -276,11 +288,11 @@ def payment_root(f: Mapping[str, Any], user_ids: Sequence[str], dedupe_key: str)
             "pay, the account may be reverted to the Free Tier (002:3689)."
         )
     for other_label, other_amount in f.get("other_invoices") or []:
-        extra.append(f"Also late: invoice {other_label} ({money(other_amount)}).")
+        extra.append(f"Also late: invoice {e(other_label)} ({money(other_amount)}).")
     todo = "*Today (002:3656-3658)*\n" + "\n".join(f"• {b}" for b in bullets)
     if extra:
         todo += "\n" + "\n".join(extra)
-    contact = name + (f" · {f['billing_email']}" if f.get("billing_email") else "")
+    contact = name + (f" · {e(f['billing_email'])}" if f.get("billing_email") else "")
     figures = _fields([
         ("Amount due", f"{amount} {f.get('currency', 'USD')}"),
         ("Suspend access", f"{day(f['suspend_on'])} if unpaid"),
@@ -293,7 +305,7 @@ def payment_root(f: Mapping[str, Any], user_ids: Sequence[str], dedupe_key: str)
     if f.get("owner_is_ae"):
         context_bits.append("Commission is paid only once the invoice is paid (002:3648)")
     if payg and f.get("decline"):
-        context_bits.append(f"Decline: {f['decline']}")
+        context_bits.append(f"Decline: {e(f['decline'])}")
     case_key = dedupe_key.split(":")[1]
     actions = {
         "type": "actions",
@@ -307,14 +319,14 @@ def payment_root(f: Mapping[str, Any], user_ids: Sequence[str], dedupe_key: str)
     }
     text = f"Payment late: {name}, {amount} (invoice {label}), {summary}. {mentions(user_ids)}"
     blocks = [
-        _header(f"Payment late: {name} ({amount})"),
+        _header(f"Payment late: {raw_name} ({amount})"),
         _section(lead),
         figures,
         _section(todo),
         _context(" · ".join(context_bits)),
         actions,
     ]
-    return {"text": text, "blocks": blocks, "metadata": _metadata(dedupe_key, "payment", invoice=f["invoice_id"])}
+    return {"text": _fallback(text), "blocks": blocks, "metadata": _metadata(dedupe_key, "payment", invoice=f["invoice_id"])}
 
 
 # --- Payments: thread replies ----------------------------------------------------------------
@@ -325,7 +337,7 @@ def _cause(f: Mapping[str, Any]) -> str:
     if f.get("kind") != "invoiced":
         return "the failed payment"
     labels = f.get("invoice_labels") or []
-    return f"the unpaid invoice {', '.join(labels)}" if labels else "the unpaid invoice"
+    return f"the unpaid invoice {e(', '.join(labels))}" if labels else "the unpaid invoice"
 
 
 def _step_text(f: Mapping[str, Any], tags: str) -> str:
@@ -379,7 +391,7 @@ def payment_reply(kind: str, f: Mapping[str, Any], user_ids: Sequence[str], dedu
         which = f"Attempt {last} of {most} failed" if first >= last else (
             f"Attempts {', '.join(str(n) for n in range(first, last))} and {last} of {most} failed")
         retry = _retry_text(f)
-        decline = f" ({f['decline']})" if f.get("decline") else ""
+        decline = f" ({e(f['decline'])})" if f.get("decline") else ""
         text = f"{tags} {which} on {day(f['failed_on'])}{decline}. {retry}."
     elif kind == "step":
         text = _step_text(f, tags)
@@ -390,18 +402,18 @@ def payment_reply(kind: str, f: Mapping[str, Any], user_ids: Sequence[str], dedu
             extra_blocks.append({"type": "actions", "block_id": "pay_task", "elements": [
                 _button("pay_cancelled_done", "Subscription cancelled ✓", value=case_key, style="primary")]})
     elif kind == "joined":
-        text = (f"{tags} Another invoice is late: {f['invoice_label']} {money(f['amount'])}; schedule unchanged. "
+        text = (f"{tags} Another invoice is late: {e(f['invoice_label'])} {money(f['amount'])}; schedule unchanged. "
                 "The escalation closes only when every invoice is paid.")
     elif kind == "resolved":
         text = _resolved_text(f, tags)
     elif kind == "extended":
         when = (f"Suspension now {day(f['suspend_on'])}, cancellation {day(f['cancel_on'])}."
                 if f.get("suspension_pending") else f"Cancellation now {day(f['cancel_on'])}.")
-        text = f"<@{f['user_id']}> gave {f['days']} more days: {f['reason']}. {when}"
+        text = f"{md.mention(f['user_id'])} gave {f['days']} more days: {e(f['reason'])}. {when}"
     else:
         raise ValueError(f"unknown payment reply kind {kind!r}")
     blocks = [_section(text), *extra_blocks]
-    return {"text": text, "blocks": blocks, "metadata": _metadata(dedupe_key, "payment")}
+    return {"text": _fallback(text), "blocks": blocks, "metadata": _metadata(dedupe_key, "payment")}
 
 
 def backlog_summary(f: Mapping[str, Any], dedupe_key: str) -> dict[str, Any]:
@@ -409,13 +421,17 @@ def backlog_summary(f: Mapping[str, Any], dedupe_key: str) -> dict[str, Any]:
     items = sorted(f["items"], key=lambda i: (i.get("owner") or "~", -i["days_late"]))
     lines = []
     for item in items:
-        owner = f"<@{item['owner']}>" if item.get("owner") else "no owner"
-        lines.append(f"• {owner}: *{item['account_name']}* {money(item['amount'])}, "
-                     f"late since {day(item['late_day'])} ({item['days_late']} days) · {', '.join(item['invoices'])}")
+        owner = md.mention(item["owner"]) if item.get("owner") else "no owner"
+        lines.append(f"• {owner}: {md.bold(item['account_name'])} {money(item['amount'])}, "
+                     f"late since {day(item['late_day'])} ({item['days_late']} days) · {e(', '.join(item['invoices']))}")
     intro = (f"{len(items)} invoice(s) were already more than two weeks overdue when gtmbot first saw them, so no "
              "escalation was started for them. Owners: please chase these directly (002:3648).")
     text = f"Overdue invoices backlog: {len(items)} account(s) already long overdue."
-    blocks = [_header("Overdue invoices backlog"), _section(intro), _section("\n".join(lines))]
+    total = money(sum(Decimal(str(i["amount"])) for i in items))
+    oldest = max((i["days_late"] for i in items), default=0)
+    intro = f"*{len(items)} overdue, {total}, oldest {oldest} days.* " + intro
+    blocks = [_header("Overdue invoices backlog"), _section(intro),
+              _section(md.fit_lines(lines, SECTION_MAX))]
     return {"text": text, "blocks": blocks, "metadata": _metadata(dedupe_key, "payment_backlog")}
 
 
@@ -423,10 +439,10 @@ def backlog_summary(f: Mapping[str, Any], dedupe_key: str) -> dict[str, Any]:
 
 
 def needs_changes_reply(user_id: str) -> dict[str, Any]:
-    text = (f"<@{user_id}> flagged that the invoice needs changes. Overdue invoices needing changes are fixed with "
+    text = (f"{md.mention(user_id)} flagged that the invoice needs changes. Overdue invoices needing changes are fixed with "
             "credit notes via RevOps (002:11116); don't void or refund yourself (002:5033). The schedule continues "
             "unless someone gives more time.")
-    return {"text": text, "blocks": [_section(text)]}
+    return {"text": _fallback(text), "blocks": [_section(text)]}
 
 
 def task_recorded(action: str, user_id: str, on: date) -> dict[str, Any]:
@@ -436,14 +452,14 @@ def task_recorded(action: str, user_id: str, on: date) -> dict[str, Any]:
         "pay_cancelled_done": "recorded that the subscription was cancelled in Stripe",
         "pay_responded": "recorded that the customer responded",
     }[action]
-    text = f"<@{user_id}> {what} on {day(on)}."
+    text = f"{md.mention(user_id)} {what} on {day(on)}."
     return {"text": text, "blocks": [_context(text)]}
 
 
 def extension_modal(case_key: str, account_name: str, error: str | None = None) -> dict[str, Any]:
     """The "More time…" modal: days (1-30) and a required reason (spec §3.6)."""
     blocks: list[dict[str, Any]] = [
-        _section(f"Give *{account_name}* more time before suspension. Every step not yet posted moves later."),
+        _section(f"Give {md.bold(account_name)} more time before suspension. Every step not yet posted moves later."),
         {"type": "input", "block_id": "days", "label": {"type": "plain_text", "text": "Days (1-30)"},
          "element": {"type": "plain_text_input", "action_id": "value", "placeholder":
                      {"type": "plain_text", "text": "7"}}},
@@ -452,7 +468,7 @@ def extension_modal(case_key: str, account_name: str, error: str | None = None) 
                      {"type": "plain_text", "text": "Customer's AP run is on the 10th"}}},
     ]
     if error:
-        blocks.insert(1, _context(f":warning: {error}"))
+        blocks.insert(1, _context(f":warning: {e(error)}"))
     return {
         "type": "modal",
         "callback_id": "pay_extend_modal",

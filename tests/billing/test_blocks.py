@@ -82,8 +82,8 @@ def test_c1_alert_leads_with_the_owner_date_and_days_then_the_figures():
     g = guidance["text"]["text"]
     assert "*Runs out with 2–6 months to go.*" in g and "Contract Start Date *1 Sep 2026*" in g
     assert "original discount* until *1 Jul 2026*" in g
-    assert "by *17 Sep 2026* (002:4442-4444)" in g
-    assert "discounting principles (002:4709)" in g
+    assert "by *17 Sep 2026*" in g
+    assert "discounting principles" in g
     assert [e["action_id"] for e in actions["elements"]] == ["creditbot_open_stripe", "creditbot_ack"]
     assert p["metadata"]["event_payload"]["dedupe_key"] == "creditbot:cus_ACME:2027-01-01:1:first"
     assert "<@" not in header["text"]["text"]  # mentions never go in a plain_text header
@@ -92,7 +92,7 @@ def test_c1_alert_leads_with_the_owner_date_and_days_then_the_figures():
 def test_c2_band_a_text():
     g = alert(date(2026, 4, 5), "42000", [month(2026, 1, "25000"), month(2026, 2, "26000"),
                                           month(2026, 3, "27000")])["blocks"][3]["text"]["text"]
-    assert "*Runs out in the first half of the term.*" in g and "expiring on 1 Jan 2027 (002:4697)" in g
+    assert "*Runs out in the first half of the term.*" in g and "expiring on 1 Jan 2027" in g
 
 
 def test_c3_band_c_text_says_sign_before_run_out():
@@ -122,7 +122,7 @@ def test_c10_ran_out_message():
     assert p["blocks"][0]["text"]["text"] == "CreditBot: Acme Inc has run out of credit (term ends 1 Jan 2027)"
     body = p["blocks"][1]["text"]["text"]
     assert "The 1 Nov 2026 invoice used the last $4,000.00; $8,000.00 was billed at standard rates." in body
-    assert "+5% no longer applies (002:4444)" in body
+    assert "+5% no longer applies" in body
 
 
 def test_acknowledged_replaces_the_button_with_who_took_it():
@@ -179,7 +179,7 @@ def test_p2_unmanaged_large_mention_line():
     p, _ = root_payload(p1_invoice(amount_due=Decimal("2400.00"), amount_remaining=Decimal("2400.00")),
                         pe.AccountContext("Birch Labs"))
     assert p["blocks"][1]["text"]["text"].startswith(
-        "<@U_SIMON> <@U_DANA> unmanaged account, failed payment ≥ $1,500 (002:3654).")
+        "<@U_SIMON> <@U_DANA> unmanaged account, failed payment ≥ $1,500.")
 
 
 def test_p7_invoiced_root_has_pdf_bill_com_and_commission_lines():
@@ -188,8 +188,8 @@ def test_p7_invoiced_root_has_pdf_bill_com_and_commission_lines():
     p, _ = root_payload(inv, pe.AccountContext("Cedar Co", "U_BOB", "TAE"))
     text = all_text(p)
     assert "<https://pay.example/P7.pdf|Invoice PDF>" in text
-    assert "Bill.com" in text and "(002:3604)" in text
-    assert "Commission is paid only once the invoice is paid (002:3648)" in text
+    assert "Bill.com" in text and "|Billing>" in text
+    assert "Commission is paid only once the invoice is paid" in text
     assert "Invoiced, bank transfer (due 14 Feb 2026)" in text
 
 
@@ -198,7 +198,7 @@ def test_p8_withholding_line():
                           amount_paid=Decimal("9000"), due_date=date(2026, 4, 30))
     p, _ = root_payload(inv, pe.AccountContext("Cedar Co"))
     assert "$1,000.00" in p["blocks"][0]["text"]["text"]
-    assert "tax withheld is treated as outstanding (002:3713)" in all_text(p)
+    assert "tax withheld is treated as outstanding" in all_text(p)
 
 
 def test_p12_repeat_line_in_root():
@@ -225,7 +225,7 @@ def test_p10_catch_up_replies_read_attempts_3_and_4_and_posted_late():
     later = pe.reconcile(case, [p1_invoice(attempt_count=4, next_payment_attempt=None, last_failed_at=at(3, 9), decline=None)],
                          at(3, 10), PARAMS)
     attempts, step = (reply(m) for m in later.messages)
-    assert attempts["text"] == "<@U_ALICE> Attempts 3 and 4 of 4 failed on 9 Mar 2026. Stripe will not retry again (002:3644)."
+    assert attempts["text"] == "<@U_ALICE> Attempts 3 and 4 of 4 failed on 9 Mar 2026. Stripe will not retry again."
     assert step["text"].startswith("<@U_ALICE> Suspend access *today*")
     assert "_(due 8 Mar 2026, posted late)_" in step["text"]
     assert step["blocks"][1]["elements"][0]["action_id"] == "pay_suspended_done"
@@ -247,7 +247,7 @@ def test_p9_paid_after_suspension_reply():
              "suspended_on": date(2026, 2, 22), "advance_payment": None}
     text = payment_reply("resolved", facts, ("U_BOB",), "pay:in_P7:resolved")["text"]
     assert text == ("Paid on 25 Feb 2026 ($60,000.00). Escalation closed. <@U_BOB> Access was suspended on "
-                    "22 Feb 2026: re-enable it in Django admin (002:3671).")
+                    "22 Feb 2026: re-enable it in Django admin.")
 
 
 def test_p12_resolution_says_wait_for_the_advance_payment():
@@ -285,7 +285,7 @@ def test_p15_backlog_summary_lists_by_owner():
 
 
 def test_needs_changes_and_task_recorded_and_modal():
-    assert "credit notes via RevOps (002:11116)" in needs_changes_reply("U_A")["text"]
+    assert "credit notes via RevOps" in needs_changes_reply("U_A")["text"]
     assert task_recorded("pay_suspended_done", "U_A", date(2026, 3, 8))["text"] == (
         "<@U_A> recorded that access was suspended in Django admin on 8 Mar 2026.")
     modal = extension_modal("in_P1", "Birch Labs", error="Days must be a whole number")
@@ -310,6 +310,6 @@ def test_imported_card_invoice_without_a_retry_schedule_does_not_claim_stripe_st
     """Imported data has no `next_payment_attempt`; only Stripe's own null means "no more retries"."""
     unknown = p1_invoice(next_payment_attempt=None, next_attempt_known=False)
     p, _ = root_payload(unknown, ALICE)
-    assert "Stripe retries automatically, up to 4 attempts (002:3644)" in p["blocks"][1]["text"]["text"]
+    assert "Stripe retries automatically, up to 4 attempts" in p["blocks"][1]["text"]["text"]
     stopped, _ = root_payload(p1_invoice(next_payment_attempt=None), ALICE)
-    assert "Stripe will not retry again (002:3644)" in stopped["blocks"][1]["text"]["text"]
+    assert "Stripe will not retry again" in stopped["blocks"][1]["text"]["text"]

@@ -92,7 +92,7 @@ def test_steps_go_out_in_the_thread_and_payment_closes_it(rt, seed, fake_slack):
     assert "suspended *tomorrow* (8 Mar 2026)" in step2["text"]
     assert "Suspend access *today*" in step3["text"]
     assert paid["text"].startswith("Paid on 10 Mar 2026 ($820.00). Escalation closed.")
-    assert "re-enable it in Django admin (002:3671)" in paid["text"]
+    assert "re-enable it in Django admin" in paid["text"]
     broadcasts = [c.args.get("reply_broadcast") for c in fake_slack.calls_to("chat.postMessage")]
     assert broadcasts == [None, True, True, True]
 
@@ -247,7 +247,7 @@ def test_invoice_needs_changes_button_routes_to_revops_in_the_thread(rt, seed, f
     button = next(e for e in root["blocks"][-1]["elements"] if e["action_id"] == "pay_needs_changes")
     bot.click(button, user="U0TAM01", channel=SALES_ALERTS, message=root)
     posts = sales_alerts(fake_slack, wait_for=2)
-    assert "credit notes via RevOps (002:11116)" in posts[1]["text"] and posts[1]["thread_ts"] == root["ts"]
+    assert "credit notes via RevOps" in posts[1]["text"] and posts[1]["thread_ts"] == root["ts"]
 
 
 def cedar(owner: str | None = None, amount: str = "60000.00") -> dict:
@@ -269,9 +269,9 @@ def test_bank_transfer_escalation_says_unpaid_not_failed_and_one_late_day(rt, se
                             "late since 15 Feb 2026 (due 14 Feb 2026). <@U0LEAD01> <@U0CSM01>")
     body = blocks_to_text(root["blocks"], "")
     assert "Late since* 15 Feb 2026 (day 0)" in body
-    assert "unmanaged account, unpaid invoice ≥ $1,500 (002:3654). Invoice *in_P7* was due on *14 Feb 2026*" in body
+    assert "unmanaged account, unpaid invoice ≥ $1,500. Invoice *in_P7* was due on *14 Feb 2026*" in body
     assert step2["text"].endswith("tell all active users on the account that access will be suspended tomorrow "
-                                  "due to the unpaid invoice in_P7 (002:3663).")
+                                  "due to the unpaid invoice in_P7.")
     assert "terminated due to the unpaid invoice in_P7" in step4["text"]
     for post in posts:
         assert "failed payment" not in (post["text"] + blocks_to_text(post["blocks"], "")).lower()
@@ -282,6 +282,6 @@ def test_card_escalation_still_names_the_failed_payment(rt, seed, fake_slack):
     for day in (1, 7, 14):
         run(rt, at(3, day))
     root, step2, step4 = sales_alerts(fake_slack, wait_for=3)
-    assert "unmanaged account, failed payment ≥ $1,500 (002:3654)" in blocks_to_text(root["blocks"], "")
-    assert "suspended tomorrow due to the failed payment (002:3663)" in step2["text"]
+    assert "unmanaged account, failed payment ≥ $1,500" in blocks_to_text(root["blocks"], "")
+    assert "suspended tomorrow due to the failed payment" in step2["text"]
     assert "terminated due to the failed payment" in step4["text"]
