@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import machine  # noqa: E402
-from bot.churn.blocks import digest_blocks  # noqa: E402
+from bot.churn.blocks import digest_messages  # noqa: E402
 from services.churn.digest import build_digest  # noqa: E402
 from services.churn.model import Flag  # noqa: E402
 from services.churn.policy import ChurnPolicy  # noqa: E402
@@ -53,7 +53,7 @@ def main() -> None:
     assessed = [assess(a, NOW, policy) for a in accounts]
     t2 = time.perf_counter()
     digest = build_digest(assessed, NOW, policy)
-    main_blocks, thread = digest_blocks(digest)
+    out = digest_messages(digest)
     t3 = time.perf_counter()
     print(f"machine: {machine()}")
     print(f"accounts: {n}")
@@ -61,8 +61,9 @@ def main() -> None:
     print(f"assess all accounts:       {t2 - t1:.2f}s ({(t2 - t1) / n * 1000:.2f} ms/account)")
     print(f"group + render digest:     {t3 - t2:.2f}s")
     print(f"total (assess + digest):   {t3 - t1:.2f}s")
-    print(f"at risk {digest.at_risk_count}, watch {digest.watch_count}; message blocks {len(main_blocks)},"
-          f" thread messages {len(thread)}")
+    print(f"at risk {digest.at_risk_count}, watch {digest.watch_count}; messages {out.message_count}"
+          f" (summary: {len(out.blocks)} blocks), files {1 if out.file else 0}"
+          + (f" ({len(out.file.content) / 1024:.0f} KiB)" if out.file else ""))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ the job. `--tracemalloc` adds a second child per N that reports the job's tracem
 (Python allocations only; slower, so its wall time is not reported) and how much of it the
 finished digest still holds (its lines: one per account at risk, on watch or churned, so that
 part grows with the number of such accounts by design). A second run in the same
-week must send nothing.
+week must send nothing. Reported too: the messages the digest posted and the files it shared
+(issue 17: a summary, one thread reply per owner and one CSV, whatever N is).
 """
 
 from __future__ import annotations
@@ -252,10 +253,13 @@ def main() -> None:
             print(f"N={n}: database {how}", flush=True)
             run_db = workdir / f"run-{n}.db"
             copy_db(pristine, run_db)
-            before = len(fake.posts())
+            before, files_before = len(fake.posts()), len(fake.shared_files())
             r = run_child(run_db, fake.url, False)
-            posts = fake.posts()[before:]
+            posts = [p for p in fake.posts()[before:] if not p.get("files")]  # a file share is not a message
+            files = fake.shared_files()[files_before:]
             r["posts"] = len(posts)
+            r["files"] = len(files)
+            r["file_kib"] = sum(len(f["content"] or b"") for f in files) / 1024
             r["payload_bytes"] = sum(len(json.dumps(p.get("blocks") or [])) for p in posts)
             r["peak_mib"] = max(0, r["peak_after_kib"] - r["rss_before_kib"]) / 1024
             if args.tracemalloc:
@@ -280,7 +284,7 @@ def main() -> None:
     head = f"{'accounts':>9} {'job s':>7} {'x time':>7} {'peak MiB':>9} {'x mem':>6}"
     if args.tracemalloc:
         head += f" {'traced MiB':>11} {'x traced':>9} {'digest MiB':>11}"
-    head += f" {'messages':>9} {'blocks KiB':>11}  second run"
+    head += f" {'messages':>9} {'blocks KiB':>11} {'files':>6} {'file KiB':>9}  second run"
     print(head)
     for n, r in rows:
         line = (f"{n:>9} {r['wall']:7.1f} {r['wall'] / r0['wall']:7.2f} {r['peak_mib']:9.0f}"
@@ -288,7 +292,8 @@ def main() -> None:
         if args.tracemalloc:
             line += (f" {r['traced_mib']:11.0f} {r['traced_mib'] / max(r0['traced_mib'], 1e-9):9.2f}"
                      f" {r['held_mib']:11.0f}")
-        line += f" {r['posts']:>9} {r['payload_bytes'] / 1024:11.0f}  {r['wall2']:.1f}s, {r['sent2']} sent"
+        line += (f" {r['posts']:>9} {r['payload_bytes'] / 1024:11.0f} {r['files']:>6} {r['file_kib']:9.0f}"
+                 f"  {r['wall2']:.1f}s, {r['sent2']} sent")
         print(line)
     print(f"x = ratio to N={n0} (N grew {rows[-1][0] / n0:g}x). peak = ru_maxrss after the job minus RSS before it,"
           " in the child process only.")

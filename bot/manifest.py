@@ -74,6 +74,24 @@ def registered_commands() -> list[str]:
     return sorted(registered().commands)
 
 
+#: Bot scopes the Web API methods the bot writes with need (what the outbox can send). A method added
+#: here, or a scope dropped from manifest.yml, fails tests/framework/test_manifest.py.
+METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "chat.postMessage": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "files.uploadV2": ("files:write",),  # files.getUploadURLExternal + files.completeUploadExternal
+    "conversations.history": ("channels:history", "groups:history"),  # reconciling an uncertain send
+    "conversations.replies": ("channels:history", "groups:history"),
+}
+
+
+def missing_scopes(manifest: dict[str, Any] | None = None) -> dict[str, list[str]]:
+    """Methods whose scopes manifest.yml does not grant, with the scopes missing."""
+    granted = set((manifest or load_manifest())["oauth_config"]["scopes"]["bot"])
+    out = {m: [s for s in scopes if s not in granted] for m, scopes in METHOD_SCOPES.items()}
+    return {m: s for m, s in out.items() if s}
+
+
 def load_manifest(path: Path = MANIFEST) -> dict[str, Any]:
     import yaml
 

@@ -12,6 +12,11 @@ by one worker, and marked `sent` with Slack's ts after it. So:
   (`find_posted`, shared with the broadcast sender);
 - transient failures are retried with backoff; permanent ones (channel gone,
   bot not in channel) are recorded with the reason and not retried.
+
+A row whose method is `files.uploadV2` is a file (payload: filename, title, content, and `text` as
+the comment) shared through Slack's upload flow: files.getUploadURLExternal, the upload itself,
+files.completeUploadExternal. A file share carries no message metadata, so an attempt that may have
+reached Slack is looked up by its file name in the channel or thread before any new upload.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +47,7 @@ PERMANENT_ERRORS = {
     "invalid_auth", "account_inactive", "missing_scope", "ekm_access_denied", "team_access_not_granted",
 }
 STALE_CLAIM = timedelta(seconds=120)
+FILE_UPLOAD = "files.uploadV2"  # not one Web API method: slack-sdk's files_upload_v2 flow
 
 
 def enqueue(session: Session, *, key: str, channel: str, text: str, blocks: list[dict] | None = None,
@@ -121,7 +127,7 @@ class OutboxSender:
             stale = list(s.scalars(q))
             found = []
             for row in stale:
-                ts = self._find_in_slack(s, row)
+                ts = self._find_file_in_slack(s, row) if row.method == FILE_UPLOAD else self._find_in_slack(s, row)
                 if ts is UNKNOWN:
                     continue  # Slack unreadable: keep it `sending` until we can look
                 if ts:
@@ -197,6 +203,8 @@ class OutboxSender:
         args["channel"] = row.channel
         if getattr(row, "_parent_ts", None):
             args["thread_ts"] = row._parent_ts  # type: ignore[attr-defined]
+        if row.method == FILE_UPLOAD:
+            return self._send_file(row_id, row, args)
         if row.method == "chat.postMessage":
             md = dict(args.get("metadata") or {})
             payload = dict(md.get("event_payload") or {})
@@ -243,6 +251,67 @@ class OutboxSender:
                 log.info("outbox %s was already delivered (ts %s); not resending", key, ts)
                 return "sent"
         return None
+
+    def _send_file(self, row_id: int, row: OutboxMessage, args: dict[str, Any]) -> str:
+        """Share a file once. A retry first looks for the file an earlier attempt may have shared
+        (its completion answer lost, or an error after Slack took it); found, it is not uploaded again."""
+        if row.attempts > 1:
+            with session_scope(self.session_factory) as s:
+                found = self._find_file_in_slack(s, row)
+            if found:
+                log.info("outbox %s: file already shared (%s); not uploading again", row.dedupe_key, found)
+                return self._mark_sent(row_id, found, row.channel)
+        try:
+            resp = self.client.files_upload_v2(
+                channel=args["channel"], thread_ts=args.get("thread_ts"), filename=args["filename"],
+                title=args.get("title") or args["filename"], content=args["content"],
+                initial_comment=args.get("text") or None)
+        except SlackApiError as e:
+            error = e.response.get("error", "unknown_error") if e.response is not None else "unknown_error"
+            return self._record_failure(row_id, error, permanent=error in PERMANENT_ERRORS)
+        except SlackRequestError as e:  # the upload itself was refused: nothing was shared
+            log.warning("outbox %s: file upload failed (%s); will retry", row.dedupe_key, e)
+            return self._record_failure(row_id, "upload_failed", permanent=False)
+        except Exception as e:  # connection trouble: unknown whether Slack shared it
+            log.warning("outbox %s: file upload failed (%s); will reconcile before retrying", row.dedupe_key, e)
+            return "pending"
+        file_id = (resp.get("file") or {}).get("id") or next((f.get("id") for f in resp.get("files") or []), None)
+        return self._mark_sent(row_id, file_id, row.channel)
+
+    def _mark_sent(self, row_id: int, ts: str | None, channel: str) -> str:
+        """For a file, `sent_ts` holds its file id."""
+        with session_scope(self.session_factory) as s:
+            s.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(
+                status="sent", sent_at=clock_now(), sent_ts=ts, sent_channel=channel, last_error=None))
+        return "sent"
+
+    def _find_file_in_slack(self, s: Session, row: OutboxMessage) -> str | None:
+        """The id of a file with this row's file name shared in its channel (or thread) since the
+        row was created, read from the share messages (channels:history, no files:read needed)."""
+        name = (row.payload or {}).get("filename")
+        oldest = f"{_epoch(row.created_at - timedelta(minutes=5)):.6f}"
+        cursor = None
+        try:
+            while True:
+                if row.thread_key:
+                    parent = s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == row.thread_key))
+                    if not parent or not parent.sent_ts:
+                        return None
+                    resp = self.client.conversations_replies(channel=parent.sent_channel or row.channel,
+                                                             ts=parent.sent_ts, limit=200, cursor=cursor)
+                else:
+                    resp = self.client.conversations_history(channel=row.channel, oldest=oldest, limit=200,
+                                                             cursor=cursor)
+                for msg in resp.get("messages", []):
+                    for f in msg.get("files") or []:
+                        if f.get("name") == name:
+                            return f.get("id")
+                cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return None
+        except SlackApiError as e:
+            log.warning("outbox %s: cannot read history to reconcile (%s)", row.dedupe_key, e.response.get("error"))
+            return None
 
     def _record_failure(self, row_id: int, error: str, *, permanent: bool) -> str:
         with session_scope(self.session_factory) as s:

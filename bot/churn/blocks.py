@@ -6,12 +6,15 @@ level and escalations, then why, then what to do (churn-risk.md §4.7, §4.8).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
+from bot.churn.digest_csv import digest_csv
 from bot.handbook_links import linkify
 from services import mrkdwn as md
-from services.churn.digest import Digest, DigestLine, digest_step
+from services.churn.digest import Digest, DigestLine, OwnerBook, digest_step, gap_counts, owner_books
 from services.churn.model import Person
 from services.churn.risk import AT_RISK, CHURNED, HEALTHY, WATCH, Assessment, NextStep
 from services.formatting import money, product_label
@@ -244,12 +247,73 @@ def flag_note_blocks(a: Assessment, flagged_by: Person, known: str = "", help_ne
     return blocks
 
 
-def _digest_line(line: DigestLine) -> str:
-    parts = [f"• {_link(line.name, line.url)}", money(line.arr) + (" (last ARR)" if line.level == CHURNED else "")]
-    parts.append(" ".join(mention(p) for p in line.tagged))
+# --- the weekly digest (churn-risk.md §4.8; issue 17: a digest at any scale) --------------------
+#
+# One message in the channel: the week's totals and what needs leadership now (escalations, the
+# newly at risk, the churned), data gaps counted per kind. Then one thread reply per owner with that
+# owner's accounts, worst first. What does not fit in those messages is in a CSV file attached to the
+# thread (every account in the digest), never in more messages.
+
+LIST_BUDGET = SECTION_LIMIT - 200  # room left in a section for the closing "…and n more" line
+SUMMARY_SECTIONS_PER_LIST = 3  # a list in the summary never takes more than this many blocks
+OWNER_SECTIONS = 4
+GAP_NAMES_INLINE = 3  # a gap kind with this many accounts or fewer names them in the message
+LEVEL_MARKS = {"escalate": ":red_circle:", "at_risk": ":red_circle:", "churned": ":black_circle:",
+               "watch": ":large_yellow_circle:", "recovered": ":white_check_mark:"}
+
+
+@dataclass(frozen=True)
+class DigestReply:
+    """One owner's thread reply; `key` extends the digest's dedupe key."""
+
+    key: str
+    text: str
+    blocks: list[dict]
+
+
+@dataclass(frozen=True)
+class DigestFile:
+    """The full list, for files.uploadV2 into the digest's thread."""
+
+    filename: str
+    title: str
+    comment: str
+    content: str
+
+
+@dataclass(frozen=True)
+class DigestMessages:
+    text: str
+    blocks: list[dict]
+    replies: list[DigestReply]
+    file: DigestFile | None
+
+    @property
+    def message_count(self) -> int:
+        return 1 + len(self.replies)
+
+
+def _badges(line: DigestLine) -> str:
     badges = ([":new:"] if line.is_new else []) + list(line.badges)
+    return " ".join(b if b.startswith(":") else esc(b) for b in badges)
+
+
+def _digest_line(line: DigestLine, owner: Person | None = None, section: str = "") -> str:
+    """`• <link|Name> · $ARR · @owner @ben @simon · badges · reasons · next: step by date` (§4.8).
+    In an owner's reply the owner is tagged once at the top, leadership in the summary only, so the
+    line tags only someone else the handbook asks for (Dana on an unmanaged failed payment)."""
+    mark = f"{LEVEL_MARKS[section]} " if owner is not None and section in LEVEL_MARKS else ""
+    parts = [f"• {mark}{_link(line.name, line.url)}",
+             money(line.arr) + (" (last ARR)" if line.level == CHURNED else "")]
+    tagged = line.tagged if owner is None else tuple(p for p in line.tagged
+                                                     if p != owner and p not in line.leaders)
+    if tagged:
+        parts.append(" ".join(mention(p) for p in tagged))
+    if section == "recovered":
+        parts.append("recovered: at risk at the last digest, no hard flag now; watch that usage stays stable")
+    badges = _badges(line)
     if badges:
-        parts.append(" ".join(esc(b) if not b.startswith(":") else b for b in badges))
+        parts.append(badges)
     if line.reasons:
         parts.append(esc(", ".join(line.reasons)))
     if line.next_step:
@@ -257,64 +321,142 @@ def _digest_line(line: DigestLine) -> str:
     return " · ".join(parts)
 
 
-def _sections(title: str, lines: Sequence[DigestLine]) -> list[dict]:
-    out: list[dict] = []
-    chunk = [title]
-    for line in lines:
-        text = _digest_line(line)
-        if len("\n".join(chunk + [text])) > SECTION_LIMIT:
-            out.append(_section("\n".join(chunk)))
-            chunk = []
-        chunk.append(text)
-    out.append(_section("\n".join(chunk)))
-    return out
+def _more(lines: Sequence[DigestLine], where: str) -> str:
+    arr = sum((line.arr for line in lines), Decimal(0))
+    return f"_…and {md.plural(len(lines), 'more account')} ({money(arr)} ARR): {where}_"
 
 
-MAX_BLOCKS = 50  # Slack's per-message block limit
+def _pack(head: str, texts: Sequence[str], max_sections: int, tail: Callable[[int], str]) -> tuple[list[dict], int]:
+    """`head`, then whole lines into at most `max_sections` sections; the lines that do not fit are
+    summarised by `tail(n shown)` on the last one. Returns the blocks and how many lines were shown."""
+    chunks: list[list[str]] = [[head] if head else []]
+    shown = 0
+    for text in texts:
+        if len("\n".join([*chunks[-1], text])) > LIST_BUDGET:
+            if len(chunks) == max_sections:
+                break
+            chunks.append([])
+        chunks[-1].append(text)
+        shown += 1
+    closing = tail(shown)
+    if closing:
+        chunks[-1].append(closing)
+    return [_section("\n".join(chunk)) for chunk in chunks if chunk], shown
 
 
-def digest_blocks(d: Digest) -> tuple[list[dict], list[list[dict]]]:
-    """(message blocks, thread replies). Watch accounts beyond the limit, and anything that
-    would push the message past Slack's 50 blocks, go to thread replies of <= 50 blocks each."""
+def _summary_list(title: str, lines: Sequence[DigestLine], limit: int) -> tuple[list[dict], bool]:
+    """A titled list of the summary, at most `limit` lines; True when some were left for the CSV."""
+    if not lines:
+        return [], False
+    texts = [_digest_line(line) for line in lines[:limit]]
+    blocks, shown = _pack(title, texts, SUMMARY_SECTIONS_PER_LIST,
+                          lambda n: _more(lines[n:], "in the CSV in the thread") if n < len(lines) else "")
+    return blocks, shown < len(lines)
+
+
+def _gap_lines(d: Digest) -> tuple[list[str], bool]:
+    """One line per kind of missing data with its count; the accounts are named when there are few,
+    else they are in the CSV. True when some are only in the CSV."""
+    lines, in_csv = [], False
+    for gc in gap_counts(d.data_gaps):
+        line = f"• {md.plural(len(gc.gaps), 'account')} {esc(gc.phrase)}"
+        if len(gc.gaps) <= GAP_NAMES_INLINE:
+            line += ": " + ", ".join(f"{esc(g.name)} ({money(g.arr)})" for g in gc.gaps)
+        else:
+            in_csv = True
+        lines.append(line)
+    return lines, in_csv
+
+
+def _owner_reply(d: Digest, book: OwnerBook, limit: int) -> tuple[DigestReply, bool]:
+    counts = []
+    at_risk = book.count("escalate", "at_risk")
+    if at_risk:
+        counts.append(f"{at_risk} at risk ({money(book.at_risk_arr)} ARR)")
+    for section, label in (("churned", "churned"), ("watch", "watch"), ("recovered", "recovered")):
+        if book.count(section):
+            counts.append(f"{book.count(section)} {label}")
+    who = mention(book.owner)
+    head = f"{who} *your accounts in the {d.week} digest*, worst first: " + " · ".join(counts)
+    texts = [_digest_line(line, book.owner, section) for section, line in book.lines[:limit]]
+
+    def tail(shown: int) -> str:
+        if shown >= len(book.lines):
+            return ""
+        left = book.lines[shown:]
+        kinds = {}
+        for section, _ in left:
+            label = "at risk" if section in ("escalate", "at_risk") else section
+            kinds[label] = kinds.get(label, 0) + 1
+        detail = ", ".join(f"{n} {label}" for label, n in kinds.items())
+        return f"_…and {md.plural(len(left), 'more account')} ({detail}): in the CSV in this thread_"
+
+    blocks, shown = _pack(head, texts, OWNER_SECTIONS, tail)
+    text = f"{who} your accounts in the churn-risk digest {d.week}: " + ", ".join(counts)
+    return DigestReply(f"owner:{book.owner.ref}"[:120], text, blocks), shown < len(book.lines)
+
+
+def csv_filename(d: Digest) -> str:
+    return f"churn-digest-{d.week}.csv"
+
+
+def digest_messages(d: Digest, *, list_limit: int = 15, owner_limit: int = 25) -> DigestMessages:
+    """The week's digest as Slack messages: a summary, one reply per owner, and the CSV when the
+    messages do not carry every account. The number of messages grows with owners, not accounts."""
     cc = " ".join(mention(p) for p in d.team_leads)
     head = (f":rotating_light: *Churn-risk digest, week {d.week}* (data as of {d.as_of:%Y-%m-%d %H:%M} UTC)"
             + (f" cc {cc}" if cc else ""))
-    counts = (f"At risk: {d.at_risk_count} accounts · {money(d.at_risk_arr)} ARR  |  Watch: {d.watch_count}  |"
-              f"  Churned (7d): {len(d.churned)}  |  New at risk: {d.new_at_risk}  |  Recovered: {len(d.recovered)}")
+    counts = (f"At risk: {md.plural(d.at_risk_count, 'account')} · {money(d.at_risk_arr)} ARR  |  Watch:"
+              f" {d.watch_count}  |  Churned (7d): {len(d.churned)}  |  New at risk: {d.new_at_risk}  |"
+              f"  Recovered: {len(d.recovered)}")
     blocks: list[dict] = [_section(head + "\n" + counts)]
     if d.is_empty:
         blocks.append(_section("No account in scope is at risk, on watch or recently churned this week."))
-        return blocks, []
-    if d.churned:
-        blocks += _sections("*Churned* (retro due in #customer-churn within 1 week · 002:11582)", d.churned)
-    if d.escalate:
-        blocks += _sections("*At risk: escalate*", d.escalate)
-    if d.at_risk:
-        blocks += _sections("*At risk*", d.at_risk)
-    if d.watch:
-        more = f" (top {len(d.watch)}; {len(d.watch_overflow)} more in the thread)" if d.watch_overflow else ""
-        blocks += _sections(f"*Watch*{more}", d.watch)
-    if d.recovered:
-        blocks += _sections("*Recovered* (at risk at the last digest, no hard flag now; watch that usage stays stable · 002:11578)",
-                            d.recovered)
-    if d.data_gaps:
-        gaps = "; ".join(f"{esc(g.name)} ({money(g.arr)}): {esc(', '.join(g.reasons))}" for g in d.data_gaps)
-        blocks.append(_section(f"*Data gaps*: {gaps}"))
-    rest: list[dict] = []
-    if len(blocks) > MAX_BLOCKS:
-        rest = blocks[MAX_BLOCKS - 1:]
-        blocks = blocks[: MAX_BLOCKS - 1] + [_context(f"Continued in the thread ({len(rest)} more sections).")]
-    if d.watch_overflow:
-        rest += _sections("*Watch (continued)*", d.watch_overflow)
-    thread = [rest[i: i + MAX_BLOCKS] for i in range(0, len(rest), MAX_BLOCKS)]
-    return blocks, thread
+        return DigestMessages(digest_text(d), blocks, [], None)
+
+    cut = False
+    lists = (
+        (linkify("*Churned* (retro due in #customer-churn within 1 week · 002:11582)"), d.churned),
+        (linkify("*At risk: escalate* (ARR over $50k, or no improvement in 4 weeks · 002:11558, 11547)"),
+         d.escalate),
+        ("*Newly at risk*", d.new_at_risk_lines),
+    )
+    for title, lines in lists:
+        part, was_cut = _summary_list(title, lines, list_limit)
+        blocks += part
+        cut |= was_cut
+    if not (d.churned or d.escalate or d.new_at_risk_lines):
+        blocks.append(_section("*Needs leadership now*: nothing (no escalation, no newly at-risk account,"
+                               " no churn this week)."))
+    gaps, gaps_in_csv = _gap_lines(d)
+    if gaps:
+        blocks += _pack("*Data gaps*", gaps, 1, lambda n: f"…and {len(gaps) - n} more kinds, in the CSV"
+                        if n < len(gaps) else "")[0]
+
+    books = owner_books(d)
+    replies = []
+    for book in books:
+        reply, was_cut = _owner_reply(d, book, owner_limit)
+        replies.append(reply)
+        cut |= was_cut
+    cut |= gaps_in_csv
+    total = len(d.churned) + d.at_risk_count + d.watch_count + len(d.recovered) + len(d.data_gaps)
+    file = None
+    footer = f"Each owner's accounts, worst first, are in the thread ({md.plural(len(books), 'owner')})."
+    if cut:
+        file = DigestFile(
+            filename=csv_filename(d), title=f"Churn-risk digest {d.week}: every account",
+            comment=f"Every account in the {d.week} digest ({md.plural(total, 'account')}), worst first.",
+            content=digest_csv(d))
+        footer += f" Every account ({total:,}) is in {esc(file.filename)}, attached there."
+    blocks.append(_context(footer))
+    return DigestMessages(digest_text(d), blocks, replies, file)
 
 
 def digest_text(d: Digest) -> str:
     """Notification fallback text for chat.postMessage."""
     return (f"Churn-risk digest {d.week}: {d.at_risk_count} at risk ({money(d.at_risk_arr)} ARR),"
             f" {d.watch_count} watch, {len(d.churned)} churned")
-
 
 
 FLAG_VIEW_CALLBACK = "churn_flag_note"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.churn.model import Person
@@ -55,7 +55,6 @@ class ChurnSettings(BaseSettings):
     one_sided_days: int = _D.one_sided_days
     points_f: int = _D.points_f
     points_w: int = _D.points_w
-    digest_watch_limit: int = _D.digest_watch_limit
     competitor_vendors: str = ",".join(_D.competitor_vendors)  # 002:10670 names Amplitude, Mixpanel
 
     # The digest (§4.8): when. It posts to the shared CHURN_CHANNEL (bot.settings), the channel the
@@ -63,6 +62,10 @@ class ChurnSettings(BaseSettings):
     digest_day_of_week: str = "mon"
     digest_hour: int = 8
     digest_minute: int = 0
+    # How much of it is in messages (what does not fit is in the attached CSV): accounts per list in
+    # the summary (escalations, newly at risk, churned), and per owner's thread reply.
+    digest_list_limit: int = Field(default=15, ge=1, le=60)
+    digest_owner_limit: int = Field(default=25, ge=1, le=100)
 
     # People the handbook names; a Slack id or a team member's name (IMPORT.md §4).
     leadership: str = "Ben,Simon"  # 002:11558
@@ -103,7 +106,6 @@ class ChurnSettings(BaseSettings):
             one_sided_days=self.one_sided_days,
             points_f=self.points_f,
             points_w=self.points_w,
-            digest_watch_limit=self.digest_watch_limit,
             competitor_vendors=tuple(v.strip() for v in self.competitor_vendors.split(",") if v.strip()),
         )
 

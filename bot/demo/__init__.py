@@ -103,7 +103,7 @@ class DemoSession:
             chan = next((c for c, msgs in self.fake.messages.items() if p in msgs), "?")
             name = self.fake.channels.get(chan, {}).get("name", chan)
             where = f"#{name}" + (" (thread)" if p.get("thread_ts") and p["thread_ts"] != p["ts"] else "")
-            out.append(f"--- gtmbot in {where}:\n{blocks_to_text(p.get('blocks'), p.get('text', ''))}")
+            out.append(f"--- gtmbot in {where}:\n{_shown(p)}")
         return "\n".join(out)
 
     # ------------------------------------------------------------- running
@@ -201,7 +201,13 @@ def _posts(s: DemoSession, args: list[str]) -> str:
     if not args:
         return "Usage: posts C0SALESALERTS"
     posts = s.fake.posts(args[0])
-    return "\n\n".join(blocks_to_text(p.get("blocks"), p.get("text", "")) for p in posts) or "(nothing yet)"
+    return "\n\n".join(_shown(p) for p in posts) or "(nothing yet)"
+
+
+def _shown(post: dict) -> str:
+    """A post as text, with any file it shares (the churn digest's CSV) named after it."""
+    files = "".join(f"\n[file: {f.get('name')}, {f.get('size', 0):,} bytes]" for f in post.get("files") or [])
+    return blocks_to_text(post.get("blocks"), post.get("text", "")) + files
 
 
 @verb("jobs", "jobs list | jobs run NAME [--dry-run]   scheduled jobs, run now")

@@ -9,7 +9,10 @@ network fault on the next call of a method (`faults`: accept then drop the conne
 accept then 5xx, 5xx before accepting, 429, stall past the client's timeout).
 
 Response URLs (`response_url` of slash commands and actions) are served here too:
-`POST {base}/response/{channel}/{token}`.
+`POST {base}/response/{channel}/{token}`. So are file uploads (files.uploadV2's three steps):
+files.getUploadURLExternal hands out `{base}/upload/v1/{file_id}`, the raw bytes are POSTed there,
+and files.completeUploadExternal shares the file in a channel or thread as a message with `files`.
+Uploaded files are kept in `files` for tests to read (`file_text(name)`).
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ class FakeSlack:
         self.home_views: dict[str, dict[str, Any]] = {}
         self.calls: list[Call] = []
         self.responses: list[ResponseUrlPost] = []
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> name, title, length, content (bytes), shares
         self._ts = itertools.count(1)
         self._ts_base = int(time.time())
         self._last_ts = 0
@@ -132,10 +136,12 @@ class FakeSlack:
                     status, headers, body = fault.status, {}, {"ok": False, "error": "internal_error"}
                 if fault is not None and fault.kind == "stall":
                     time.sleep(fault.stall_s)
-                data = json.dumps(body).encode()
+                raw_body = isinstance(body, bytes)  # the upload URL answers in plain text, as Slack's does
+                data = body if raw_body else json.dumps(body).encode()
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Type", "text/plain; charset=utf-8" if raw_body
+                                     else "application/json; charset=utf-8")
                     self.send_header("Content-Length", str(len(data)))
                     for k, v in headers.items():
                         self.send_header(k, v)
@@ -274,6 +280,20 @@ class FakeSlack:
                     raise AssertionError("FakeSlack.wait_for timed out")
                 self._cond.wait(min(remaining, 0.05))
 
+    def shared_files(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Files shared by files.completeUploadExternal (in `channel` if given), oldest first."""
+        with self._lock:
+            return [f for f in self.files.values() if f["shares"]
+                    and (channel is None or any(sh["channel"] == channel for sh in f["shares"]))]
+
+    def file_text(self, name: str) -> str:
+        """The uploaded content of the (last) shared file with this name, as text."""
+        with self._lock:
+            found = [f for f in self.files.values() if f["name"] == name and f["shares"]]
+            if not found:
+                raise KeyError(name)
+            return found[-1]["content"].decode("utf-8")
+
     def wait_for_response(self, count: int = 1, timeout: float = 10.0) -> ResponseUrlPost:
         """The `count`-th response_url post (1-based)."""
         self.wait_for(lambda: len(self.responses) >= count, timeout)
@@ -352,6 +372,8 @@ class FakeSlack:
                                                   "bot_id": self.bot_id, "user": self.bot_user_id})
                 self._cond.notify_all()
                 return 200, {}, {"ok": True}
+            if path.startswith("/upload/v1/"):
+                return self._upload(verb, path.removeprefix("/upload/v1/"), raw)
             if not path.startswith("/api/"):
                 return 404, {}, {"ok": False, "error": "not_found"}
             method = path[len("/api/"):]
@@ -615,3 +637,69 @@ class FakeSlack:
         view["id"] = f"VH{user}"
         self.home_views[user] = view
         return {"ok": True, "view": view}
+
+    # ------------------------------------------------------------ file uploads
+    def _api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename, length = args.get("filename"), str(args.get("length") or "")
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._ts):010d}"
+        self.files[file_id] = {"id": file_id, "name": filename, "title": filename, "length": int(length),
+                               "content": None, "shares": [], "created": int(time.time())}
+        return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/v1/{file_id}", "file_id": file_id}
+
+    def _upload(self, verb: str, file_id: str, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+        """The upload URL: the file's bytes as the POST body (Slack answers `OK - <length>`)."""
+        f = self.files.get(file_id)
+        if verb != "POST" or f is None or f["shares"]:
+            return 404, {}, b"Not Found"
+        if len(raw) != f["length"]:
+            return 400, {}, b"Bad Request: length mismatch"
+        f["content"] = raw
+        self._cond.notify_all()
+        return 200, {}, f"OK - {len(raw)}".encode()
+
+    def _public_file(self, f: dict[str, Any]) -> dict[str, Any]:
+        name = f["name"]
+        public: dict[str, list[dict[str, Any]]] = {}
+        for sh in f["shares"]:
+            public.setdefault(sh["channel"], []).append({k: v for k, v in sh.items() if k != "channel"})
+        return {"id": f["id"], "created": f["created"], "timestamp": f["created"], "name": name,
+                "title": f["title"], "mimetype": "text/csv" if name.endswith(".csv") else "text/plain",
+                "filetype": name.rsplit(".", 1)[-1] if "." in name else "text", "user": self.bot_user_id,
+                "mode": "hosted", "is_external": False, "size": len(f["content"] or b""),
+                "url_private": f"https://files.slack.com/files-pri/{self.team_id}-{f['id']}/{name}",
+                "permalink": f"https://acme.slack.com/files/{self.bot_user_id}/{f['id']}/{name}",
+                "shares": {"public": public} if public else {}}
+
+    def _api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        try:
+            items = json.loads(args.get("files") or "[]")
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not items or not all(isinstance(i, dict) and i.get("id") for i in items):
+            return {"ok": False, "error": "invalid_arguments"}
+        files = [self.files.get(i["id"]) for i in items]
+        if any(f is None or f["content"] is None or f["shares"] for f in files):
+            return {"ok": False, "error": "file_not_found"}
+        channel = args.get("channel_id") or (args.get("channels") or "").split(",")[0]
+        for f, item in zip(files, items, strict=True):
+            f["title"] = item.get("title") or f["name"]
+        if channel:
+            chan = self.channels.get(channel)
+            if not chan:
+                return {"ok": False, "error": "channel_not_found"}
+            if not chan["is_member"]:
+                return {"ok": False, "error": "not_in_channel"}
+            thread_ts = args.get("thread_ts") or None
+            if thread_ts and not self._find(channel, thread_ts):
+                return {"ok": False, "error": "invalid_thread_ts"}
+            msg = self._store_message(channel, {
+                "text": args.get("initial_comment") or "", "thread_ts": thread_ts, "upload": True,
+                "bot_id": self.bot_id, "user": self.bot_user_id, "display_as_bot": False, "files": [],
+            })
+            for f in files:
+                f["shares"].append({"channel": channel, "ts": msg["ts"], "thread_ts": thread_ts,
+                                    "channel_name": chan["name"]})
+            msg["files"] = [self._public_file(f) for f in files]
+        return {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in files]}

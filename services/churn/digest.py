@@ -15,6 +15,7 @@ from decimal import Decimal
 from services.churn.model import Person
 from services.churn.policy import DIGEST_CHURNED_DAYS, DIGEST_SCOPE_MIN_ARR, ChurnPolicy
 from services.churn.risk import AT_RISK, CHURNED, HEALTHY, WATCH, Assessment, ChurnPeople, NextStep
+from services.churn.signals import NotEvaluated
 
 ZERO = Decimal("0")
 
@@ -34,6 +35,10 @@ class DigestLine:
     next_due: date | None
     is_new: bool = False
     churned_at: date | None = None
+    # Whose thread reply lists the account: its owner, Simon when it has none (002:3648).
+    owner: Person | None = None
+    # Tagged because ARR > $50k (002:11558): in the summary, not again in the owner's reply.
+    leaders: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,56 @@ class DataGap:
     name: str
     arr: Decimal
     reasons: tuple[str, ...]
+    kinds: tuple[str, ...] = ()  # GAP_KINDS keys, one per reason
+    account_id: str = ""
+    url: str | None = None
+    owner: Person | None = None
+
+
+#: What a data-gap line says after its count: "14 accounts without usage history".
+GAP_KINDS = {
+    "no_usage": "without usage history",
+    "stale_usage": "with a stale usage feed",
+    "no_health": "without a health score in the last 2 weeks",
+    "few_event_weeks": "with fewer than 12 weeks of event counts",
+    "no_active_users": "without an active-user count",
+    "no_slack_channel": "without a shared Slack channel",
+    "no_slack_message": "without a customer Slack message on record",
+    "no_product_usage": "without product usage or spend",
+    "no_inapp_actions": "without in-app analysis counts",
+    "no_owner": "without an owner (Simon handles them)",
+}
+_GAP_BY_CODE = {"F6": "no_health", "W2": "few_event_weeks", "W3": "no_active_users", "W8": "no_product_usage",
+                "W9": "no_inapp_actions"}
+
+
+def gap_kind(gap: NotEvaluated) -> str:
+    """The kind of a missing input, so a digest counts gaps per kind instead of listing accounts."""
+    if gap.code == "F2":
+        return "stale_usage" if "since" in gap.reason else "no_usage"
+    if gap.code == "W4":
+        return "no_slack_channel" if "channel" in gap.reason else "no_slack_message"
+    return _GAP_BY_CODE.get(gap.code, f"{gap.code}: {gap.reason}")
+
+
+def gap_phrase(kind: str) -> str:
+    return GAP_KINDS.get(kind) or f"with {kind.split(': ', 1)[-1]} ({kind.split(':', 1)[0]} not evaluated)"
+
+
+@dataclass(frozen=True)
+class GapCount:
+    kind: str
+    phrase: str
+    gaps: tuple[DataGap, ...]  # the accounts, largest ARR first
+
+
+def gap_counts(gaps: Iterable[DataGap]) -> list[GapCount]:
+    """One entry per kind of gap, the commonest first (an account with two gaps counts in both)."""
+    by_kind: dict[str, list[DataGap]] = {}
+    for g in gaps:
+        for kind in dict.fromkeys(g.kinds):
+            by_kind.setdefault(kind, []).append(g)
+    return [GapCount(k, gap_phrase(k), tuple(v)) for k, v in sorted(by_kind.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
 
 
 @dataclass(frozen=True)
@@ -51,8 +106,7 @@ class Digest:
     churned: tuple[DigestLine, ...]
     escalate: tuple[DigestLine, ...]
     at_risk: tuple[DigestLine, ...]
-    watch: tuple[DigestLine, ...]  # the top ones, in the message
-    watch_overflow: tuple[DigestLine, ...]  # the rest, in a thread reply (Slack's 50-block limit)
+    watch: tuple[DigestLine, ...]
     recovered: tuple[DigestLine, ...]
     data_gaps: tuple[DataGap, ...]
     new_at_risk: int
@@ -67,7 +121,12 @@ class Digest:
 
     @property
     def watch_count(self) -> int:
-        return len(self.watch) + len(self.watch_overflow)
+        return len(self.watch)
+
+    @property
+    def new_at_risk_lines(self) -> tuple[DigestLine, ...]:
+        """Newly at risk and not already an escalation: with escalations and churn, what leadership sees."""
+        return tuple(line for line in self.at_risk if line.is_new)
 
     @property
     def is_empty(self) -> bool:
@@ -120,9 +179,11 @@ def stale_usage_note(last_day: date) -> str:
 def _line(a: Assessment, people: ChurnPeople, is_new: bool) -> DigestLine:
     badges: list[str] = []
     tagged: list[Person] = list(a.tagged)
+    leaders: list[Person] = []
     for e in a.escalations:
         if e.code == "LEADERSHIP":
             badges.append("ESCALATE >$50k")
+            leaders += [p for p in e.people if p not in tagged]
             tagged += [p for p in e.people if p not in tagged]
         elif e.code in ("STALE", "CALL_OVERDUE", "RETRO_OVERDUE"):
             badges.append(e.label)
@@ -148,6 +209,7 @@ def _line(a: Assessment, people: ChurnPeople, is_new: bool) -> DigestLine:
         account_id=a.account.id, name=a.account.name, url=a.account.vitally_url, arr=a.arr, level=a.level,
         score=a.score, tagged=tuple(tagged), badges=tuple(badges), reasons=reasons,
         next_step=step.brief if step else None, next_due=due, is_new=is_new, churned_at=a.churned_at,
+        owner=a.account.owner or people.no_owner, leaders=tuple(leaders),
     )
 
 
@@ -202,14 +264,16 @@ def build_digest(
             watch.append(_line(a, people, False))
         elif a.level == HEALTHY:
             reasons = [f"{g.reason}, {g.code} not evaluated" for g in a.report.not_evaluated]
+            kinds = [gap_kind(g) for g in a.report.not_evaluated]
             if a.report.usage_stale is not None:
                 reasons.append(stale_usage_note(a.report.usage_stale))
+                kinds.append("stale_usage")
             if a.account.owner is None:
                 reasons.append("no owner")
+                kinds.append("no_owner")
             if reasons:
-                gaps.append(DataGap(a.account.name, a.arr, tuple(reasons)))
-    watch_sorted = _by_arr(watch)
-    limit = policy.digest_watch_limit
+                gaps.append(DataGap(a.account.name, a.arr, tuple(reasons), tuple(kinds), a.account.id,
+                                    a.account.vitally_url, a.account.owner or people.no_owner))
     return Digest(
         week=iso_week(today),
         as_of=as_of,
@@ -217,12 +281,45 @@ def build_digest(
         churned=tuple(sorted(churned, key=lambda x: (x.churned_at or today, x.name.lower()))),
         escalate=tuple(_by_arr(escalate)),
         at_risk=tuple(_by_arr(at_risk)),
-        watch=tuple(watch_sorted[:limit]),
-        watch_overflow=tuple(watch_sorted[limit:]),
+        watch=tuple(_by_arr(watch)),
         recovered=tuple(_by_arr(recovered)),
         data_gaps=tuple(sorted(gaps, key=lambda g: (-g.arr, g.name.lower()))),
         new_at_risk=new_count,
     )
+
+
+#: Worst first within one owner's reply: escalations, other at-risk, churned, watch, recovered.
+OWNER_ORDER = ("escalate", "at_risk", "churned", "watch", "recovered")
+
+
+@dataclass(frozen=True)
+class OwnerBook:
+    """One owner's accounts in the digest, worst first, for that owner's thread reply."""
+
+    owner: Person
+    lines: tuple[tuple[str, DigestLine], ...]  # (section in OWNER_ORDER, line)
+
+    def count(self, *sections: str) -> int:
+        return sum(1 for section, _ in self.lines if section in sections)
+
+    @property
+    def at_risk_arr(self) -> Decimal:
+        return sum((line.arr for section, line in self.lines if section in ("escalate", "at_risk")), ZERO)
+
+
+def owner_books(d: Digest) -> list[OwnerBook]:
+    """Every owner with an account in the digest (Simon for accounts without one, 002:3648), the
+    most ARR at risk first; each owner's accounts in the digest's own order, worst section first."""
+    books: dict[str, tuple[Person, list[tuple[str, DigestLine]]]] = {}
+    sections = {"escalate": d.escalate, "at_risk": d.at_risk, "churned": d.churned, "watch": d.watch,
+                "recovered": d.recovered}
+    for section in OWNER_ORDER:
+        for line in sections[section]:
+            owner = line.owner or Person("Simon")
+            books.setdefault(owner.ref, (owner, []))[1].append((section, line))
+    out = [OwnerBook(owner, tuple(lines)) for owner, lines in books.values()]
+    return sorted(out, key=lambda b: (-b.at_risk_arr, -b.count("escalate", "at_risk"), -len(b.lines),
+                                      b.owner.label.lower()))
 
 
 def own_book(assessments: Iterable[Assessment]) -> list[Assessment]:

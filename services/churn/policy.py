@@ -142,5 +142,4 @@ class ChurnPolicy:
     one_sided_days: int = 30
     points_f: int = 10
     points_w: int = 3
-    digest_watch_limit: int = 15
     competitor_vendors: tuple[str, ...] = ("Amplitude", "Mixpanel")

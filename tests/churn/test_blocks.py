@@ -6,10 +6,9 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.churn.blocks import (
-    MAX_BLOCKS,
     candidates_blocks,
     churn_reply_blocks,
-    digest_blocks,
+    digest_messages,
     flag_note_blocks,
     no_match_blocks,
     own_book_blocks,
@@ -17,11 +16,11 @@ from bot.churn.blocks import (
 )
 from services.churn.digest import PreviousDigest, build_digest, own_book
 from services.churn.model import Person
-from services.churn.policy import ChurnPolicy
 from services.churn.risk import assess
 from tests.churn.examples import NOW, examples, healthy
 
 EX = {k: v for k, v in examples().items() if k != "E18"}
+PREVIOUS = PreviousDigest("2025-W22", NOW - timedelta(days=7))  # the spec sample's previous digest
 
 
 def text_of(blocks) -> str:
@@ -129,35 +128,104 @@ def test_flag_note_has_the_five_fields():
     assert "@Ben @Simon" in text  # > $50k
 
 
-def test_digest_blocks_header_and_sections():
-    previous = PreviousDigest("2025-W22", NOW - timedelta(days=7))  # the spec sample's previous digest
-    digest = build_digest([assess(a, NOW) for a in EX.values()], NOW, people=None, previous=previous)
-    main, thread = digest_blocks(digest)
-    valid(main)
-    text = text_of(main)
+def test_digest_summary_has_the_totals_and_what_needs_leadership_now():
+    """The message in the channel: totals, then churned, escalations and the newly at risk; the
+    watch list and the rest of each owner's book are in the owners' thread replies."""
+    digest = build_digest([assess(a, NOW) for a in EX.values()], NOW, people=None, previous=PREVIOUS)
+    out = digest_messages(digest)
+    valid(out.blocks)
+    text = text_of(out.blocks)
     assert "week 2025-W23" in text
     assert "At risk: 11 accounts · $634,800 ARR  |  Watch: 8  |  Churned (7d): 1  |  New at risk: 10" in text
-    assert text.index("*Churned*") < text.index("*At risk: escalate*") < text.index("*At risk*\n")
-    assert text.index("*At risk*\n") < text.index("*Watch*") < text.index("*Data gaps*")
+    assert text.index("*Churned*") < text.index("*At risk: escalate*") < text.index("*Newly at risk*")
+    assert text.index("*Newly at risk*") < text.index("*Data gaps*")
+    escalate = text[text.index("*At risk: escalate*"):text.index("*Newly at risk*")]
+    assert [n for n in ("Cobalt Fintech", "Pulse Credit", "Fjord Media", "Juno AI", "Sol Partners")
+            if n in escalate] == ["Cobalt Fintech", "Pulse Credit", "Fjord Media", "Juno AI", "Sol Partners"]
     assert "<@U0ANA> @Ben @Simon" in text
-    assert thread == []
+    assert "Tango Retail" not in text and "*Watch*" not in text  # watch is in the owners' replies
+    assert "• 1 account without a shared Slack channel: Xylo ($22,000)" in text
+    assert "002:" not in text  # citations are handbook links
+    assert out.file is None  # everything fits: no CSV
 
 
-def test_digest_overflow_to_thread_stays_within_limits():
-    """10,000 accounts never produce a message over Slack's 50-block limit."""
-    many = [assess(healthy(f"a{i}", f"Acct {i:03}", str(30000 + i), active_users_30d=1), NOW) for i in range(400)]
-    main, thread = digest_blocks(build_digest(many, NOW, ChurnPolicy(digest_watch_limit=15)))
-    valid(main)
-    assert len(main) <= MAX_BLOCKS and thread
-    for message in thread:
-        valid(message)
-    all_text = text_of(main) + "\n".join(text_of(m) for m in thread)
-    assert all_text.count("• ") == 400
+def test_one_reply_per_owner_worst_first_tagging_the_owner_once():
+    digest = build_digest([assess(a, NOW) for a in EX.values()], NOW, previous=PREVIOUS)
+    out = digest_messages(digest)
+    assert len(out.replies) == 12 and out.message_count == 13
+    for reply in out.replies:
+        valid(reply.blocks)
+    ana = next(r for r in out.replies if r.key == "owner:U0ANA")
+    text = text_of(ana.blocks)
+    assert text.startswith("<@U0ANA> *your accounts in the 2025-W23 digest*, worst first: 1 at risk ($120,000 ARR)"
+                           " · 1 watch")
+    assert text.index("Cobalt Fintech") < text.index("Dune Labs")  # at risk before watch
+    assert text.count("<@U0ANA>") == 1 and "@Ben" not in text  # leadership is tagged in the summary
+    assert "<@U0ANA>" in ana.text  # the notification names the owner
+    simon = next(r for r in out.replies if r.key == "owner:Simon")  # accounts without an owner (002:3648)
+    line = next(x for x in text_of(simon.blocks).splitlines() if "Ember Health" in x)
+    assert "@Dana" in line and "@Simon" not in line  # Dana too: unmanaged failed payment >= $1,500
+    first = [r.key for r in out.replies][:2]
+    assert first == ["owner:U0ANA", "owner:U0RAJ"]  # most ARR at risk first
+
+
+def _owned(i: int, owner: str, **changes):
+    return healthy(f"a{i:04}", f"Acct {i:04}", str(30000 + i), owner_name=owner, **changes)
+
+
+def test_a_big_book_is_a_handful_of_messages_and_a_csv_with_every_account():
+    """600 accounts at risk or on watch across 4 owners: one summary, 4 replies within Slack's limits,
+    and the full list as CSV; every cut list says how many accounts and how much ARR it leaves out."""
+    import csv
+    import io
+
+    owners = ["sam", "ana", "raj", "eve"]
+    many = [assess(_owned(i, owners[i % 4], active_users_30d=1,
+                          **({"flags": ()} if i % 3 else {"last_customer_slack_message_at": NOW - timedelta(days=40)})),
+                   NOW) for i in range(600)]
+    digest = build_digest(many, NOW)
+    out = digest_messages(digest, list_limit=15, owner_limit=25)
+    assert out.message_count == 5 and out.file is not None
+    for blocks in [out.blocks] + [r.blocks for r in out.replies]:
+        valid(blocks)
+        assert len(blocks) <= 10
+    for reply in out.replies:
+        text = text_of(reply.blocks)
+        assert text.count("\n• ") <= 25
+        assert "more account" in text and "in the CSV in this thread" in text
+    rows = list(csv.DictReader(io.StringIO(out.file.content)))
+    assert len(rows) == digest.at_risk_count + digest.watch_count + len(digest.data_gaps) == 600
+    assert {r["owner"] for r in rows} == set(owners)
+    assert [r["account"] for r in rows if r["section"] == "watch"] == [line.name for line in digest.watch]
+    footer = out.blocks[-1]["elements"][0]["text"]
+    assert "churn-digest-2025-W23.csv" in footer and "600" in footer
+
+
+def test_data_gaps_are_one_line_per_kind_with_a_count_and_the_accounts_in_the_csv():
+    gaps = [assess(healthy(f"g{i}", f"Gap {i}", "25000", owner_name=None if i < 5 else "sam",
+                           slack_channel_ids=()), NOW) for i in range(14)]
+    out = digest_messages(build_digest(gaps, NOW))
+    text = text_of(out.blocks)
+    gap_lines = [x for x in text.splitlines() if x.startswith("• ") and "account" in x]
+    assert gap_lines == ["• 14 accounts without a shared Slack channel", "• 5 accounts without an owner (Simon handles them)"]
+    assert out.file is not None and out.file.content.count("data gap") == 14
+
+
+def test_csv_cells_are_text_a_spreadsheet_will_not_run():
+    import csv
+    import io
+
+    evil = assess(healthy("x1", "=HYPERLINK(\"http://evil\",\"x\")", "60000", active_users_30d=1,
+                          last_customer_slack_message_at=NOW - timedelta(days=40), slack_channel_ids=()), NOW)
+    from bot.churn.digest_csv import digest_csv
+
+    rows = list(csv.DictReader(io.StringIO(digest_csv(build_digest([evil], NOW)))))
+    assert rows[0]["account"] == "'=HYPERLINK(\"http://evil\",\"x\")"
 
 
 def test_empty_digest_says_so():
-    main, thread = digest_blocks(build_digest([], NOW))
-    assert "No account in scope" in text_of(main) and thread == []
+    out = digest_messages(build_digest([], NOW))
+    assert "No account in scope" in text_of(out.blocks) and out.replies == [] and out.file is None
 
 
 def test_call_overdue_badge_after_48_hours():

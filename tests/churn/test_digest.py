@@ -10,9 +10,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal as D
 
-from services.churn.digest import PreviousDigest, build_digest, dedupe_key, iso_week, own_book
+from services.churn.digest import PreviousDigest, build_digest, dedupe_key, iso_week, own_book, owner_books
 from services.churn.model import Evaluation
-from services.churn.policy import ChurnPolicy
 from services.churn.risk import assess
 from tests.churn.examples import NOW, examples, healthy
 
@@ -73,14 +72,16 @@ def test_suggest_flag_badge_on_lumen():
 
 
 def test_data_gaps_list_unlisted_accounts_only():
-    assert [(g.name, g.reasons) for g in DIGEST.data_gaps] == [
-        ("Xylo", ("no shared Slack channel, W4 not evaluated",))]
+    assert [(g.name, g.reasons, g.kinds) for g in DIGEST.data_gaps] == [
+        ("Xylo", ("no shared Slack channel, W4 not evaluated",), ("no_slack_channel",))]
 
 
-def test_watch_overflow_goes_to_the_thread():
-    digest = build_digest([assess(a, NOW) for a in EX.values()], NOW, ChurnPolicy(digest_watch_limit=3))
-    assert names(digest.watch) == ["Tango Retail", "Gamma Robotics", "Quartz Labs"]
-    assert len(digest.watch_overflow) == 5 and digest.watch_count == 8
+def test_owner_books_group_each_owners_accounts_worst_first():
+    books = {b.owner.label: b for b in owner_books(DIGEST)}
+    assert [(s, line.name) for s, line in books["sam"].lines] == [
+        ("at_risk", "Acme Analytics"), ("watch", "Gamma Robotics"), ("watch", "Zenith")]
+    assert [line.name for _, line in books["Simon"].lines] == ["Ember Health"]  # no owner (002:3648)
+    assert sum(len(b.lines) for b in books.values()) == 11 + 8 + 1
 
 
 def test_scope_excludes_small_ownerless_and_old_churn():

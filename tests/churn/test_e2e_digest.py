@@ -1,5 +1,6 @@
-"""The weekly digest end to end: run the job with a fixed clock, read the post from the fake
-Slack, run it again (and after a restart) and see nothing new (churn-risk.md §4.8)."""
+"""The weekly digest end to end: run the job with a fixed clock, read the summary, the owners' thread
+replies and the CSV back from the fake Slack, run it again (and after a restart) and see nothing new
+(churn-risk.md §4.8; issue 17: a digest at any scale)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ def digest_posts(fake_slack):
     return [p for p in fake_slack.posts("C0CHURN") if "Churn-risk digest" in blocks_to_text(p.get("blocks"))]
 
 
+def thread_replies(fake_slack, parent: dict) -> list[dict]:
+    return [p for p in fake_slack.posts("C0CHURN") if p.get("thread_ts") == parent["ts"] and p["ts"] != parent["ts"]]
+
+
+def owner_reply(fake_slack, parent: dict, owner: str) -> str:
+    replies = [blocks_to_text(p.get("blocks")) for p in thread_replies(fake_slack, parent) if not p.get("files")]
+    return next(text for text in replies if text.startswith(f"<@{owner}> "))
+
+
 def test_job_is_registered_weekly_monday_morning():
     spec = load_jobs()["churn_digest"]
     assert spec.trigger == {"trigger": "cron", "day_of_week": "mon", "hour": 8, "minute": 0}
@@ -34,7 +44,7 @@ def test_job_is_registered_weekly_monday_morning():
 
 def test_digest_posts_once_grouped_and_ordered(seeded, fake_slack):
     result = run_job(seeded, "churn_digest", now=NOW)
-    assert "digest 2025-W23" in result.summary
+    assert "digest 2025-W23" in result.summary and "7 message(s)" in result.summary
     posts = digest_posts(fake_slack)
     assert len(posts) == 1
     text = blocks_to_text(posts[0]["blocks"])
@@ -45,15 +55,31 @@ def test_digest_posts_once_grouped_and_ordered(seeded, fake_slack):
     assert "At risk: 5 accounts · $334,800 ARR  |  Watch: 2  |  Churned (7d): 1  |  New at risk: 0" in text
     assert ":new:" not in text
     order = [name for name in ("*Churned*", "Nova Games", "*At risk: escalate*", "Cobalt Fintech", "Pulse Credit",
-                               "*At risk*", "Vega Tools", "Helix SaaS", "Ember Care", "*Watch*", "Tango Retail",
-                               "Lumen Dev", "*Data gaps*", "Xylo")]
+                               "*Data gaps*", "Xylo")]
     positions = [text.index(name) for name in order]
     assert positions == sorted(positions)
+    assert "*Newly at risk*" not in text  # the first digest: nothing is new
+    for name in ("Vega Tools", "Helix SaaS", "Ember Care", "Tango Retail", "Lumen Dev"):
+        assert name not in text  # at risk (not new, not escalated) or watch: in the owners' replies
     cobalt = next(line for line in lines if "Cobalt Fintech" in line)
     assert "<@U0TAM02> <@U0LEAD02> <@U0LEAD01>" in cobalt  # owner, then Ben and Simon (> $50k)
-    ember = next(line for line in lines if "Ember Care" in line)
-    assert "<@U0LEAD01> <@U0CSM01>" in ember and "2025-06-03" in ember  # Simon and Dana; notice due
     assert "Borealis Learning" not in text  # healthy, nothing missing
+    assert "1 account without a shared Slack channel: Xylo ($22,000)" in text
+
+    # One reply per owner in the thread, the most ARR at risk first; each owner's accounts worst first.
+    replies = thread_replies(fake_slack, posts[0])
+    owners = [blocks_to_text(r["blocks"]).split(" ", 1)[0] for r in replies]
+    assert owners == ["<@U0TAM02>", "<@U0CSM02>", "<@U0TAE01>", "<@U0TAM03>", "<@U0LEAD01>", "<@U0CSM03>"]
+    alex = owner_reply(fake_slack, posts[0], "U0TAE01")
+    assert alex.index("Vega Tools") < alex.index("Lumen Dev")  # at risk, then watch
+    assert "1 at risk ($50,000 ARR) · 1 watch" in alex
+    jordan = owner_reply(fake_slack, posts[0], "U0CSM02")
+    assert jordan.index("Pulse Credit") < jordan.index("Nova Games")  # at risk, then churned
+    assert "<@U0LEAD01>" not in jordan  # leadership is tagged in the summary, not again here
+    simon = owner_reply(fake_slack, posts[0], "U0LEAD01")  # Ember Care has no owner: Simon (002:3648)
+    ember = next(line for line in simon.splitlines() if "Ember Care" in line)
+    assert "<@U0CSM01>" in ember and "2025-06-03" in ember  # Dana too (unmanaged, >= $1,500); notice due
+    assert fake_slack.shared_files() == []  # it all fits: no CSV
 
 
 def test_second_run_and_restart_send_nothing_new(seeded, fake_slack, settings):
@@ -68,7 +94,7 @@ def test_second_run_and_restart_send_nothing_new(seeded, fake_slack, settings):
     finally:
         restarted.engine.dispose()
     assert len(digest_posts(fake_slack)) == 1
-    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert len(fake_slack.calls_to("chat.postMessage")) == 7  # the summary and one reply per owner, once
 
 
 def test_failed_send_is_resumed_not_lost(seeded, fake_slack, monkeypatch):
@@ -98,7 +124,8 @@ def test_dry_run_posts_nothing_and_records_nothing(seeded, fake_slack):
     from bot.churn.tables import ChurnDigestRun, ChurnEvaluation
 
     result = run_job(seeded, "churn_digest", dry_run=True, now=NOW - timedelta(days=7))
-    assert len(result.planned) == 1 and "Churn-risk digest" in blocks_to_text(result.planned[0].blocks)
+    assert "Churn-risk digest" in blocks_to_text(result.planned[0].blocks)  # and a reply per owner:
+    assert len(result.planned) == 6 and {p.thread_key for p in result.planned[1:]} == {result.planned[0].key}
     assert digest_posts(fake_slack) == []
     with seeded.session_factory() as s:
         assert s.scalar(select(func.count()).select_from(ChurnEvaluation)) == 0
@@ -125,30 +152,23 @@ def test_new_marks_only_what_is_new_since_the_previous_digest(seeded, seed, fake
     assert "New at risk: 1" in second
     marked = [line for line in second.splitlines() if ":new:" in line]
     assert len(marked) == 1 and "Tango Retail" in marked[0]
-    assert "Orchard Labs" in second and "Cobalt Fintech" in second
+    assert "Orchard Labs" in second and "Cobalt Fintech" in second  # escalations (STALE, > $50k), not new
+    assert "Orchard Labs" in owner_reply(fake_slack, digest_posts(fake_slack)[1], "U0TAE02")
 
 
 def test_the_digest_is_the_same_whatever_the_batch_size(seeded):
     """The job streams accounts a page at a time: pages of 2 give the digest one page of all does."""
-    from bot.churn.blocks import digest_blocks
+    from bot.churn.blocks import digest_messages
     from bot.churn.flow import churn_context, iter_week_assessments
     from services.churn.digest import build_digest
 
     with seeded.session_factory() as s:
         ctx = churn_context(s)
         policy = ctx.settings.policy()
-        digests = [digest_blocks(build_digest(iter_week_assessments(s, NOW, ctx, batch_size=size), NOW, policy,
+        digests = [digest_messages(build_digest(iter_week_assessments(s, NOW, ctx, batch_size=size), NOW, policy,
                                               ctx.people)) for size in (2, 500)]
     assert digests[0] == digests[1]
     assert "Cobalt Fintech" in str(digests[0])
-
-
-def _section(text: str, title: str) -> str:
-    """The lines of one digest section (from its title to the next bold title)."""
-    start = text.index(title)
-    rest = text[start + len(title):]
-    ends = [i for i in (rest.find("\n*"),) if i >= 0]
-    return rest[: ends[0]] if ends else rest
 
 
 def test_flagged_account_stays_at_risk_on_the_second_digest(rt, seed, fake_slack, monkeypatch):
@@ -167,10 +187,12 @@ def test_flagged_account_stays_at_risk_on_the_second_digest(rt, seed, fake_slack
     assert len(posts) == 2
     for post in posts:
         text = blocks_to_text(post["blocks"])
-        assert "At risk: 1 accounts · $45,000 ARR" in text and "Recovered: 0" in text
+        assert "At risk: 1 account · $45,000 ARR" in text and "Recovered: 0" in text
         assert "*Recovered*" not in text
-        line = _section(text, "*At risk*")
-        assert "Quill Partners" in line and "RECOVERY CALL OVERDUE" in line and "next: recovery call" in line
+        reply = owner_reply(fake_slack, post, "U0TAM03")  # Mei Chen's accounts, in the thread
+        line = next(x for x in reply.splitlines() if "Quill Partners" in x)
+        assert ":red_circle:" in line and "RECOVERY CALL OVERDUE" in line and "next: recovery call" in line
+        assert "recovered" not in line
 
 
 def _daily_rows(first: str, last: str, per_day: int = 80) -> list[dict]:
@@ -198,7 +220,139 @@ def test_a_stale_usage_feed_is_reported_not_read_as_a_drop(rt, seed, fake_slack,
     run_job(rt, "churn_digest", now=NOW)
     text = blocks_to_text(digest_posts(fake_slack)[0]["blocks"])
     assert "At risk: 0 accounts" in text
-    assert "*Data gaps*: Stale Feed Co ($30,000): usage data stale after 2025-05-20" in text
+    assert "• 1 account with a stale usage feed: Stale Feed Co ($30,000)" in text  # named: only one
     reply = bot.command("/churn-risk", "stale feed", user="U0TAE02").text()
     assert reply.startswith(":large_green_circle: HEALTHY")
     assert "Usage data is stale: nothing after 2025-05-20 (12 days)" in reply and "Usage −" not in reply
+
+
+# --- a digest at any scale (issue 17) --------------------------------------------------------------
+
+OWNERS = ["U0TAE01", "U0TAE02", "U0TAM02", "U0TAM03", "U0CSM02", "U0CSM03"]
+
+
+def big_book(n: int = 120, gaps: int = 12) -> dict:
+    """n accounts over six owners, each owner's alternately at risk (usage -30%; over $50k ARR, so an
+    escalation) and on watch (Slack quiet 3 weeks), ARR all different so the order is known; plus
+    `gaps` healthy accounts without a shared Slack channel (a data gap)."""
+    from tests.churn.import_docs import TEAM, account, usage_rows
+
+    accounts = []
+    for i in range(n):
+        changes: dict = {"usage": usage_rows([4000] * 13 + [2800])} if i % 2 == 0 else {
+            "last_customer_slack_message_at": "2025-05-12T10:00:00Z"}
+        accounts.append(account(f"big-{i:04}", f"Big {i:04}", f"{60000 + 100 * i}.00", OWNERS[(i // 2) % 6],
+                                f"C0BIG{i:04}", **changes))
+    for i in range(gaps):
+        accounts.append(account(f"gap-{i:04}", f"Gap {i:04}", "25000.00", OWNERS[i % 6], None))
+    return {"format": "gtmbot-accounts/1", "team": TEAM, "accounts": accounts}
+
+
+@pytest.fixture
+def big(rt, seed, monkeypatch):
+    freeze("2025-06-02T08:00:00Z")
+    monkeypatch.setenv("CHURN_DIGEST_LIST_LIMIT", "5")
+    monkeypatch.setenv("CHURN_DIGEST_OWNER_LIMIT", "6")
+    seed(big_book())
+    return rt
+
+
+def test_a_big_book_is_a_summary_one_reply_per_owner_and_one_csv(big, fake_slack, settings):
+    import csv
+    import io
+
+    result = run_job(big, "churn_digest", now=NOW)
+    assert result.summary.endswith("7 message(s) and 1 file (churn-digest-2025-W23.csv)")
+    summary, = digest_posts(fake_slack)
+    text = blocks_to_text(summary["blocks"])
+    assert "At risk: 60 accounts" in text and "Watch: 60" in text and "New at risk: 0" in text
+    assert "• 12 accounts without a shared Slack channel" in text  # a count; the accounts are in the CSV
+    escalate = text[text.index("*At risk: escalate*"):text.index("*Data gaps*")]
+    assert escalate.count("\n• ") == 5  # CHURN_DIGEST_LIST_LIMIT, then what is left, summarised:
+    assert "…and 55 more accounts ($3,597,000 ARR): in the CSV in the thread" in escalate
+    assert "churn-digest-2025-W23.csv" in text
+
+    replies = thread_replies(fake_slack, summary)
+    messages = [r for r in replies if not r.get("files")]
+    assert len(messages) == len(OWNERS)  # one per owner, however many accounts
+    for owner in OWNERS:
+        reply = owner_reply(fake_slack, summary, owner)
+        assert "10 at risk" in reply and "10 watch" in reply
+        lines = [x for x in reply.splitlines() if x.startswith("• ")]
+        assert len(lines) == 6 and all(":red_circle:" in x for x in lines)  # worst first: at risk before watch
+        arr = [int(x.split(" · $", 1)[1].split(" ", 1)[0].replace(",", "")) for x in lines]
+        assert arr == sorted(arr, reverse=True)
+        assert "…and 14 more accounts (4 at risk, 10 watch): in the CSV in this thread" in reply
+
+    shared, = fake_slack.shared_files("C0CHURN")
+    assert shared["shares"][0]["thread_ts"] == summary["ts"]  # in the digest's thread
+    rows = list(csv.DictReader(io.StringIO(fake_slack.file_text("churn-digest-2025-W23.csv"))))
+    assert len(rows) == 132
+    assert [r["section"] for r in rows] == ["at risk: escalate"] * 60 + ["watch"] * 60 + ["data gap"] * 12
+    assert (rows[0]["account"], rows[0]["arr"], rows[0]["owner_slack_id"]) == ("Big 0118", "71800.00", OWNERS[59 % 6])
+    assert sum(1 for r in rows if r["owner_slack_id"] == "U0TAE01") == 22
+    assert {r["data_gaps"] for r in rows[120:]} == {"no shared Slack channel, W4 not evaluated"}
+
+    again = run_job(big, "churn_digest", now=NOW.replace(hour=9))
+    restarted = build_runtime(settings, migrate=False)
+    try:
+        run_job(restarted, "churn_digest", now=NOW.replace(hour=10))
+    finally:
+        restarted.engine.dispose()
+    assert again.summary == "digest 2025-W23 already queued; nothing new"
+    assert len(fake_slack.calls_to("chat.postMessage")) == 7 and len(fake_slack.shared_files()) == 1
+    assert len(fake_slack.calls_to("files.getUploadURLExternal")) == 1
+
+
+@pytest.mark.parametrize("fault, left", [("error_after", "pending"), ("drop_after", "sending")])
+def test_an_upload_whose_answer_was_lost_is_found_not_uploaded_again(big, fake_slack, fault, left):
+    """Slack shares the file, then the completion's answer is a 5xx or never comes: the upload is
+    uncertain. The next delivery looks in the thread first, finds the file, and records it; nothing
+    is uploaded twice."""
+    from sqlalchemy import select
+
+    from bot.db.core import OutboxMessage
+    from bot.db.session import session_scope
+
+    fake_slack.faults.add("files.completeUploadExternal", fault)
+    run_job(big, "churn_digest", now=NOW)
+    with session_scope(big.session_factory) as s:
+        row = s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("%:csv")))
+        assert row.status == left
+    assert len(fake_slack.shared_files()) == 1  # Slack did share it
+    freeze("2025-06-02T08:05:00Z")  # past the retry backoff and the stale-claim window
+    run_job(big, "churn_digest", now=NOW.replace(minute=5))
+    with session_scope(big.session_factory) as s:
+        row = s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("%:csv")))
+        assert row.status == "sent" and row.sent_ts == fake_slack.shared_files()[0]["id"]
+    assert len(fake_slack.shared_files()) == 1
+    assert len(fake_slack.calls_to("files.getUploadURLExternal")) == 1
+
+
+def test_an_upload_cut_off_by_a_crash_is_reconciled_not_repeated(big, fake_slack):
+    """A process that died after Slack shared the file (row left `sending`): the next delivery finds
+    the file in the thread and marks it sent."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from bot.db.core import OutboxMessage
+    from bot.db.session import session_scope
+    from bot.outbox import OutboxSender
+
+    run_job(big, "churn_digest", now=NOW)
+    with session_scope(big.session_factory) as s:
+        s.execute(update(OutboxMessage).where(OutboxMessage.dedupe_key.like("%:csv")).values(
+            status="sending", sent_ts=None, claimed_at=NOW - timedelta(minutes=10), claimed_by="dead:1"))
+    report = OutboxSender(big.client, big.session_factory, "w2").deliver()
+    assert report.sent == [] and len(fake_slack.shared_files()) == 1
+    with session_scope(big.session_factory) as s:
+        assert s.scalar(select_csv_status()) == "sent"
+
+
+def select_csv_status():
+    from sqlalchemy import select
+
+    from bot.db.core import OutboxMessage
+
+    return select(OutboxMessage.status).where(OutboxMessage.dedupe_key.like("%:csv"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.manifest import load_manifest, registered
+from bot.manifest import METHOD_SCOPES, load_manifest, missing_scopes, registered
 
 # Slack delivers `message` events under per-channel-type names.
 MESSAGE_EVENTS = {"message.channels", "message.groups", "message.im", "message.mpim"}
@@ -34,3 +34,14 @@ def test_scopes_cover_what_the_listeners_need():
         assert "reactions:read" in scopes
     if "app_mention" in events:
         assert "app_mentions:read" in scopes
+
+
+def test_scopes_cover_the_methods_the_bot_writes_with():
+    """The churn digest shares a CSV through files.uploadV2: without files:write Slack refuses it."""
+    from bot.outbox import FILE_UPLOAD
+
+    assert FILE_UPLOAD in METHOD_SCOPES
+    assert missing_scopes() == {}
+    manifest = load_manifest()
+    manifest["oauth_config"]["scopes"]["bot"].remove("files:write")
+    assert missing_scopes(manifest) == {"files.uploadV2": ["files:write"]}
