@@ -253,14 +253,12 @@ class OutboxSender:
         return None
 
     def _send_file(self, row_id: int, row: OutboxMessage, args: dict[str, Any]) -> str:
-        """Share a file once. A retry first looks for the file an earlier attempt may have shared
-        (its completion answer lost, or an error after Slack took it); found, it is not uploaded again."""
+        """Share a file once. An attempt whose answer was a 5xx or never came may have shared it, so
+        the thread is looked at at once, and again before any new upload."""
         if row.attempts > 1:
-            with session_scope(self.session_factory) as s:
-                found = self._find_file_in_slack(s, row)
-            if found:
-                log.info("outbox %s: file already shared (%s); not uploading again", row.dedupe_key, found)
-                return self._mark_sent(row_id, found, row.channel)
+            settled = self._settle_file(row_id, row)
+            if settled is not None:
+                return settled
         try:
             resp = self.client.files_upload_v2(
                 channel=args["channel"], thread_ts=args.get("thread_ts"), filename=args["filename"],
@@ -268,15 +266,42 @@ class OutboxSender:
                 initial_comment=args.get("text") or None)
         except SlackApiError as e:
             error = e.response.get("error", "unknown_error") if e.response is not None else "unknown_error"
+            status = e.response.status_code if e.response is not None else 200
+            if status >= 500:  # Slack may have shared it before failing: uncertain
+                return self._uncertain_file(row_id, row, f"http_{status}:{error}")
             return self._record_failure(row_id, error, permanent=error in PERMANENT_ERRORS)
-        except SlackRequestError as e:  # the upload itself was refused: nothing was shared
-            log.warning("outbox %s: file upload failed (%s); will retry", row.dedupe_key, e)
+        except SlackRequestError as e:  # the upload POST was refused: nothing can have been shared
+            log.warning("outbox %s: file upload refused (%s); will retry", row.dedupe_key, e)
             return self._record_failure(row_id, "upload_failed", permanent=False)
-        except Exception as e:  # connection trouble: unknown whether Slack shared it
-            log.warning("outbox %s: file upload failed (%s); will reconcile before retrying", row.dedupe_key, e)
-            return "pending"
+        except Exception as e:  # timeout or dropped connection: unknown whether Slack shared it
+            return self._uncertain_file(row_id, row, f"{type(e).__name__}: {e}")
         file_id = (resp.get("file") or {}).get("id") or next((f.get("id") for f in resp.get("files") or []), None)
         return self._mark_sent(row_id, file_id, row.channel)
+
+    def _uncertain_file(self, row_id: int, row: OutboxMessage, error: str) -> str:
+        log.warning("outbox %s: file share uncertain (%s); checking Slack before any new upload",
+                    row.dedupe_key, error)
+        settled = self._settle_file(row_id, row, error=error)
+        return settled if settled is not None else self._record_failure(row_id, error, permanent=False)
+
+    def _settle_file(self, row_id: int, row: OutboxMessage, *, error: str | None = None) -> str | None:
+        """"sent" when the file is already shared; "pending" (row released, backing off) when Slack
+        cannot be read; None when it is certainly not there and may be uploaded."""
+        with session_scope(self.session_factory) as s:
+            row_now = s.get(OutboxMessage, row_id)
+            found = self._find_file_in_slack(s, row_now)
+            if found is UNKNOWN:
+                row_now.status, row_now.claimed_by = "pending", None
+                row_now.last_error = error or row_now.last_error or "uncertain: Slack unreadable"
+                row_now.next_attempt_at = clock_now() + timedelta(seconds=min(3600, 15 * 2 ** max(0, row_now.attempts - 1)))
+                return "pending"
+            if found:
+                row_now.status, row_now.sent_ts, row_now.sent_at = "sent", found, clock_now()
+                row_now.sent_channel = row_now.sent_channel or row_now.channel
+                row_now.last_error = f"reconciled after: {error}" if error else "reconciled: found in Slack"
+                log.info("outbox %s: file already shared (%s); not uploading again", row.dedupe_key, found)
+                return "sent"
+        return None
 
     def _mark_sent(self, row_id: int, ts: str | None, channel: str) -> str:
         """For a file, `sent_ts` holds its file id."""
@@ -285,22 +310,26 @@ class OutboxSender:
                 status="sent", sent_at=clock_now(), sent_ts=ts, sent_channel=channel, last_error=None))
         return "sent"
 
-    def _find_file_in_slack(self, s: Session, row: OutboxMessage) -> str | None:
-        """The id of a file with this row's file name shared in its channel (or thread) since the
-        row was created, read from the share messages (channels:history, no files:read needed)."""
+    def _find_file_in_slack(self, s: Session, row: OutboxMessage) -> str | None | Unknown:
+        """The id of the file with this row's file name shared in its thread (or channel) since the
+        row was created, read from the share messages (channels:history; no files:read needed).
+        None when it is not there; UNKNOWN when Slack cannot be read."""
         name = (row.payload or {}).get("filename")
         oldest = f"{_epoch(row.created_at - timedelta(minutes=5)):.6f}"
+        channel, thread_ts = row.channel, None
+        if row.thread_key:
+            parent = s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == row.thread_key))
+            if not parent or not parent.sent_ts:
+                return None
+            channel, thread_ts = parent.sent_channel or row.channel, parent.sent_ts
         cursor = None
         try:
             while True:
-                if row.thread_key:
-                    parent = s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == row.thread_key))
-                    if not parent or not parent.sent_ts:
-                        return None
-                    resp = self.client.conversations_replies(channel=parent.sent_channel or row.channel,
-                                                             ts=parent.sent_ts, limit=200, cursor=cursor)
+                if thread_ts:
+                    resp = self.client.conversations_replies(channel=channel, ts=thread_ts, oldest=oldest,
+                                                             limit=200, cursor=cursor)
                 else:
-                    resp = self.client.conversations_history(channel=row.channel, oldest=oldest, limit=200,
+                    resp = self.client.conversations_history(channel=channel, oldest=oldest, limit=200,
                                                              cursor=cursor)
                 for msg in resp.get("messages", []):
                     for f in msg.get("files") or []:
@@ -310,8 +339,14 @@ class OutboxSender:
                 if not cursor:
                     return None
         except SlackApiError as e:
-            log.warning("outbox %s: cannot read history to reconcile (%s)", row.dedupe_key, e.response.get("error"))
-            return None
+            error = e.response.get("error") if e.response is not None else e
+            if error in ("channel_not_found", "thread_not_found", "not_in_channel"):
+                return None  # nothing of ours can be there
+            log.warning("outbox %s: cannot read Slack to check for an earlier upload (%s)", row.dedupe_key, error)
+            return UNKNOWN
+        except Exception as e:  # connection trouble even after the read retries
+            log.warning("outbox %s: cannot read Slack to check for an earlier upload (%s)", row.dedupe_key, e)
+            return UNKNOWN
 
     def _record_failure(self, row_id: int, error: str, *, permanent: bool) -> str:
         with session_scope(self.session_factory) as s:

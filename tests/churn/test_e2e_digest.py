@@ -304,27 +304,42 @@ def test_a_big_book_is_a_summary_one_reply_per_owner_and_one_csv(big, fake_slack
     assert len(fake_slack.calls_to("files.getUploadURLExternal")) == 1
 
 
-@pytest.mark.parametrize("fault, left", [("error_after", "pending"), ("drop_after", "sending")])
-def test_an_upload_whose_answer_was_lost_is_found_not_uploaded_again(big, fake_slack, fault, left):
-    """Slack shares the file, then the completion's answer is a 5xx or never comes: the upload is
-    uncertain. The next delivery looks in the thread first, finds the file, and records it; nothing
-    is uploaded twice."""
+def _csv_row(rt):
     from sqlalchemy import select
 
     from bot.db.core import OutboxMessage
     from bot.db.session import session_scope
 
+    with session_scope(rt.session_factory) as s:
+        row = s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("%:csv")))
+        s.expunge(row)
+        return row
+
+
+@pytest.mark.parametrize("fault", ["error_after", "drop_after"])
+def test_an_upload_whose_answer_was_lost_is_found_not_uploaded_again(big, fake_slack, fault):
+    """Slack shares the file, then the completion's answer is a 5xx or never comes: the upload is
+    uncertain, so the thread is looked at at once; the file is there and is recorded, not re-uploaded."""
     fake_slack.faults.add("files.completeUploadExternal", fault)
     run_job(big, "churn_digest", now=NOW)
-    with session_scope(big.session_factory) as s:
-        row = s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("%:csv")))
-        assert row.status == left
-    assert len(fake_slack.shared_files()) == 1  # Slack did share it
-    freeze("2025-06-02T08:05:00Z")  # past the retry backoff and the stale-claim window
+    row = _csv_row(big)
+    assert row.status == "sent" and row.sent_ts == fake_slack.shared_files()[0]["id"]
+    assert row.last_error.startswith("reconciled after:")
+    assert len(fake_slack.shared_files()) == 1
+    assert len(fake_slack.calls_to("files.getUploadURLExternal")) == 1
+
+
+def test_an_uncertain_upload_waits_while_slack_cannot_be_read_then_is_found(big, fake_slack, settings):
+    """The completion's answer is lost and the thread cannot be read either: nothing is uploaded
+    again; after the backoff the thread is read, the file found, and recorded."""
+    fake_slack.faults.add("files.completeUploadExternal", "drop_after")
+    fake_slack.faults.add("conversations.replies", "error_before", times=settings.retry_max_attempts)
+    run_job(big, "churn_digest", now=NOW)
+    assert _csv_row(big).status == "pending" and len(fake_slack.shared_files()) == 1
+    freeze("2025-06-02T08:05:00Z")  # past the backoff
     run_job(big, "churn_digest", now=NOW.replace(minute=5))
-    with session_scope(big.session_factory) as s:
-        row = s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("%:csv")))
-        assert row.status == "sent" and row.sent_ts == fake_slack.shared_files()[0]["id"]
+    row = _csv_row(big)
+    assert row.status == "sent" and row.sent_ts == fake_slack.shared_files()[0]["id"]
     assert len(fake_slack.shared_files()) == 1
     assert len(fake_slack.calls_to("files.getUploadURLExternal")) == 1
 
