@@ -194,6 +194,25 @@ def reply_states(world) -> list[str]:
             SlackTicketMessage.in_transcript.is_(False))))
 
 
+def file_share(request, fault: str) -> None:
+    """The churn digest's CSV: files.uploadV2 into a thread; a share carries no metadata, so a lost
+    answer is settled by the file's name in the thread."""
+    from bot.outbox import FILE_UPLOAD
+
+    rt, slack = request.getfixturevalue("rt"), request.getfixturevalue("fake_slack")
+    arm(slack, "files.completeUploadExternal", fault)
+    with session_scope(rt.session_factory) as s:
+        enqueue(s, key="matrix:digest", channel=SALES_ALERTS, text="Digest")
+        enqueue(s, key="matrix:csv", channel=SALES_ALERTS, text="Every account", thread_key="matrix:digest",
+                method=FILE_UPLOAD, filename="matrix.csv", title="Matrix", content="a,b\n1,2\n")
+    OutboxSender(rt.client, rt.session_factory, rt.worker_id).deliver()
+    next_run(rt, "outbox_flush")
+    [shared] = slack.shared_files(SALES_ALERTS)
+    assert slack.file_text("matrix.csv") == "a,b\n1,2\n"
+    assert outbox_row(rt, "matrix:csv").sent_ts == shared["id"]
+    outbox_record(rt, "matrix:csv", fault)
+
+
 def job_alert(job: str, day, start: str, key_like: str):
     def path(request, fault: str) -> None:
         rt, slack = request.getfixturevalue("rt"), request.getfixturevalue("fake_slack")
@@ -213,6 +232,7 @@ def job_alert(job: str, day, start: str, key_like: str):
 PATHS: dict[str, Callable] = {
     "outbox message": outbox_message,
     "thread reply": thread_reply,
+    "file share (digest CSV)": file_share,
     "SEV 0 broadcast post": sev0_broadcast,
     "owners' notice": owners_notice,
     "Zendesk ticket": zendesk_ticket,
