@@ -16,6 +16,7 @@ from jobs import JobContext, job
 from services.incidents import cadence
 from services.incidents import log as ilog
 from services.incidents.policy import ROUTE_OWNERS, suggest_cmoc
+from services.mrkdwn import escape_keeping_mentions as esc_m
 
 
 @job("incident_cadence", "Incident reminders: next update due, coverage gaps, handoffs, postmortems", trigger="interval", seconds=60)
@@ -43,7 +44,7 @@ def incident_cadence(ctx: JobContext) -> str:
                 if inc.cmoc_slack_id:
                     prompt = cadence.handoff_prompt(inc.id, inc.public_id, ctx.now, inc.cmoc_slack_id, rota, cfg.windows, cfg.handoff_lead_minutes, names)
                     if prompt and prompt.key not in fired:
-                        ctx.post(key=prompt.key, channel=inc.cmoc_slack_id, text=prompt.text, blocks=handoff_prompt_blocks(prompt.text, inc.id), session=s)
+                        ctx.post(key=prompt.key, channel=inc.cmoc_slack_id, text=esc_m(prompt.text), blocks=handoff_prompt_blocks(prompt.text, inc.id), session=s)
                         posted += 1
                 posted += _coverage(ctx, s, inc, latest, fired, cfg)
             elif inc.resolved_at and inc.postmortem_url is None:
@@ -57,13 +58,13 @@ def _post(ctx: JobContext, s, inc: Incident, r: cadence.Reminder, rota, cfg) -> 
     if r.where == cadence.DM_CMOC:
         if not inc.cmoc_slack_id:
             return 0
-        ctx.post(key=r.key, channel=inc.cmoc_slack_id, text=r.text, blocks=reminder_blocks(r.text, inc.id), session=s)
+        ctx.post(key=r.key, channel=inc.cmoc_slack_id, text=esc_m(r.text), blocks=reminder_blocks(r.text, inc.id), session=s)
         return 1
     mention: list[str] = [inc.cmoc_slack_id] if inc.cmoc_slack_id else []
     if r.where == cadence.THREAD_MENTION_ROTA:
         on_duty = suggest_cmoc(ctx.now, rota, cfg.windows).on_duty or rota
         mention += [m for pair in on_duty for m in pair.members if m not in mention and m.startswith(("U", "W"))]
-    ctx.post(key=r.key, channel=coord_channel(ctx.rt), text=" ".join(f"<@{m}>" for m in mention) + " " + r.text, blocks=reminder_blocks(r.text, inc.id, mention), thread_key=inc.coord_key, session=s)
+    ctx.post(key=r.key, channel=coord_channel(ctx.rt), text=" ".join(f"<@{m}>" for m in mention) + " " + esc_m(r.text), blocks=reminder_blocks(r.text, inc.id, mention), thread_key=inc.coord_key, session=s)
     return 1
 
 
@@ -81,7 +82,7 @@ def _coverage(ctx: JobContext, s, inc: Incident, latest: Comm | None, fired: set
     if not missing:
         return 0
     text = cadence.coverage_gap_text(missing)
-    ctx.post(key=key, channel=coord_channel(ctx.rt), text=text, blocks=coverage_gap_blocks(text, latest.id), thread_key=inc.coord_key, session=s)
+    ctx.post(key=key, channel=coord_channel(ctx.rt), text=esc_m(text), blocks=coverage_gap_blocks(text, latest.id), thread_key=inc.coord_key, session=s)
     if inc.cmoc_slack_id:
-        ctx.post(key=f"{key}:dm", channel=inc.cmoc_slack_id, text=f"{inc.public_id}: {text}", blocks=coverage_gap_blocks(f"{inc.public_id}: {text}", latest.id), session=s)
+        ctx.post(key=f"{key}:dm", channel=inc.cmoc_slack_id, text=esc_m(f"{inc.public_id}: {text}"), blocks=coverage_gap_blocks(f"{inc.public_id}: {text}", latest.id), session=s)
     return 1

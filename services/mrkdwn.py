@@ -40,11 +40,11 @@ def escape(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_USER_MENTION = re.compile(r"<@[UW][A-Z0-9_]+(?:\|[^<>|]*)?>")
+_USER_MENTION = re.compile(r"<(?:@[UW]|#[CGD])[A-Z0-9_]+(?:\|[^<>|]*)?>")
 
 
 def escape_keeping_mentions(text: object) -> str:
-    """Like `escape`, but a user mention `<@U123>` a service put in its text stays a mention.
+    """Like `escape`, but a user mention `<@U123>` or channel link `<#C123>` in the text stays one.
 
     For policy text that names people ("confirmed by <@U1>"); a mention is what Slack itself makes
     of a typed @name, so keeping it cannot broadcast (`<!channel>`) or link anywhere."""

@@ -11,7 +11,11 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.handbook_links import linkify
+from services import mrkdwn as md
+from services.handbook import strip_citations
 from services.mrkdwn import escape as _esc
+from services.mrkdwn import escape_keeping_mentions as _esc_m
 from services.mrkdwn import mention as _mention
 
 Block = dict[str, Any]
@@ -43,12 +47,13 @@ PRODUCTS = (  # IMPORT.md §7 product names
 
 
 def _pt(text: str, limit: int = MAX_OPTION_TEXT) -> dict[str, Any]:
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return {"type": "plain_text", "text": text, "emoji": True}
+    """plain_text (never escaped: Slack shows it as is); handbook citations dropped, cut at a word."""
+    return {"type": "plain_text", "text": md.clip(strip_citations(text)[0], limit), "emoji": True}
 
 
 def _md(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text[:SECTION_TEXT_LIMIT]}
+    """mrkdwn whose values are escaped; handbook citations become one link per page, cut at a word."""
+    return {"type": "mrkdwn", "text": md.clip(linkify(text), SECTION_TEXT_LIMIT)}
 
 
 def _section(text: str) -> Block:
@@ -89,12 +94,12 @@ def _quote(text: str) -> str:
 
 def text_blocks(text: str) -> list[Block]:
     """A plain ephemeral answer (refusals, usage errors, confirmations)."""
-    return [_section(text)]
+    return [_section(_esc_m(text))]
 
 
 def usage_error_blocks(error: Mapping[str, str]) -> list[Block]:
     """{"message", "example"} → what was wrong first, then a command that works."""
-    return [_section(f"{error['message']}\nTry: `{error['example']}`")]
+    return [_section(f"{_esc_m(error['message'])}\nTry: {md.code(error['example'])}")]
 
 
 def help_blocks(usage: str, open_incidents: Sequence[Mapping[str, Any]]) -> list[Block]:
@@ -108,7 +113,7 @@ def help_blocks(usage: str, open_incidents: Sequence[Mapping[str, Any]]) -> list
 
 def incident_line(i: Mapping[str, Any]) -> str:
     """`INC-7` · SEV 1 – Critical · Feature flags failing · CMOC @simon · next update 10:30 UTC"""
-    parts = [f"*{i['public_id']}*", i["severity_label"], i["title"], f"CMOC {_mention(i.get('cmoc'))}", i["status"]]
+    parts = [f"*{_esc(i['public_id'])}*", _esc(i["severity_label"]), _esc(i["title"]), f"CMOC {_mention(i.get('cmoc'))}", _esc(i["status"])]
     if i.get("next_update_due"):
         parts.append(f"next update {i['next_update_due']}")
     if i.get("postmortem_due"):
@@ -124,12 +129,12 @@ def list_blocks(incidents: Sequence[Mapping[str, Any]]) -> list[Block]:
 
 def status_blocks(s: Mapping[str, Any]) -> list[Block]:
     """The status card (spec C.2): severity, CMOC, last update, next due, notified X/Y, failures."""
-    head = f"*{s['public_id']} · {s['severity_label']} · {s['status']}*\n{s['title']}"
+    head = f"*{_esc(s['public_id'])} · {_esc(s['severity_label'])} · {_esc(s['status'])}*\n{_esc(s['title'])}"
     lines = [
         f"Next update due: *{s['next_update_due'] or '—'}*",
         f"Notified: *{s['notified']}/{s['affected']}* accounts" + (f" · {s['failed']} failed deliveries" if s.get("failed") else ""),
         f"CMOC: {_mention(s.get('cmoc'))}",
-        f"Last customer update: {s.get('last_update') or 'none yet'}",
+        f"Last customer update: {_esc(s.get('last_update') or 'none yet')}",
     ]
     if s.get("postmortem_due"):
         lines.append(f"Postmortem due: {s['postmortem_due']}")
@@ -144,8 +149,8 @@ def log_blocks(public_id: str, lines_by_message: Sequence[tuple[str, Sequence[st
     if not lines_by_message:
         blocks.append(_context("No customer messages yet."))
     for title, lines in lines_by_message[:40]:
-        blocks.append(_section(f"*{title}*\n" + "\n".join(f"• {ln}" for ln in lines)))
-    blocks.append(_context("002_59a801b964a2a19e.txt:4221 · `/incident log " + public_id + " csv` for a file"))
+        blocks.append(_section(f"*{_esc(title)}*\n" + "\n".join(f"• {_esc_m(ln)}" for ln in lines)))
+    blocks.append(_context(f"{md.code('/incident log ' + public_id + ' csv')} for a file (002_59a801b964a2a19e.txt:4221)"))
     return blocks
 
 
@@ -160,7 +165,7 @@ def declare_modal(d: Mapping[str, Any]) -> dict[str, Any]:
     if d.get("severity") is not None:
         sev_element["initial_option"] = sev_options[[o["value"] for o in sev_options].index(str(d["severity"]))]
     blocks: list[Block] = [
-        {"type": "input", "block_id": "severity", "label": _pt("Severity"), "element": sev_element, "hint": _pt("002_59a801b964a2a19e.txt:4131", 150)},
+        {"type": "input", "block_id": "severity", "label": _pt("Severity"), "element": sev_element, "hint": _pt("Severity levels and update cadence from the handbook's incident templates", 150)},
         _input("feature", "Feature or service affected", "e.g. feature flags", d.get("feature", "")),
         _input("symptom", "What customers see", "e.g. flag evaluation errors", d.get("symptom", ""), multiline=True),
         _input("title", "Internal title", "e.g. Flag evaluation failing in EU", d.get("title", ""), optional=True),
@@ -243,8 +248,8 @@ def draft_modal(d: Mapping[str, Any]) -> dict[str, Any]:
     template_source, handbook (bool), fields [(name, value)], band (low, high) or None,
     next_minutes, routes [(route, needs_reason, why)], route (default), tone_hints [str]."""
     blocks: list[Block] = [
-        _section(f"*{d['public_id']} · {d['kind']}* from _{d['template_label']}_"),
-        _context(d["template_source"] if d.get("handbook", True) else f"*Not a handbook template* · {d['template_source']}"),
+        _section(f"*{_esc(d['public_id'])} · {_esc(d['kind'])}* from _{_esc(d['template_label'])}_"),
+        _context(_esc(d["template_source"]) if d.get("handbook", True) else f"*Not a handbook template* · {_esc(d['template_source'])}"),
     ]
     for name, value in d["fields"]:
         label, placeholder = FIELD_LABELS.get(name, (name.replace("_", " ").capitalize(), ""))
@@ -270,7 +275,7 @@ def draft_modal(d: Mapping[str, Any]) -> dict[str, Any]:
             }
         )
     for hint in d.get("tone_hints", []):
-        blocks.append(_context(f":warning: {hint}"))
+        blocks.append(_context(f":warning: {_esc(hint)}"))
     return {
         "type": "modal",
         "callback_id": DRAFT_CALLBACK,
@@ -319,7 +324,7 @@ def notice_modal(public_id: str, text: str) -> dict[str, Any]:
 
 def customer_message_blocks(text: str) -> list[Block]:
     """Exactly what a customer sees: the message and nothing else."""
-    return [_section(text)]
+    return [_section(_esc(text))]
 
 
 def preview_view(p: Mapping[str, Any]) -> dict[str, Any]:
@@ -330,23 +335,23 @@ def preview_view(p: Mapping[str, Any]) -> dict[str, Any]:
     tone_hints [str], sla_accounts [names], earlier_failures [names]."""
     n = len(p["channel_names"])
     names = list(p["channel_names"])
-    shown = ", ".join(f"#{x}" for x in names[:PREVIEW_NAMES_SHOWN])
+    shown = ", ".join(f"#{_esc(x)}" for x in names[:PREVIEW_NAMES_SHOWN])
     more = f" …and {n - PREVIEW_NAMES_SHOWN} more" if n > PREVIEW_NAMES_SHOWN else ""
     blocks: list[Block] = [
-        _section(f"*{n} channel{'s' if n != 1 else ''}* will get this, posted as *{p['username']}*"),
+        _section(f"*{n} channel{'s' if n != 1 else ''}* will get this, posted as {md.bold(p['username'])}"),
         _context("Customers see exactly this:"),
         *customer_message_blocks(p["text"]),
         {"type": "divider"},
         _section(f"*Audience:* {shown}{more}" if n else "*Audience:* no channels"),
     ]
     for reason, excluded in p.get("excluded", {}).items():
-        listed = ", ".join(excluded[:PREVIEW_NAMES_SHOWN]) + (f" …and {len(excluded) - PREVIEW_NAMES_SHOWN} more" if len(excluded) > PREVIEW_NAMES_SHOWN else "")
-        blocks.append(_context(f"Excluded, {reason}: {listed}"))
-    warnings = [f":warning: {h}" for h in p.get("tone_hints", [])]
+        listed = ", ".join(_esc(x) for x in excluded[:PREVIEW_NAMES_SHOWN]) + (f" …and {len(excluded) - PREVIEW_NAMES_SHOWN} more" if len(excluded) > PREVIEW_NAMES_SHOWN else "")
+        blocks.append(_context(f"Excluded, {_esc(reason)}: {listed}"))
+    warnings = [f":warning: {_esc(h)}" for h in p.get("tone_hints", [])]
     if p.get("sla_accounts"):
-        warnings.append(f":warning: Uptime SLA accounts in the audience: {', '.join(p['sla_accounts'])} (002_59a801b964a2a19e.txt:4604-4617)")
+        warnings.append(f":warning: Uptime SLA accounts in the audience: {_esc(', '.join(p['sla_accounts']))} (002_59a801b964a2a19e.txt:4604-4617)")
     if p.get("earlier_failures"):
-        warnings.append(f":warning: Earlier delivery failed in: {', '.join(p['earlier_failures'])}")
+        warnings.append(f":warning: Earlier delivery failed in: {_esc(', '.join(p['earlier_failures']))}")
     if warnings:
         blocks.append(_section("\n".join(warnings)))
     blocks.append(
@@ -380,18 +385,18 @@ def incident_card_blocks(c: Mapping[str, Any]) -> list[Block]:
     title, status, cloud, cmoc, incident_channel, accounts, owners, channels, sla_accounts,
     next_update_due, rota_text."""
     status = c["status"].capitalize()
-    head = f"*{c['public_id']} · {c['severity_label']} · {status}*\n{c['title']}"
+    head = f"*{_esc(c['public_id'])} · {_esc(c['severity_label'])} · {_esc(status)}*\n{_esc(c['title'])}"
     facts = [
         f"CMOC: {_mention(c.get('cmoc'))}",
         f"Next update due: {c.get('next_update_due') or '—'}",
         f"Affected: {c['accounts']} accounts · {c['owners']} owners · {c['channels']} channels" + (f" · {c['sla_accounts']} with uptime SLA" if c.get("sla_accounts") else ""),
-        f"Cloud: {c['cloud']}",
+        f"Cloud: {_esc(c['cloud'])}",
     ]
     if c.get("incident_channel"):
-        facts.append(f"Engineering: <#{c['incident_channel']}>")
+        facts.append(f"Engineering: {md.channel(c['incident_channel'])}")
     blocks = [_section(head), _section("\n".join(facts))]
     if c.get("rota_text"):
-        blocks.append(_context(f"Rota: {c['rota_text']}"))
+        blocks.append(_context(f"Rota: {_esc(c['rota_text'])}"))
     blocks.append(_context("All coordination happens in this thread (002_59a801b964a2a19e.txt:4223)"))
     return blocks
 
@@ -400,7 +405,7 @@ def owner_draft_blocks(d: Mapping[str, Any]) -> list[Block]:
     """The draft shared with owners (spec C.4). d: comm_id, seq, kind, severity_label, feature,
     cmoc, sample_text, senders [(slack_id, [account names], note)], problems [str]."""
     value = str(d["comm_id"])
-    owners = " · ".join(f"{_mention(s)} ({len(names)}: {', '.join(names[:3])}{'…' if len(names) > 3 else ''}){' ' + note if note else ''}" for s, names, note in d["senders"])
+    owners = " · ".join(f"{_mention(s)} ({len(names)}: {_esc(', '.join(names[:3]))}{'…' if len(names) > 3 else ''}){' ' + _esc(note) if note else ''}" for s, names, note in d["senders"])
     blocks: list[Block] = [
         _section(f"*Owners, please send this to your accounts now* (002_59a801b964a2a19e.txt:4238-4240)\n{owners or 'No owners to tag.'}"),
         {
@@ -412,10 +417,10 @@ def owner_draft_blocks(d: Mapping[str, Any]) -> list[Block]:
                 _button("I'm handling 1:1", ACTION_HANDLING_1TO1, value),
             ],
         },
-        _section(f"*Draft {d['seq']} · {d['kind']} · {d['severity_label']} · {d['feature']}*   CMOC: {_mention(d.get('cmoc'))}\n{_quote(d['sample_text'])}"),
+        _section(f"*Draft {d['seq']} · {_esc(d['kind'])} · {_esc(d['severity_label'])} · {_esc(d['feature'])}*   CMOC: {_mention(d.get('cmoc'))}\n{_quote(_esc(d['sample_text']))}"),
     ]
     for problem in d.get("problems", []):
-        blocks.append(_context(f":warning: {problem}"))
+        blocks.append(_context(f":warning: {_esc(problem)}"))
     blocks.append(
         {
             "type": "actions",
@@ -430,7 +435,7 @@ def owner_draft_blocks(d: Mapping[str, Any]) -> list[Block]:
 def coverage_gap_blocks(text: str, comm_id: int) -> list[Block]:
     """Coverage check (spec C.4; E14)."""
     return [
-        _section(text),
+        _section(_esc_m(text)),
         {"type": "actions", "elements": [_button("Assign backups", ACTION_ASSIGN_BACKUPS, str(comm_id)), _button("Broadcast the rest", ACTION_BROADCAST_REST, str(comm_id))]},
     ]
 
@@ -440,7 +445,7 @@ def sev0_owner_notice(owner_ids: Sequence[str], text: str) -> str:
     tags = " ".join(_mention(o) for o in owner_ids)
     return (
         f"{tags}\nSEV 0 broadcast going out to your accounts now. Take over the follow-up threads in your channels "
-        f"once you're online (002_59a801b964a2a19e.txt:4228).\n{_quote(text)}"
+        f"once you're online (002_59a801b964a2a19e.txt:4228).\n{_quote(_esc(text))}"
     )
 
 
@@ -457,7 +462,7 @@ def broadcast_summary_text(s: Mapping[str, Any]) -> str:
     """"Sent to 498/500 channels in 2m5s. 2 failed: #a (not_in_channel), #b (channel_not_found)." (E17b)"""
     text = f"Sent to {s['sent']}/{s['total']} channels in {_elapsed(s['elapsed_s'])}."
     if s.get("failed"):
-        listed = ", ".join(f"#{name} ({error})" for name, error in s["failed"][:20])
+        listed = ", ".join(f"#{_esc(name)} ({_esc(error)})" for name, error in s["failed"][:20])
         more = f" …and {len(s['failed']) - 20} more" if len(s["failed"]) > 20 else ""
         text += f" {len(s['failed'])} failed: {listed}{more}."
     if s.get("pending"):
@@ -478,18 +483,19 @@ def broadcast_summary_blocks(s: Mapping[str, Any]) -> list[Block]:
 def reminder_blocks(text: str, incident_id: int, mention: Sequence[str] = ()) -> list[Block]:
     """A cadence reminder with a shortcut to draft the update (spec C.6)."""
     tags = " ".join(_mention(m) for m in mention)
-    return [_section(f"{tags} {text}".strip()), {"type": "actions", "elements": [_button("Draft update", ACTION_DRAFT_UPDATE, str(incident_id), "primary")]}]
+    return [_section(f"{tags} {_esc_m(text)}".strip()), {"type": "actions", "elements": [_button("Draft update", ACTION_DRAFT_UPDATE, str(incident_id), "primary")]}]
 
 
 def handoff_prompt_blocks(text: str, incident_id: int) -> list[Block]:
-    return [_section(text), {"type": "actions", "elements": [_button("Hand off", ACTION_HANDOFF, str(incident_id), "primary")]}]
+    return [_section(_esc_m(text)), {"type": "actions", "elements": [_button("Hand off", ACTION_HANDOFF, str(incident_id), "primary")]}]
 
 
 def engagement_forward_text(account_name: str | None, channel_id: str, severity_label: str, reply: str, permalink: str, owner_id: str | None) -> str:
-    """A customer reply forwarded to #support-customer-success (002_59a801b964a2a19e.txt:4294, 4298; E22)."""
-    who = account_name or f"<#{channel_id}>"
+    """A customer reply forwarded to #support-customer-success (002_59a801b964a2a19e.txt:4294, 4298; E22).
+    The reply is Slack's own mrkdwn: read back to text, then escaped, so a customer's @channel cannot ping us."""
+    who = _esc(account_name) if account_name else md.channel(channel_id)
     owner = f" · owner {_mention(owner_id)}" if owner_id else " · no owner on record"
-    return f"{who} replied to the {severity_label} broadcast: “{reply[:1500]}” {permalink}{owner}"
+    return f"{who} replied to the {_esc(severity_label)} broadcast: “{md.clip(_esc_m(md.unescape(reply)), 1500)}” {permalink}{owner}"
 
 
 def close_summary_blocks(c: Mapping[str, Any]) -> list[Block]:
@@ -497,13 +503,13 @@ def close_summary_blocks(c: Mapping[str, Any]) -> list[Block]:
     failed [(channel, error)], sla_accounts [names], replies_forwarded, followups [str]."""
     never = c["not_notified"]
     blocks: list[Block] = [
-        _section(f"*{c['public_id']} closed.* " + ("Every affected account was notified." if not never else f"Not notified: {', '.join(f'{n} (owner {_mention(o)})' for n, o in never)}")),
+        _section(f"*{_esc(c['public_id'])} closed.* " + ("Every affected account was notified." if not never else f"Not notified: {', '.join(f'{_esc(n)} (owner {_mention(o)})' for n, o in never)}")),
     ]
     if c.get("failed"):
-        blocks.append(_section("Delivery failures: " + ", ".join(f"<#{ch}> ({err})" for ch, err in c["failed"])))
+        blocks.append(_section("Delivery failures: " + ", ".join(f"{md.channel(ch)} ({_esc(err)})" for ch, err in c["failed"])))
     if c.get("sla_accounts"):
-        blocks.append(_section(f"Uptime SLA accounts affected: {', '.join(c['sla_accounts'])} (002_59a801b964a2a19e.txt:4604-4617); credits are the owners' call (002_59a801b964a2a19e.txt:1564)."))
+        blocks.append(_section(f"Uptime SLA accounts affected: {_esc(', '.join(c['sla_accounts']))} (002_59a801b964a2a19e.txt:4604-4617); credits are the owners' call (002_59a801b964a2a19e.txt:1564)."))
     if c.get("timeline"):
-        blocks.append(_section("*Timeline*\n" + "\n".join(f"• {t}" for t in c["timeline"][:30])))
+        blocks.append(_section("*Timeline*\n" + "\n".join(f"• {_esc_m(t)}" for t in c["timeline"][:30])))
     blocks.append(_context(f"Customer replies forwarded: {c.get('replies_forwarded', 0)} · Engineering writes technical summary; GTM adds comms learnings (002_59a801b964a2a19e.txt:4250)"))
     return blocks

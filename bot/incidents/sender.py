@@ -32,6 +32,7 @@ from bot.outbox import UNKNOWN, Unknown, find_posted
 from bot.runtime import Runtime
 from bot.slack_client import make_client
 from services.incidents import broadcast_pacing as pacing
+from services.mrkdwn import escape
 
 log = logging.getLogger("gtmbot.incidents.sender")
 
@@ -183,7 +184,7 @@ class DeliverySender:
             return None
         args: dict = {
             "channel": row.channel_id,
-            "text": row.text,
+            "text": escape(row.text),  # customer-typed fields: shown as typed, never as a ping or link
             "blocks": customer_message_blocks(row.text),
             "metadata": {"event_type": METADATA_EVENT, "event_payload": {"key": row.dedupe_key}},
             "unfurl_links": False,

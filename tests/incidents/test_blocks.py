@@ -60,12 +60,13 @@ def test_e23_preview_lists_exclusions_with_reasons():
 
 def test_e20_tone_warning_shows_but_send_stays():
     view = preview(tone_hints=["Empathetic: avoid “We apologize for the inconvenience” (002_59a801b964a2a19e.txt:4202)"])
-    assert "4202" in all_text(view)
+    assert "avoid “We apologize for the inconvenience”" in all_text(view)
+    assert "communications-templates-incidents#" in all_text(view)  # the citation is a handbook link
     assert view["submit"]["text"].startswith("Send to")
 
 
 def test_sla_accounts_warning_cites_the_sla_rule():
-    assert "4604-4617" in all_text(preview(sla_accounts=["Acme"]))
+    assert "|Contract rules>" in all_text(preview(sla_accounts=["Acme"]))  # the uptime SLA rule, as a link
 
 
 def test_declare_modal_options_carry_handbook_descriptions_within_slack_limits():

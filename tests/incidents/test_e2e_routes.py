@@ -146,7 +146,7 @@ def test_e20_leftover_placeholder_is_refused_and_tone_hint_shown(incident_world,
     assert replies(fake, card) == []
     rude = submit(bot, draft, {"f_feature": text_input("feature flags"), "f_symptom": text_input("errors. We apologize for the inconvenience"), "route": select("broadcast", "radio_buttons"), "reason": text_input("owners offline")}, "U_SIMON")
     assert rude["response_action"] == "push"
-    assert "4202" in str(rude["view"]["blocks"]) and rude["view"]["submit"]["text"].startswith("Send to")
+    assert "communications-templates-incidents#" in str(rude["view"]["blocks"]) and rude["view"]["submit"]["text"].startswith("Send to")
 
 
 def test_e23_handling_1to1_is_left_out_of_a_broadcast(incident_world, bot):
