@@ -41,7 +41,10 @@ from bot.work import Heartbeat, live_workers, wall
 log = logging.getLogger("gtmbot.recovery")
 
 # Capabilities' recoverers: name -> "module:function", function(rt, claims) -> how many picked up.
-RECOVERERS: dict[str, str] = {}
+RECOVERERS: dict[str, str] = {
+    "tickets": "bot.tickets.recovery:recover",
+    "incidents": "bot.incidents.recovery:recover",
+}
 PRUNE_EVERY_S = 60.0
 
 

@@ -85,13 +85,21 @@ def start_broadcast(rt: Runtime, broadcast_id: int, *, first_keys: list[str] | N
     if not claim_run(broadcast_id):
         _rerun.add(broadcast_id)  # the running sender goes round once more when it finishes
         return None
+    _own(rt, broadcast_id)
     return _spawn(_run_claimed, (rt, broadcast_id, first_keys or []), f"broadcast-{broadcast_id}")
 
 
 def run_broadcast(rt: Runtime, broadcast_id: int, *, first_keys: list[str] | None = None) -> None:
     """Send a broadcast in this thread (jobs, benchmarks)."""
     if claim_run(broadcast_id):
+        _own(rt, broadcast_id)
         _run_claimed(rt, broadcast_id, first_keys or [])
+
+
+def _own(rt: Runtime, broadcast_id: int) -> None:
+    """Name this process as the broadcast's sender: if it dies, a live one resumes it (recovery.py)."""
+    with session_scope(rt.session_factory) as s:
+        s.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(claimed_by=rt.worker_id))
 
 
 def _run_claimed(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +31,7 @@ from bot.incidents.tables import Broadcast, Delivery
 from bot.outbox import UNKNOWN, Unknown, find_posted
 from bot.runtime import Runtime
 from bot.slack_client import make_client
+from bot.work import live_workers
 from services.incidents import broadcast_pacing as pacing
 from services.mrkdwn import escape
 
@@ -97,7 +98,10 @@ class DeliverySender:
         """Send every pending row of a broadcast (or these rows) until none is left."""
         report = RunReport()
         started = self.monotonic()
-        report.reconciled = self.reconcile(broadcast_id=broadcast_id, delivery_ids=delivery_ids, older_than=timedelta(0))
+        # Rows left `sending` are checked in Slack at once, except those another live process is
+        # posting right now (two senders may share a broadcast; their row claims keep them apart).
+        report.reconciled = self.reconcile(broadcast_id=broadcast_id, delivery_ids=delivery_ids, older_than=timedelta(0),
+                                           spare=live_workers(self.rt) - {self.rt.worker_id})
         while True:
             row = self._next_row(broadcast_id, delivery_ids)
             if row is None:
@@ -107,6 +111,9 @@ class DeliverySender:
                 # A row another replica left `sending` and never finished (it died mid-send) would
                 # otherwise hold this sender forever: once stale, check it in Slack like a restart does.
                 report.reconciled += self.reconcile(broadcast_id=broadcast_id, delivery_ids=delivery_ids)
+                report.reconciled += self.reconcile(broadcast_id=broadcast_id, delivery_ids=delivery_ids,
+                                                    older_than=timedelta(seconds=self.rt.settings.work_stale_seconds),
+                                                    spare=live_workers(self.rt) | {self.rt.worker_id})
                 self.sleep(min(max(wait, 0.05), 5.0))
                 continue
             row_id, channel = row
@@ -121,12 +128,14 @@ class DeliverySender:
         return report
 
     def reconcile(self, *, broadcast_id: int | None = None, delivery_ids: list[int] | None = None,
-                  older_than: timedelta | None = None) -> int:
-        """Rows left `sending` (for longer than STALE_SENDING unless told): found in Slack by metadata
-        key → sent; otherwise back to pending."""
+                  older_than: timedelta | None = None, spare: Collection[str] | None = None) -> int:
+        """Rows left `sending` (for longer than STALE_SENDING unless told; none posted by a process in
+        `spare`): found in Slack by metadata key → sent; otherwise back to pending."""
         cutoff = clock_now() - (STALE_SENDING if older_than is None else older_than)
         with session_scope(self.rt.session_factory) as s:
             q = select(Delivery).where(Delivery.status == "sending", Delivery.sending_started_at <= cutoff)
+            if spare is not None:
+                q = q.where(or_(Delivery.sending_by.is_(None), Delivery.sending_by.not_in(list(spare))))
             q = _scope(q, broadcast_id, delivery_ids)
             found = 0
             for row in s.scalars(q):
@@ -168,7 +177,8 @@ class DeliverySender:
             res = s.execute(
                 update(Delivery)
                 .where(Delivery.id == row_id, Delivery.status == "pending")
-                .values(status="sending", sending_started_at=clock_now(), attempts=Delivery.attempts + 1)
+                .values(status="sending", sending_started_at=clock_now(), sending_by=self.rt.worker_id,
+                        attempts=Delivery.attempts + 1)
             )
             if res.rowcount != 1:
                 return None

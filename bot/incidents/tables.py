@@ -112,6 +112,9 @@ class Broadcast(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     retry_round: Mapped[int] = mapped_column(Integer, default=0)
+    # The process sending it: when its heartbeat stops, a live process resumes the broadcast within
+    # seconds (bot.incidents.recovery, bot.work).
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
 
 
 class Delivery(Base):
@@ -135,6 +138,7 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sending_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sending_by: Mapped[str | None] = mapped_column(String(128))  # the process whose post is in flight
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

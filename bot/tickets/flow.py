@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -431,6 +431,7 @@ def _claim(
                 idempotency_key=key.idempotency_key,
                 followup_of=followup_of,
                 status="claimed",
+                claimed_by=rt.worker_id,
                 created_at=now,
                 updated_at=now,
                 org_tags=[],
@@ -915,14 +916,15 @@ def _mentioned_ids(text: str) -> list[str]:
     return re.findall(r"<@([UW][A-Z0-9_]+)", text or "")
 
 
-def flush_replies(rt: Runtime, row_id: int, *, now: datetime | None = None) -> int:
+def flush_replies(rt: Runtime, row_id: int, *, now: datetime | None = None, take_from: Collection[str] = ()) -> int:
     """Send queued replies of one ticket as one update, ≤ 1 per TICKET_SYNC_MIN_INTERVAL_S (A.2.7).
 
     A reply stored while another flush held the ticket is picked up by that flush's re-check (or by the
-    job when pacing holds it back), so none waits on a lost race."""
+    job when pacing holds it back), so none waits on a lost race. A sync claim held by one of
+    `take_from` (dead processes, bot.tickets.recovery) is taken over at once."""
     total = 0
     for _ in range(5):
-        claimed, sent = _flush_once(rt, row_id, now=now)
+        claimed, sent = _flush_once(rt, row_id, now=now, take_from=take_from)
         total += sent
         if not claimed or not _has_pending(rt, row_id):
             break
@@ -998,7 +1000,7 @@ def _has_pending(rt: Runtime, row_id: int) -> bool:
         ) > 0
 
 
-def _flush_once(rt: Runtime, row_id: int, *, now: datetime | None) -> tuple[bool, int]:
+def _flush_once(rt: Runtime, row_id: int, *, now: datetime | None, take_from: Collection[str] = ()) -> tuple[bool, int]:
     settings = ticket_settings(rt)
     zd = zendesk_client(rt)
     if zd is None:
@@ -1014,10 +1016,11 @@ def _flush_once(rt: Runtime, row_id: int, *, now: datetime | None) -> tuple[bool
                 or_(
                     SlackTicket.sync_claimed_at.is_(None),
                     SlackTicket.sync_claimed_at < now - timedelta(seconds=60),
+                    SlackTicket.claimed_by.in_(list(take_from)),
                 ),
                 or_(SlackTicket.last_synced_at.is_(None), SlackTicket.last_synced_at <= now - interval),
             )
-            .values(sync_claimed_at=now)
+            .values(sync_claimed_at=now, claimed_by=rt.worker_id)
         ).rowcount
     if claimed != 1:
         return False, 0

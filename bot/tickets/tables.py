@@ -53,6 +53,9 @@ class SlackTicket(Base):
     internal_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     sync_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The process working on the row (creating the ticket, or syncing its replies): when its heartbeat
+    # stops, a live process takes the work over within seconds (bot.tickets.recovery, bot.work).
+    claimed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_in_zendesk_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

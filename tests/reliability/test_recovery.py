@@ -16,11 +16,17 @@ from sqlalchemy import select
 from bot.db.core import InboundRequest
 from bot.db.session import session_scope
 from bot.fakes.driver import SlackDriver, wait_until
-from bot.tickets.tables import SlackTicket
+from bot.incidents.tables import Broadcast
+from bot.tickets.tables import SlackTicket, SlackTicketMessage
 from tests.conftest import SIGNING_SECRET
+from tests.incidents.fixtures import COORD, submit
+from tests.incidents.test_e2e_broadcast import CONFIRM, declare_sev0, per_channel
+from tests.incidents.test_e2e_broadcast import world as broadcast_world
+from tests.reliability.test_kill9 import kill_after
 from tests.tickets.fixtures import ROOT, setup_acme_world
 
 RECOVERY_BOUND_S = 15  # issue 15: in-flight work is picked up within 15 s of a restart
+CHANNELS = 40
 
 
 def zendesk_env(zendesk) -> dict[str, str]:
@@ -106,3 +112,72 @@ def test_a_redelivered_event_is_dropped_while_the_first_is_in_progress_and_after
     wait_until(lambda: confirmations(fake_slack))
     assert len(zendesk.ticket_creates()) == 1 and len(confirmations(fake_slack)) == 1
     assert inbound(rt, "event:EvDup1").attempts == 1
+
+
+def test_a_sev0_broadcast_killed_midway_is_finished_within_15s_of_the_restart(
+        settings, rt, seed, fake_slack, incident_env, serve_process, monkeypatch):
+    monkeypatch.delenv("GTMBOT_NOW", raising=False)
+    channels = broadcast_world(seed, fake_slack, incident_env, CHANNELS, owners=5, rate=50)
+    first = serve_process(scheduler=True)
+    bot = SlackDriver(first.url, SIGNING_SECRET, fake_slack)
+    preview = declare_sev0(fake_slack, bot)
+    assert submit(bot, preview, CONFIRM, "U_SIMON") == {"response_action": "clear"}
+    at_kill = kill_after(fake_slack, first.proc, lambda: sum(per_channel(fake_slack, channels).values()), 15)
+    assert at_kill < CHANNELS, f"killed after {at_kill} channels, meant mid-broadcast; log:\n{first.log()}"
+
+    second = serve_process(scheduler=True)  # the dead process still holds the scheduler lease
+    wait_until(lambda: sum(per_channel(fake_slack, channels).values()) >= CHANNELS, RECOVERY_BOUND_S,
+               message=f"the rest of the broadcast was not sent after the restart:\n{second.log()}")
+    wait_until(lambda: broadcast_status(rt) == "sent", RECOVERY_BOUND_S)
+    counts = per_channel(fake_slack, channels)
+    assert len(counts) == CHANNELS and set(counts.values()) == {1}, f"duplicates or gaps: {counts}"
+
+    def summaries() -> list[dict]:
+        return [m for m in fake_slack.posts(COORD) if m["text"].startswith(f"<@U_SIMON> Sent to {CHANNELS}/")]
+
+    wait_until(summaries, RECOVERY_BOUND_S)  # the CMOC hears it went out, once
+    assert len(summaries()) == 1
+
+
+def test_a_ticket_reply_cut_off_mid_sync_is_synced_once_within_15s_of_the_restart(
+        rt, fake_slack, zendesk, seed, serve_process, monkeypatch):
+    monkeypatch.delenv("GTMBOT_NOW", raising=False)
+    setup_acme_world(fake_slack, seed)
+    fake_slack.add_message("C_ACME", "Our funnels stopped loading since 9am", user="U_EXT1", ts=ROOT)
+    env = zendesk_env(zendesk)
+    first = serve_process(scheduler=True, **env)
+    bot = SlackDriver(first.url, SIGNING_SECRET, fake_slack)
+    assert bot.event(reaction(), event_id="EvReplyT1").status_code == 200
+    wait_until(lambda: confirmations(fake_slack), 15)
+    [ticket] = zendesk.tickets()
+
+    # Zendesk adds the comment but its answer never comes back; the process dies while it waits
+    zendesk.stall_next(1, 60, path_prefix=f"/api/v2/tickets/{ticket['id']}.json", method="PUT")
+    reply_ts = "1700000000.000200"
+    fake_slack.add_message("C_ACME", "Still broken after the deploy", user="U_EXT1", ts=reply_ts, thread_ts=ROOT)
+    reply = {"type": "message", "channel": "C_ACME", "user": "U_EXT1", "text": "Still broken after the deploy",
+             "ts": reply_ts, "thread_ts": ROOT, "event_ts": reply_ts, "channel_type": "channel"}
+    assert bot.event(reply, event_id="EvReplyT2").status_code == 200
+    wait_until(lambda: replies_in_zendesk(zendesk, ticket["id"]), 15)
+    first.kill9()
+    assert reply_rows(rt) == ["pending"], "the reply was stored before the sync and not yet recorded as synced"
+
+    second = serve_process(scheduler=True, **env)
+    wait_until(lambda: reply_rows(rt) == ["synced"], RECOVERY_BOUND_S,
+               message=f"the reply was not synced after the restart:\n{second.log()}")
+    assert len(replies_in_zendesk(zendesk, ticket["id"])) == 1, "found in the audits by its key, not added again"
+
+
+def replies_in_zendesk(zendesk, ticket_id: int) -> list[dict]:
+    return [c for c in zendesk.comments(ticket_id) if "Still broken after the deploy" in (c.get("body") or "")]
+
+
+def reply_rows(rt) -> list[str]:
+    with session_scope(rt.session_factory) as s:
+        return [m.status for m in s.scalars(select(SlackTicketMessage).where(SlackTicketMessage.slack_ts != ROOT))
+                if m.status in ("pending", "synced")]
+
+
+def broadcast_status(rt) -> str | None:
+    with session_scope(rt.session_factory) as s:
+        return s.scalar(select(Broadcast.status))
