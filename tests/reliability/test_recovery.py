@@ -181,3 +181,45 @@ def reply_rows(rt) -> list[str]:
 def broadcast_status(rt) -> str | None:
     with session_scope(rt.session_factory) as s:
         return s.scalar(select(Broadcast.status))
+
+
+def _record_dead(rt, key: str, kind: str, body: bytes, content_type: str, *, attempts: int = 1) -> None:
+    """A request as a process that then died left it: recorded, in progress, claimed a minute ago."""
+    from datetime import UTC, datetime, timedelta
+
+    then = datetime.now(UTC) - timedelta(minutes=1)
+    with session_scope(rt.session_factory) as s:
+        s.add(InboundRequest(key=key, kind=kind, content_type=content_type, body=body.decode(),
+                             status="in_progress", claimed_by="dead-host.000000:1", attempts=attempts,
+                             received_at=then, claimed_at=then))
+
+
+def test_a_command_a_dead_process_acknowledged_is_answered_by_a_live_one(world):
+    """In process: the recovery pass replays the recorded request through the app; the user gets the
+    answer on the response_url once, however many passes run."""
+    from bot.app import create_app
+    from bot.recovery import Recovery
+
+    body, _, token = world.bot.command_body("/handover-check", "fjord to tam", user="U0TAE01")
+    fields = dict(pair.split("=", 1) for pair in body.decode().split("&"))
+    key = f"handover-check:{fields['team_id']}:U0TAE01:{fields['trigger_id'].replace('%2F', '/')}"
+    _record_dead(world.rt, key, "command", body, "application/x-www-form-urlencoded")
+    recovery = Recovery(world.rt, create_app(world.rt))
+    assert recovery.run_once().get("inbound") == 1
+    answers = world.slack.wait_for(lambda: [p for p in world.slack.responses if p.token == token])
+    assert "Fjord" in str(answers[0].body)
+    wait_until(lambda: inbound(world.rt, key).status == "done")
+    assert recovery.run_once().get("inbound") is None  # done: nothing to replay
+    assert len([p for p in world.slack.responses if p.token == token]) == 1
+
+
+def test_a_request_that_keeps_killing_its_process_is_given_up(world):
+    from bot.app import create_app
+    from bot.recovery import Recovery
+
+    body, _, token = world.bot.command_body("/handover-check", "fjord to tam", user="U0TAE01")
+    _record_dead(world.rt, "poison", "command", body, "application/x-www-form-urlencoded",
+                 attempts=world.rt.settings.inbound_max_attempts)
+    assert Recovery(world.rt, create_app(world.rt)).run_once().get("inbound") is None
+    assert inbound(world.rt, "poison").status == "failed"
+    assert [p for p in world.slack.responses if p.token == token] == []
