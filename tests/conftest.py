@@ -28,7 +28,7 @@ from bot.settings import Settings
 
 pytest_plugins = sorted(
     f"tests.{p.parent.name}.fixtures" for p in Path(__file__).parent.glob("*/fixtures.py")
-)
+) + ["tests.framework.blockkit_plugin"]  # every builder's output checked against Slack's rules
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"

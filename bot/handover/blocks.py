@@ -247,4 +247,5 @@ def confirmed_message(item_title: str, account_name: str, user_id: str, when: st
 
 
 def refusal_message(text: str) -> dict:
-    return _ephemeral(text)
+    """A refusal in plain words: escaped, with any mention in it kept."""
+    return _ephemeral(md.escape_keeping_mentions(text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services import mrkdwn as md
 from services.formatting import money
 from services.home.book import Book, HomeRow, Section
 
@@ -15,7 +16,8 @@ STRANGER_TEXT = ("gtmbot is for internal use: it shows account data to members o
                  "If you think you should have access, ask your Slack admin.")
 EMPTY_TEXT = ("You have no accounts yet. Accounts are assigned to you as owner in the account model "
               "(Vitally's owner, imported with `gtmbot import`); ask your team lead to assign some. "
-              "Meanwhile try `/churn-risk <account>`, `/handover-check <account> to <name>` or `/quote`.")
+              f"Meanwhile try {md.code('/churn-risk <account>')}, {md.code('/handover-check <account> to <name>')}"
+              " or `/quote help`.")
 
 
 def _home(blocks: list[dict[str, Any]]) -> dict[str, Any]:
@@ -27,13 +29,13 @@ def stranger_home() -> dict[str, Any]:
 
 
 def _row(row: HomeRow) -> list[dict[str, Any]]:
-    line = f"*{row.name}* · {money(row.arr)} ARR\nNext: {row.next_action}"
+    line = f"{md.bold(row.name)} · {money(row.arr)} ARR\nNext: {md.escape(row.next_action)}"
     if row.detail:
-        line += f"\n{row.detail}"
+        line += f"\n{md.escape(row.detail)}"
     buttons = [{"type": "button", "text": {"type": "plain_text", "text": BUTTON_LABELS.get(c, c)},
                 "action_id": f"{RUN_ACTION_PREFIX}{c.replace('-', '_')}", "value": row.account_id}
                for c in row.commands]
-    out: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": line[:3000]}}]
+    out: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": md.clip(line, 3000)}}]
     if buttons:
         out.append({"type": "actions", "block_id": f"home_{row.account_id}_{row.commands[0]}"[:255],
                     "elements": buttons})
@@ -43,7 +45,7 @@ def _row(row: HomeRow) -> list[dict[str, Any]]:
 def _section(s: Section) -> list[dict[str, Any]]:
     count = len(s.rows) + s.more
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": f"{s.title} ({count})"}},
+        {"type": "header", "text": {"type": "plain_text", "text": md.clip(f"{s.title} ({count})", 150)}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{money(s.total_arr)} ARR"}]},
     ]
     for row in s.rows:
@@ -58,9 +60,9 @@ def _section(s: Section) -> list[dict[str, Any]]:
 def book_home(book: Book, *, name: str) -> dict[str, Any]:
     """Worst section first; Slack caps a home view at 100 blocks, so trailing rows are cut with a note."""
     if book.empty:
-        return _home([{"type": "section", "text": {"type": "mrkdwn", "text": f"Hi {name}. {EMPTY_TEXT}"}}])
+        return _home([{"type": "section", "text": {"type": "mrkdwn", "text": f"Hi {md.escape(name)}. {EMPTY_TEXT}"}}])
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text":
-                                     f"Hi {name}, here are {book.scope} ({book.account_count})."}}]
+                                     f"Hi {md.escape(name)}, here are {md.escape(book.scope)} ({book.account_count})."}}]
     for s in book.sections:
         blocks.extend(_section(s))
     if len(blocks) > 100:

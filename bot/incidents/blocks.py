@@ -97,6 +97,17 @@ def text_blocks(text: str) -> list[Block]:
     return [_section(_esc_m(text))]
 
 
+def message(text: str) -> tuple[str, list[Block]]:
+    """(notification text, blocks) for a flow's plain-text post: values escaped (mentions and channel
+    links kept), citations a handbook link in the blocks and left out of the notification."""
+    return _esc_m(strip_citations(text)[0]), text_blocks(text)
+
+
+def mrkdwn_message(mrkdwn: str) -> tuple[str, list[Block]]:
+    """The same for text a builder here already made safe (e.g. `sev0_owner_notice`)."""
+    return md.clip(strip_citations(mrkdwn)[0], 4000), [_section(mrkdwn)]
+
+
 def usage_error_blocks(error: Mapping[str, str]) -> list[Block]:
     """{"message", "example"} → what was wrong first, then a command that works."""
     return [_section(f"{_esc_m(error['message'])}\nTry: {md.code(error['example'])}")]

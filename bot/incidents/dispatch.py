@@ -118,7 +118,7 @@ def _run_claimed(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
 
 def _run(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
     # lazy: the listeners package imports this module
-    from bot.incidents.blocks import broadcast_summary_blocks, broadcast_summary_text, progress_text
+    from bot.incidents.blocks import broadcast_summary_blocks, broadcast_summary_text, message, progress_text
 
     cfg = incident_settings()
     if first_keys:
@@ -177,7 +177,8 @@ def _run(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
     if comm.kind == "initial" and final.sent:
         key = f"inc:{incident_id}:engagement:{comm.id}"
         with session_scope(rt.session_factory) as s:
-            enqueue(s, key=key, channel=engagement_channel(rt), text=f"{label} broadcast sent for {public_id}; watch here for replies (002_59a801b964a2a19e.txt:4294, 4298).")
+            text, blocks_ = message(f"{label} broadcast sent for {public_id}; watch here for replies (002_59a801b964a2a19e.txt:4294, 4298).")
+            enqueue(s, key=key, channel=engagement_channel(rt), text=text, blocks=blocks_)
         keys.append(key)
     deliver_keys(rt, keys)
 

@@ -147,6 +147,8 @@ def refresh_card(rt: Runtime, incident_id: int) -> None:
 
 
 def thread_post(rt: Runtime, inc_id: int, key: str, text: str, blocks_: list | None = None) -> None:
+    if blocks_ is None:
+        text, blocks_ = blocks.message(text)
     with session_scope(rt.session_factory) as s:
         inc = s.get(Incident, inc_id)
         enqueue(s, key=key, channel=coord_channel(rt), text=text, blocks=blocks_, thread_key=inc.coord_key)
@@ -154,6 +156,8 @@ def thread_post(rt: Runtime, inc_id: int, key: str, text: str, blocks_: list | N
 
 
 def dm(rt: Runtime, key: str, user: str, text: str, blocks_: list | None = None) -> None:
+    if blocks_ is None:
+        text, blocks_ = blocks.message(text)
     with session_scope(rt.session_factory) as s:
         enqueue(s, key=key, channel=user, text=text, blocks=blocks_)
     deliver_keys(rt, [key])
@@ -429,7 +433,8 @@ def on_preview_submit(rt: Runtime, user: str, view: dict) -> dict:
             if comm.kind == "initial" and inc.severity == 0:
                 owners = sorted({a.account.owner_slack_id for a in audience.included if a.account and a.account.owner_slack_id})
                 key = f"inc:{inc.id}:owners-notified:{comm.id}"
-                enqueue(s, key=key, channel=coord_channel(rt), text=blocks.sev0_owner_notice(owners, comm.text), thread_key=inc.coord_key)
+                notice, notice_blocks = blocks.mrkdwn_message(blocks.sev0_owner_notice(owners, comm.text))
+                enqueue(s, key=key, channel=coord_channel(rt), text=notice, blocks=notice_blocks, thread_key=inc.coord_key)
                 first_keys.append(key)
             s.flush()
             broadcast_id = b.id

@@ -305,7 +305,7 @@ def test_redelivered_command_replies_once(bot, handover_seed):
 def test_out_of_date_button_says_so_and_records_nothing(bot, handover_seed, rt):
     handover_seed(ACME)
     reply = bot.action(action_id="handover_confirm:customer_told", value='{"account_id": "1001-acme", "kind": "nonsense"}')
-    assert reply.text().startswith("That button is out of date. Run `/handover-check <account>` again")
+    assert unescape(reply.text()).startswith("That button is out of date. Run `/handover-check <account>` again")
     assert _flags(rt, "nonsense") == [] and _flags(rt, "customer_told") == []
 
 
