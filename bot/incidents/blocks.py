@@ -160,7 +160,9 @@ def log_blocks(public_id: str, lines_by_message: Sequence[tuple[str, Sequence[st
     if not lines_by_message:
         blocks.append(_context("No customer messages yet."))
     for title, lines in lines_by_message[:40]:
-        blocks.append(_section(f"*{_esc(title)}*\n" + "\n".join(f"• {_esc_m(ln)}" for ln in lines)))
+        blocks.append(_section(f"*{_esc(title)}*\n" + md.fit_lines([f"• {_esc_m(ln)}" for ln in lines], SECTION_TEXT_LIMIT - 200)))
+    if len(lines_by_message) > 40:
+        blocks.append(_context(f"…and {len(lines_by_message) - 40} earlier messages: the csv has every one."))
     blocks.append(_context(f"{md.code('/incident log ' + public_id + ' csv')} for a file (002_59a801b964a2a19e.txt:4221)"))
     return blocks
 
@@ -521,6 +523,9 @@ def close_summary_blocks(c: Mapping[str, Any]) -> list[Block]:
     if c.get("sla_accounts"):
         blocks.append(_section(f"Uptime SLA accounts affected: {_esc(', '.join(c['sla_accounts']))} (002_59a801b964a2a19e.txt:4604-4617); credits are the owners' call (002_59a801b964a2a19e.txt:1564)."))
     if c.get("timeline"):
-        blocks.append(_section("*Timeline*\n" + "\n".join(f"• {_esc_m(t)}" for t in c["timeline"][:30])))
+        timeline = [f"• {_esc_m(t)}" for t in c["timeline"][:30]]
+        if len(c["timeline"]) > 30:
+            timeline.append(f"…and {len(c['timeline']) - 30} more events (`/incident log {_esc(c['public_id'])}`)")
+        blocks.append(_section("*Timeline*\n" + md.fit_lines(timeline, SECTION_TEXT_LIMIT - 20)))
     blocks.append(_context(f"Customer replies forwarded: {c.get('replies_forwarded', 0)} · Engineering writes technical summary; GTM adds comms learnings (002_59a801b964a2a19e.txt:4250)"))
     return blocks

@@ -178,3 +178,11 @@ def test_usage_error_block_shows_the_example():
 
 def test_long_text_is_cut_to_the_section_limit():
     assert len(b.customer_message_blocks("x" * 5000)[0]["text"]["text"]) == 3000
+
+
+def test_long_log_and_timeline_say_how_much_was_left_out():
+    """Issue 17: a list is summarised before it is cut; nothing disappears silently."""
+    log = b.log_blocks("INC-7", [(f"Update {n}", [f"<#C{n:04d}> notified"]) for n in range(45)])
+    assert "…and 5 earlier messages" in all_text(log)
+    closed = b.close_summary_blocks({"public_id": "INC-7", "not_notified": [], "timeline": [f"event {n}" for n in range(33)]})
+    assert "…and 3 more events" in all_text(closed)
