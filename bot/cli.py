@@ -73,8 +73,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         if scheduler:
             scheduler.shutdown()
-        wait_idle(10)  # let listeners finish what they acknowledged, so their records are done
-        recovery.stop()
+        # Let listeners finish what they acknowledged (their records end done). Only when nothing is
+        # left in flight is the heartbeat removed at once; otherwise it goes stale and the others take
+        # the unfinished work over once this process is surely gone.
+        recovery.stop(forget=wait_idle(10))
     return 0
 
 

@@ -57,9 +57,6 @@ class Claims:
     stale_before: datetime  # wall clock: work claimed before this by a dead process is abandoned
     stale_before_clock: datetime  # the same on bot.clock, for columns stamped with it
 
-    def dead(self, worker: str | None) -> bool:
-        return worker is None or worker not in self.live
-
 
 def current_claims(rt: Runtime) -> Claims:
     stale = timedelta(seconds=rt.settings.work_stale_seconds)
@@ -83,11 +80,11 @@ class Recovery:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, *, forget: bool = True) -> None:
         self._stop.set()
         if self._thread:
             self._thread.join(10)
-        self.heartbeat.stop()
+        self.heartbeat.stop(forget=forget)
 
     def _loop(self) -> None:
         while not self._stop.wait(self.rt.settings.work_recovery_seconds):

@@ -110,7 +110,7 @@ def beat(rt: Runtime) -> None:
         pass
 
 
-def forget(rt: Runtime) -> None:
+def forget_worker(rt: Runtime) -> None:
     """A clean stop: this process claims nothing any more, so others may take its work at once."""
     with session_scope(rt.session_factory) as s:
         s.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.worker_id == rt.worker_id))
@@ -144,11 +144,15 @@ class Heartbeat:
             except Exception:  # the database is away for a moment: try again next beat
                 log.warning("heartbeat not recorded", exc_info=True)
 
-    def stop(self) -> None:
+    def stop(self, *, forget: bool = True) -> None:
+        """Stop beating; with `forget`, also remove the row so others may take this process's claims at
+        once (only when nothing of ours is in flight any more)."""
         self._stop.set()
         if self._thread:
             self._thread.join(5)
+        if not forget:
+            return
         try:
-            forget(self.rt)
+            forget_worker(self.rt)
         except Exception:
             log.warning("heartbeat row not removed at stop", exc_info=True)

@@ -223,3 +223,17 @@ def test_a_request_that_keeps_killing_its_process_is_given_up(world):
     assert Recovery(world.rt, create_app(world.rt)).run_once().get("inbound") is None
     assert inbound(world.rt, "poison").status == "failed"
     assert [p for p in world.slack.responses if p.token == token] == []
+
+
+def test_a_serve_process_beats_while_up_and_removes_its_heartbeat_on_a_clean_stop(rt, serve_process):
+    from bot.db.core import WorkerHeartbeat
+
+    def mine(pid: int) -> list[str]:
+        with session_scope(rt.session_factory) as s:
+            return [w for w in s.scalars(select(WorkerHeartbeat.worker_id)) if w.endswith(f":{pid}")]
+
+    sp = serve_process()
+    pid = sp.proc.pid
+    assert mine(pid), "the heartbeat is written before the process serves anything"
+    sp.stop()  # SIGTERM: nothing in flight, so the others need not wait for it to go stale
+    assert sp.proc.returncode == 0 and mine(pid) == []
