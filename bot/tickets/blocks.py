@@ -57,21 +57,21 @@ def internal_ticket_blocks(data: dict[str, Any]) -> list[Block]:
     unmatched (None or a reason key), channel_name, hint (optional text on how to fix a missing link).
     """
     ticket_id = int(data["ticket_id"])
-    blocks = [_section(f":ticket: <{data['agent_url']}|Ticket #{ticket_id}> is open in Zendesk.")]
+    blocks = [_section(f":ticket: {link(data['agent_url'], f'Ticket #{ticket_id}')} is open in Zendesk.")]
     tags = list(data.get("tier_tags") or [])
     priority = data.get("priority")
     if priority:
         source = ", ".join(tags) if tags else "no tier tag"
         if data.get("derived"):
             source += ", derived by gtmbot from account data"
-        blocks.append(_section(f"*Priority {priority}* ({source})"))
+        blocks.append(_section(f"*Priority {escape(priority)}* ({escape(source)})"))
     else:
         blocks.append(_section("Priority left to Zendesk's own rules (ZENDESK_SET_PRIORITY=false)."))
     unmatched = data.get("unmatched")
     if unmatched:
         line = f"*No Zendesk organization:* {UNMATCHED_EXPLANATION[unmatched]}."
         if data.get("hint"):
-            line += f"\n{data['hint']}"
+            line += f"\n{escape(data['hint'])}"
         blocks.append(_section(line))
     else:
         blocks.append(_context("Organization matched by PostHog organization ID. Only you can see this."))
@@ -82,7 +82,7 @@ def already_ticketed_blocks(data: dict[str, Any]) -> list[Block]:
     """Ephemeral for a second reactor. Keys: ticket_id, agent_url (only for internal people)."""
     text = already_ticketed_text(int(data["ticket_id"]))
     if data.get("agent_url"):
-        text += f" <{data['agent_url']}|Open it in Zendesk>."
+        text += f" {link(data['agent_url'], 'Open it in Zendesk')}."
     return [_section(text)]
 
 
