@@ -65,7 +65,7 @@ class RunReport:
 
 
 def _wall() -> datetime:
-    """Pacing waits (Retry-After, backoff) run on real time even when GTMBOT_NOW pins the clock."""
+    """Pacing waits (Retry-After, backoff) run on real time, also when GTMBOT_NOW (or a test) sets the clock."""
     return datetime.now(UTC)
 
 

@@ -30,7 +30,7 @@ def _zendesk(s: DemoSession) -> FakeZendesk:
             fake.add_organization(org_id, external_id, name=name, tags=tags)
         s.rt.cache["demo_fake_zendesk"] = fake
         s.rt.cache["zendesk_client"] = ZendeskClient(fake.url, retry_delays_s=(0.2, 0.5, 1.0))
-        # The demo clock is pinned (GTMBOT_NOW), so pacing by the clock would never release a reply.
+        # No pacing in the demo: each reply syncs at once instead of seconds later.
         s.rt.cache["ticket_settings"] = TicketSettings(ticket_sync_min_interval_s=0)
         if UNMAPPED_CHANNEL[0] not in s.fake.channels:
             s.fake.add_channel(*UNMAPPED_CHANNEL, is_ext_shared=True)
