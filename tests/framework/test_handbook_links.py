@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from bot import handbook_links
+from bot.settings import Settings
 from services import handbook
 from services.mrkdwn import stray_brackets
 
@@ -47,3 +51,20 @@ def test_linkify_on_one_line_and_inside_brackets() -> None:
 def test_the_base_url_is_the_operators() -> None:
     out = handbook.linkify("x (002:4223)", "https://handbook.acme.io")
     assert "<https://handbook.acme.io/growth/sales/communications-templates-incidents#roles--responsibilities|" in out
+
+
+@pytest.fixture
+def settings(settings):
+    """This module's runtime: a company that hosts its own copy of the handbook."""
+    yield settings.model_copy(update={"handbook_base_url": "https://handbook.acme.example/hb/"})
+    handbook_links.configure(None)  # the next test's builders see the default again
+
+
+def test_replies_link_the_operators_handbook(bot) -> None:
+    """HANDBOOK_BASE_URL end to end: a signed /quote gets links under the configured base, no FILE:LINE."""
+    reply = bot.command("/quote", "150k 3y --conversion --signatory-confirmed")
+    text = reply.text()
+    assert "<https://handbook.acme.example/hb/growth/sales/contract-rules#" in text
+    assert "posthog.com/handbook" not in text
+    assert not FILE_LINE.search(text)
+    assert Settings(handbook_base_url="https://x.example/h").handbook_base_url == "https://x.example/h"
