@@ -47,8 +47,7 @@ def _about_months(days: int) -> str:
 
 
 def _header(text: str) -> dict[str, Any]:
-    if len(text) > HEADER_MAX:
-        text = text[: HEADER_MAX - 1] + "…"
+    text = md.clip(text, HEADER_MAX)
     return {"type": "header", "text": {"type": "plain_text", "text": text}}
 
 

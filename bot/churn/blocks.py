@@ -100,7 +100,7 @@ def candidates_blocks(query: str, candidates: Sequence[tuple[str, str]]) -> list
     return [
         _section(text),
         {"type": "actions", "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": name[:75]}, "value": account_id,
+            {"type": "button", "text": {"type": "plain_text", "text": md.clip(name, 75)}, "value": account_id,
              "action_id": f"{CANDIDATE_ACTION_ID}_{i}"}
             for i, (account_id, name) in enumerate(shown)
         ]},

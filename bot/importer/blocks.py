@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.mrkdwn import clip
 from services.mrkdwn import escape as _escape
 
 MAX_TEXT = 2900  # Slack caps a section's text at 3000 characters
 
 
 def _clip(text: str) -> str:
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "\u2026"
+    return clip(text, MAX_TEXT)
 
 
 def account_lookup_blocks(view: dict[str, Any]) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from bot.quotes.blocks import (
     quote_fallback_text,
 )
 from bot.quotes.settings import QuoteSettings
+from services.mrkdwn import escape
 from services.quotes.approvals import Approvers
 from services.quotes.discounts import check_discount
 from services.quotes.grammar import HelpRequest, ParseError, parse_discount, parse_quote
@@ -52,7 +53,7 @@ def render(command: str, text: str, *, directory_role: str | None, policy: Quote
     try:
         cmd = parse(text)
     except ParseError as err:
-        return err.message, error_blocks(err), False
+        return escape(err.message), error_blocks(err), False  # the user's words, escaped
     if isinstance(cmd, HelpRequest):
         return f"/{command} help", help_blocks(cmd), True
     deal = cmd.deal if cmd.deal.role else replace(cmd.deal, role=directory_role)
