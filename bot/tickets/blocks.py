@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from bot.handbook_links import linkify
 from services.mrkdwn import escape, link
 from services.tickets.policy import (
     HOLDING_TEXT,
@@ -71,7 +72,7 @@ def internal_ticket_blocks(data: dict[str, Any]) -> list[Block]:
     if unmatched:
         line = f"*No Zendesk organization:* {UNMATCHED_EXPLANATION[unmatched]}."
         if data.get("hint"):
-            line += f"\n{escape(data['hint'])}"
+            line += "\n" + linkify(escape(data["hint"]))  # the handbook's page, not FILE:LINE
         blocks.append(_section(line))
     else:
         blocks.append(_context("Organization matched by PostHog organization ID. Only you can see this."))

@@ -15,7 +15,7 @@ from bot.tickets.blocks import (
     holding_blocks,
     internal_ticket_blocks,
 )
-from services.tickets.policy import bare_mention_text
+from services.tickets.policy import bare_mention_text, unmapped_hint
 
 AGENT = "https://acme.zendesk.com/agent/tickets/4821"
 
@@ -57,11 +57,12 @@ def test_e8c_internal_ephemeral_explains_the_missing_mapping():
             "derived": False,
             "unmatched": "channel_not_mapped",
             "channel_name": "posthog-newco",
-            "hint": "add it (002:12629)",
+            "hint": unmapped_hint("posthog-newco", "channel_not_mapped"),
         }
     )
     text = blocks_text(blocks)
-    assert "this channel is not mapped to an account" in text and "add it (002:12629)" in text
+    assert "this channel is not mapped to an account" in text and "#posthog-newco is not mapped" in text
+    assert "002_59a801b964a2a19e.txt" not in text and "https://posthog.com/handbook/" in text  # a link a rep can open
     assert "*Priority normal* (no tier tag)" in text
 
 
