@@ -90,6 +90,7 @@ class FakeSlack:
         self._limits: dict[str, _Bucket] = {}
         self._failures: dict[str, list[tuple[int, str, float | None]]] = defaultdict(list)
         self._channel_failures: dict[tuple[str, str], str] = {}
+        self._throttled: dict[tuple[str, str], tuple[float, float | None]] = {}
         self.enforce_token = True
         # Network faults per method ("chat.postMessage", "response_url"): see bot/fakes/faults.py.
         self.faults = FaultScript()
@@ -237,6 +238,13 @@ class FakeSlack:
     def clear_channel_failures(self) -> None:
         with self._lock:
             self._channel_failures.clear()
+            self._throttled.clear()
+
+    def throttle_channel(self, channel: str, *, seconds: float = 10.0, method: str = "chat.postMessage") -> None:
+        """Make `method` on this channel answer 429 for `seconds` from its first call after this
+        (Retry-After: the time left), as Slack does for one busy channel while the others go on."""
+        with self._lock:
+            self._throttled[(method, channel)] = (seconds, None)
 
     def clear_rate_limits(self) -> None:
         with self._lock:
@@ -395,6 +403,15 @@ class FakeSlack:
             if status == 429 and not hdrs:
                 hdrs = {"Retry-After": "1"}
             return status, hdrs, {"ok": False, "error": error}
+        throttle = self._throttled.get((method, str(args.get("channel", ""))))
+        if throttle is not None:
+            seconds, since = throttle
+            now = time.monotonic()
+            if since is None:
+                since = now
+                self._throttled[(method, str(args.get("channel", "")))] = (seconds, since)
+            if now < since + seconds:
+                return 429, {"Retry-After": str(max(1, math.ceil(since + seconds - now)))}, {"ok": False, "error": "ratelimited"}
         wait = self._take_token(method, args)
         if wait is not None:
             return 429, {"Retry-After": str(max(1, math.ceil(wait)))}, {"ok": False, "error": "ratelimited"}

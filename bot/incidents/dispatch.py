@@ -58,7 +58,8 @@ def incident_settings() -> IncidentSettings:
 
 
 def sender_config(cfg: IncidentSettings) -> SenderConfig:
-    return SenderConfig(cfg.slack_post_rate_per_sec, cfg.slack_post_burst, cfg.broadcast_username, cfg.broadcast_icon_url)
+    return SenderConfig(cfg.slack_post_rate_per_sec, cfg.slack_post_burst, cfg.broadcast_username, cfg.broadcast_icon_url,
+                        max_rate_per_sec=cfg.slack_post_rate_max_per_sec)
 
 
 def coord_channel(rt: Runtime) -> str:

@@ -5,8 +5,11 @@ Rows in `deliveries` are written before anything is sent. This sender:
   delivery key carried in message metadata, so nothing is posted twice;
 - claims one row at a time (`UPDATE … WHERE status='pending'`), so two senders never post
   the same row;
-- paces posts with `services.incidents.broadcast_pacing` (workspace token bucket + per-channel gap);
-- on 429 waits `Retry-After` for everyone and puts the row back, without counting an attempt;
+- paces posts with `services.incidents.broadcast_pacing`: an adaptive workspace rate (ramps up while
+  posts succeed, drops on a workspace 429, remembered per workspace in `slack_post_rates`) and a
+  per-channel gap;
+- on a 429 puts the row back without counting an attempt; that channel waits its `Retry-After`
+  and the others go on, unless the pacer judges it the workspace's limit (then everyone waits);
 - records permanent errors (`not_in_channel`, …) per row and carries on with the batch.
 It uses its own WebClient without a 429 retry handler (the sender must see 429s) and, like every
 client the bot makes, without any retry of a post (bot/slack_client.py).
@@ -27,7 +30,7 @@ from sqlalchemy import func, or_, select, update
 
 from bot.clock import now as clock_now
 from bot.db.session import session_scope
-from bot.incidents.tables import Broadcast, Delivery
+from bot.incidents.tables import Broadcast, Delivery, PostRate
 from bot.outbox import UNKNOWN, Unknown, find_posted
 from bot.runtime import Runtime
 from bot.slack_client import make_client
@@ -52,6 +55,7 @@ class SenderConfig:
     burst: int
     username: str
     icon_url: str = ""
+    max_rate_per_sec: float | None = None  # SLACK_POST_RATE_MAX_PER_SEC; None = the start rate
 
 
 @dataclass
@@ -60,7 +64,9 @@ class RunReport:
     failed: dict[str, str] = field(default_factory=dict)  # channel -> error
     reconciled: int = 0
     rate_limited: int = 0
+    workspace_limited: int = 0
     retry_after_total: float = 0.0
+    final_rate: float = 0.0
     elapsed_s: float = 0.0
 
 
@@ -90,7 +96,10 @@ class DeliverySender:
         self.client = client or broadcast_client(rt)
         self.monotonic = monotonic
         self.sleep = sleep
-        self.state = pacing.start(config.rate_per_sec, config.burst, monotonic())
+        self.workspace = _workspace(rt)
+        remembered = load_rate(rt, self.workspace)
+        self.state = pacing.start(config.rate_per_sec, config.burst, monotonic(),
+                                  max_rate=config.max_rate_per_sec, remembered=remembered)
 
     # ------------------------------------------------------------------ public
     def run(self, *, broadcast_id: int | None = None, delivery_ids: list[int] | None = None,
@@ -103,7 +112,7 @@ class DeliverySender:
         report.reconciled = self.reconcile(broadcast_id=broadcast_id, delivery_ids=delivery_ids, older_than=timedelta(0),
                                            spare=live_workers(self.rt) - {self.rt.worker_id})
         while True:
-            row = self._next_row(broadcast_id, delivery_ids)
+            row = self._next_row(broadcast_id, delivery_ids, self.monotonic())
             if row is None:
                 wait = self._seconds_until_next(broadcast_id, delivery_ids)
                 if wait is None:
@@ -125,7 +134,14 @@ class DeliverySender:
             if outcome == pacing.OUTCOME_SENT and on_progress:
                 on_progress(report.sent)
         report.elapsed_s = self.monotonic() - started
+        report.final_rate = self.state.rate
+        if report.sent and not self.state.ramping:  # the workspace's limit was met: start there next time
+            save_rate(self.rt, self.workspace, self.state.rate)
         return report
+
+    def note_priority_post(self, channel: str) -> None:
+        """The owners' notice or the CMOC's progress went ahead: the customer posts leave it room."""
+        self.state = pacing.record_priority_post(self.state, channel, self.monotonic())
 
     def reconcile(self, *, broadcast_id: int | None = None, delivery_ids: list[int] | None = None,
                   older_than: timedelta | None = None, spare: Collection[str] | None = None) -> int:
@@ -151,15 +167,19 @@ class DeliverySender:
         return found
 
     # --------------------------------------------------------------- internals
-    def _next_row(self, broadcast_id: int | None, delivery_ids: list[int] | None) -> tuple[int, str] | None:
+    def _next_row(self, broadcast_id: int | None, delivery_ids: list[int] | None, mono: float) -> tuple[int, str] | None:
+        """The first pending row in order whose channel is not waiting out its own 429: a channel
+        that is throttled delays itself only."""
         now = _wall()
         with session_scope(self.rt.session_factory) as s:
             q = select(Delivery.id, Delivery.channel_id).where(
                 Delivery.status == "pending", or_(Delivery.not_before.is_(None), Delivery.not_before <= now)
             )
-            q = _scope(q, broadcast_id, delivery_ids).order_by(Delivery.position, Delivery.id).limit(1)
-            row = s.execute(q).first()
-            return (row[0], row[1]) if row else None
+            q = _scope(q, broadcast_id, delivery_ids).order_by(Delivery.position, Delivery.id).limit(50)
+            for row_id, channel in s.execute(q):
+                if self.state.channel_not_before.get(channel, 0.0) <= mono:
+                    return row_id, channel
+            return None
 
     def _seconds_until_next(self, broadcast_id: int | None, delivery_ids: list[int] | None) -> float | None:
         """None when nothing is left to send; else how long until a pending row is due."""
@@ -211,6 +231,7 @@ class DeliverySender:
         posted_at = self.monotonic()
         try:
             resp = self.client.chat_postMessage(**args)
+            self.state = pacing.record_success(self.state, self.monotonic())
             outcome, error, retry_after = pacing.OUTCOME_SENT, None, 0.0
             ts = resp.get("ts")
         except SlackApiError as e:
@@ -236,11 +257,13 @@ class DeliverySender:
                 live.status, live.slack_ts, live.sent_at, live.error = "sent", ts, now, None
                 report.sent += 1
             elif outcome == pacing.OUTCOME_RATE_LIMITED:
-                self.state = pacing.record_rate_limited(self.state, self.monotonic(), retry_after)
+                self.state, limit = pacing.record_rate_limited(self.state, row.channel_id, self.monotonic(), retry_after)
                 live.status, live.attempts, live.not_before = "pending", live.attempts - 1, _wall() + timedelta(seconds=retry_after)
                 report.rate_limited += 1
+                report.workspace_limited += limit == pacing.LIMIT_WORKSPACE
                 report.retry_after_total += retry_after
-                log.info("429 on %s: waiting %.0fs (Retry-After)", row.channel_id, retry_after)
+                log.info("429 on %s (%s limit): it waits %.0fs (Retry-After); pace now %.1f/s",
+                         row.channel_id, limit, retry_after, self.state.rate)
             elif outcome == pacing.OUTCOME_FAILED:
                 live.status, live.error = "failed", error
                 report.failed[row.channel_id] = error or "error"
@@ -268,6 +291,34 @@ class DeliverySender:
             self.client, row.channel_id, thread_ts=row.thread_ts, oldest=oldest, limit=50 if row.thread_ts else 15,
             match=lambda md: md.get("event_type") == METADATA_EVENT and (md.get("event_payload") or {}).get("key") == row.dedupe_key,
             what=f"delivery {row.dedupe_key}")
+
+
+def _workspace(rt: Runtime) -> str:
+    """The workspace the rate is remembered for (its team id; one install = one workspace)."""
+    if rt.settings.slack_team_id:
+        return rt.settings.slack_team_id
+    try:
+        from bot.guard import home_team_id
+
+        return home_team_id(rt)
+    except Exception:  # Slack unreadable: the rate is remembered under a neutral key
+        return "default"
+
+
+def load_rate(rt: Runtime, workspace: str) -> float | None:
+    """The pace the last broadcast found for this workspace, if any."""
+    with session_scope(rt.session_factory) as s:
+        row = s.get(PostRate, workspace)
+        return row.rate if row else None
+
+
+def save_rate(rt: Runtime, workspace: str, rate: float) -> None:
+    with session_scope(rt.session_factory) as s:
+        row = s.get(PostRate, workspace)
+        if row is None:
+            s.add(PostRate(team_id=workspace, rate=rate, updated_at=clock_now()))
+        else:
+            row.rate, row.updated_at = rate, clock_now()
 
 
 def _scope(q, broadcast_id: int | None, delivery_ids: list[int] | None):

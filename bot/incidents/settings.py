@@ -48,6 +48,8 @@ class IncidentSettings(BaseSettings):
     # spec D.3: 4/s = 240/min, under Slack's "several hundred messages per minute"
     slack_post_rate_per_sec: float = Field(4.0, gt=0, alias="SLACK_POST_RATE_PER_SEC")
     slack_post_burst: int = Field(8, ge=1, alias="SLACK_POST_BURST")
+    # issue 18: the pace ramps up from SLACK_POST_RATE_PER_SEC to the workspace's real limit, never above this
+    slack_post_rate_max_per_sec: float = Field(50.0, gt=0, alias="SLACK_POST_RATE_MAX_PER_SEC")
     # [proposal] spec C.4 / C.6 / C.7 reminder lead times
     reminder_lead_minutes: int = Field(5, ge=0, alias="INCIDENT_REMINDER_LEAD_MINUTES")
     postmortem_reminder_hours: int = Field(4, ge=0, alias="INCIDENT_POSTMORTEM_REMINDER_HOURS")

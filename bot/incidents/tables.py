@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, UTCDateTime, utcnow
@@ -154,3 +154,14 @@ class OwnerMark(Base):
     method: Mapped[str] = mapped_column(String(16))  # owner_manual | email | handling_1to1
     by_slack_id: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PostRate(Base):
+    """The `chat.postMessage` pace the last broadcast found for a workspace (issue 18): the next
+    broadcast starts from it instead of ramping up from SLACK_POST_RATE_PER_SEC again."""
+
+    __tablename__ = "slack_post_rates"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rate: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

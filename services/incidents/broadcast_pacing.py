@@ -1,9 +1,24 @@
-"""Pacing for broadcasts: a workspace-wide token bucket, a per-channel gap and Retry-After.
+"""Adaptive pacing for broadcasts: find the workspace's real limit from Slack's answers.
 
 Slack documents `chat.postMessage` as "1 message per second to a specific channel" with a
-workspace limit of "several hundred messages per minute" (spec D.3 [external]). The plan here
-is pure: callers pass `now` (seconds on any monotonic scale) and get back when they may send.
-The rate and burst are settings (`SLACK_POST_RATE_PER_SEC`, `SLACK_POST_BURST`).
+workspace limit it does not publish as a number ("several hundred messages per minute", spec D.3
+[external]) and signals with HTTP 429 and `Retry-After`. Issue 18 supersedes D.3's fixed rate:
+- start at `SLACK_POST_RATE_PER_SEC` (or the rate remembered for the workspace);
+- ramp up fast while posts succeed (the rate doubles every RAMP_DOUBLING_S) until the first
+  workspace 429, then additive increase (AI_FRACTION of the rate per second);
+- multiplicative decrease (x DECREASE) on a workspace 429, honouring its `Retry-After` for every
+  channel; never above `SLACK_POST_RATE_MAX_PER_SEC`, never below MIN_RATE;
+- never two posts to one channel within PER_CHANNEL_GAP_S, whatever the workspace rate.
+
+Channel or workspace? Both answer HTTP 429 `ratelimited`; Slack does not say which limit was hit.
+A 429 is first charged to its channel: that channel alone waits its `Retry-After`, the others go
+on. It counts as the workspace's limit when 429s come from WORKSPACE_429_CHANNELS different
+channels within WORKSPACE_WINDOW_S (a workspace limit refuses whichever channel comes next; one
+throttled channel refuses only itself). The workspace pause is the shortest `Retry-After` among
+those 429s, so one channel's long wait is never imposed on the others. Any 429 also stops the
+ramp-up for HOLD_S, so a pace slightly over the limit does not keep climbing.
+
+Pure: callers pass `now` (seconds on any monotonic scale) and get back when they may send.
 """
 
 from __future__ import annotations
@@ -12,9 +27,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 PER_CHANNEL_GAP_S = 1.1  # spec D.3: ≥ 1.1 s between two posts to one channel (Slack: 1/s/channel)
-AIMD_WINDOW_S = 60.0  # spec D.3: two 429s within a minute …
-AIMD_PENALTY_S = 300.0  # … halve the rate for 5 minutes
 DEFAULT_RETRY_AFTER_S = 1.0  # a 429 without a readable Retry-After still waits
+MIN_RATE = 1.0  # [proposal] the pace never drops below one post a second
+RAMP_DOUBLING_S = 1.0  # [proposal] issue 18 "fast ramp-up": the rate doubles each second of successes
+AI_FRACTION = 0.04  # [proposal] after the limit is found: +4% of the rate per second of successes
+FIRST_DECREASE = 0.5  # [proposal] the first workspace 429 after the fast ramp-up halves the rate
+DECREASE = 0.8  # [proposal] a later workspace 429 multiplies it by 0.8
+HOLD_S = 5.0  # [proposal] once the limit is known: no increase for 5 s after any 429
+WORKSPACE_429_CHANNELS = 2  # [proposal] 429s from 2 channels in a row = the workspace's limit
+RAMP_WINDOW_S = 1.0  # [proposal] … or, while ramping up, from 2 channels within 1 s
+PROBE_S = 1.0  # [proposal] two channels refused: everyone waits ≤ 1 s, then one post probes
+ACCEPTED_SPAN_S = 10.0  # [proposal] the accepted rate is measured over up to 10 s …
+MIN_SPAN_S = 2.0  # … and at least 2 s
+OVERDRIVE = 1.1  # [proposal] a pace 10% above what Slack accepted settles on the accepted rate
 
 # spec D.2: errors that will not go away by retrying; the row fails and is reported.
 PERMANENT_ERRORS = frozenset(
@@ -36,6 +61,9 @@ OUTCOME_SENT = "sent"
 OUTCOME_RATE_LIMITED = "rate_limited"
 OUTCOME_FAILED = "failed"
 OUTCOME_UNCERTAIN = "uncertain"
+
+LIMIT_CHANNEL = "channel"
+LIMIT_WORKSPACE = "workspace"
 
 
 def classify(ok: bool, error: str | None = None, status: int = 200) -> str:
@@ -66,41 +94,56 @@ def parse_retry_after(value: str | None) -> float:
 class PacingState:
     """Everything the pacer remembers. Immutable: every event returns a new state."""
 
-    rate: float  # configured messages per second, workspace-wide
+    rate: float  # current workspace-wide pace, messages per second
+    max_rate: float
     burst: float
     tokens: float
     updated_at: float
-    not_before: float = 0.0  # global pause after a 429
-    recent_429s: tuple[float, ...] = ()
-    penalty_until: float = 0.0
+    ramping: bool = True  # fast ramp-up until the workspace's limit is first met
+    last_increase: float = 0.0
+    hold_until: float = 0.0  # no increase before this (a 429 was seen)
+    not_before: float = 0.0  # workspace pause after a workspace 429
+    streak: tuple[tuple[float, str, float], ...] = ()  # 429s since the last accepted post: (at, channel, retry_after)
+    recent: tuple[tuple[float, str, float], ...] = ()  # 429s of the last RAMP_WINDOW_S
+    marks: tuple[tuple[float, int], ...] = ()  # (at, successes so far) at each recent 429
+    successes: int = 0
+    workspace_429s: int = 0
+    channel_429s: int = 0
     last_post: Mapping[str, float] = field(default_factory=dict)
-
-    @property
-    def effective_rate(self) -> float:
-        return self.rate / 2 if self.updated_at < self.penalty_until else self.rate
+    channel_not_before: Mapping[str, float] = field(default_factory=dict)
 
 
-def start(rate: float, burst: float, now: float) -> PacingState:
+def start(rate: float, burst: float, now: float, *, max_rate: float | None = None,
+          remembered: float | None = None) -> PacingState:
+    """A pacer at `rate` (ramping up), or at the rate `remembered` for this workspace (the limit
+    was found before: additive increase only)."""
     if rate <= 0 or burst < 1:
         raise ValueError("rate must be > 0 and burst ≥ 1")
-    return PacingState(rate=rate, burst=burst, tokens=burst, updated_at=now)
+    top = max(max_rate if max_rate is not None else rate, rate)
+    if remembered and remembered > 0:
+        begin = min(top, max(MIN_RATE, remembered))
+        return PacingState(rate=begin, max_rate=top, burst=burst, tokens=burst, updated_at=now, ramping=False, last_increase=now)
+    return PacingState(rate=min(rate, top), max_rate=top, burst=burst, tokens=burst, updated_at=now, last_increase=now)
 
 
 def _refill(state: PacingState, now: float) -> PacingState:
     if now <= state.updated_at:
         return state
-    rate = state.rate / 2 if now < state.penalty_until else state.rate
-    tokens = min(state.burst, state.tokens + (now - state.updated_at) * rate)
+    tokens = min(state.burst, state.tokens + (now - state.updated_at) * state.rate)
     return replace(state, tokens=tokens, updated_at=now)
 
 
 def earliest_send(state: PacingState, channel: str, now: float) -> float:
     """The earliest time ≥ now at which a post to `channel` respects every limit."""
     s = _refill(state, now)
-    rate = s.rate / 2 if now < s.penalty_until else s.rate
-    t_bucket = now if s.tokens >= 1 else now + (1 - s.tokens) / rate
-    t_channel = s.last_post.get(channel, float("-inf")) + PER_CHANNEL_GAP_S
-    return max(now, t_bucket, t_channel, s.not_before)
+    t_bucket = now if s.tokens >= 1 else now + (1 - s.tokens) / s.rate
+    t_gap = s.last_post.get(channel, float("-inf")) + PER_CHANNEL_GAP_S
+    return max(now, t_bucket, t_gap, s.not_before, s.channel_not_before.get(channel, 0.0))
+
+
+def channel_ready_at(state: PacingState, channel: str) -> float:
+    """When this channel alone may be posted to again (its gap and its own Retry-After)."""
+    return max(state.last_post.get(channel, float("-inf")) + PER_CHANNEL_GAP_S, state.channel_not_before.get(channel, 0.0))
 
 
 def record_send(state: PacingState, channel: str, at: float) -> PacingState:
@@ -111,12 +154,72 @@ def record_send(state: PacingState, channel: str, at: float) -> PacingState:
     return replace(s, tokens=s.tokens - 1, last_post=last)
 
 
-def record_rate_limited(state: PacingState, now: float, retry_after: float) -> PacingState:
-    """A 429: nobody posts until now + Retry-After; two within a minute halve the rate for 5 min."""
+def record_success(state: PacingState, now: float) -> PacingState:
+    """A post went through: ramp up (doubling per RAMP_DOUBLING_S while ramping, else +AI_FRACTION
+    of the rate per second), unless a 429 was seen within HOLD_S after the limit was found."""
     s = _refill(state, now)
-    recent = tuple(t for t in s.recent_429s if now - t <= AIMD_WINDOW_S) + (now,)
-    penalty = now + AIMD_PENALTY_S if len(recent) >= 2 else s.penalty_until
-    return replace(s, not_before=max(s.not_before, now + retry_after), recent_429s=recent, penalty_until=penalty, tokens=min(s.tokens, 0.0))
+    s = replace(s, streak=(), successes=s.successes + 1)
+    dt = min(now - s.last_increase, 1.0)  # a quiet spell without posts proves nothing
+    if dt <= 0:
+        return s
+    if not s.ramping and now < s.hold_until:
+        return replace(s, last_increase=now)
+    rate = s.rate * 2 ** (dt / RAMP_DOUBLING_S) if s.ramping else s.rate * (1 + AI_FRACTION * dt)
+    return replace(s, rate=min(s.max_rate, rate), last_increase=now)
+
+
+def accepted_rate(state: PacingState, now: float) -> float | None:
+    """Posts Slack accepted per second since the oldest 429 of the last ACCEPTED_SPAN_S (at least
+    MIN_SPAN_S ago). Between two workspace 429s the workspace's budget was spent at both ends, so
+    this is what the workspace lets through; a channel's 429s only lower it a little."""
+    old = [(t, n) for t, n in state.marks if MIN_SPAN_S <= now - t <= ACCEPTED_SPAN_S]
+    if not old:
+        return None
+    t0, n0 = old[-1]
+    return (state.successes - n0) / (now - t0)
+
+
+def record_rate_limited(state: PacingState, channel: str, now: float, retry_after: float) -> tuple[PacingState, str]:
+    """A 429 on `channel`: that channel alone waits `retry_after`. 429s from WORKSPACE_429_CHANNELS
+    channels in a row (no post accepted between them) are the workspace's limit: every channel
+    waits the shortest Retry-After of them and the rate drops (x DECREASE, or to the rate Slack
+    accepted if lower). A pace above what Slack accepted (OVERDRIVE) settles on the accepted rate."""
+    s = _refill(state, now)
+    held = dict(s.channel_not_before)
+    held[channel] = max(held.get(channel, 0.0), now + retry_after)
+    streak = tuple(r for r in s.streak if r[1] != channel) + ((now, channel, retry_after),)
+    accepted = accepted_rate(s, now)
+    marks = tuple(m for m in s.marks if now - m[0] <= ACCEPTED_SPAN_S) + ((now, s.successes),)
+    s = replace(s, channel_not_before=held, streak=streak, marks=marks)
+    if not s.ramping:
+        s = replace(s, hold_until=max(s.hold_until, now + HOLD_S))  # maybe at the limit: stop climbing
+    in_row = len({r[1] for r in streak})
+    close = len({r[1] for r in (*s.recent, (now, channel, retry_after)) if now - r[0] <= RAMP_WINDOW_S})
+    s = replace(s, recent=tuple(r for r in s.recent if now - r[0] <= RAMP_WINDOW_S) + ((now, channel, retry_after),))
+    if in_row < WORKSPACE_429_CHANNELS and not (s.ramping and close >= WORKSPACE_429_CHANNELS):
+        if not s.ramping and accepted is not None and s.rate > accepted * OVERDRIVE:
+            s = replace(s, rate=max(MIN_RATE, accepted))
+        return replace(s, channel_429s=s.channel_429s + 1), LIMIT_CHANNEL
+    waits = [r[2] for r in (streak if in_row >= WORKSPACE_429_CHANNELS else s.recent)]
+    # Two channels refused: pause the shortest Retry-After, at most PROBE_S (a post after that
+    # tells whether the workspace is still refusing); three or more: the whole Retry-After.
+    pause = min(waits) if in_row > WORKSPACE_429_CHANNELS else min(min(waits), PROBE_S)
+    rate = s.rate
+    if in_row <= WORKSPACE_429_CHANNELS:  # once per streak: a third refusal lengthens the pause only
+        rate = s.rate * (FIRST_DECREASE if s.ramping else DECREASE)
+        if accepted is not None:
+            rate = min(rate, accepted)
+    return replace(
+        s, recent=(), marks=((now + pause, s.successes),), rate=max(MIN_RATE, rate), ramping=False, tokens=min(s.tokens, 0.0),
+        not_before=max(s.not_before, now + pause), workspace_429s=s.workspace_429s + 1,
+        hold_until=max(s.hold_until, now + pause + HOLD_S), last_increase=now + pause,
+    ), LIMIT_WORKSPACE
+
+
+def record_priority_post(state: PacingState, channel: str, at: float) -> PacingState:
+    """A post that went ahead of the customer posts (owners' notice, CMOC progress): it used the
+    workspace's budget too, so the customer posts leave room for it."""
+    return record_send(state, channel, at)
 
 
 def time_bound(channels: int, rate: float, retry_after_total: float = 0.0) -> float:
@@ -125,7 +228,7 @@ def time_bound(channels: int, rate: float, retry_after_total: float = 0.0) -> fl
 
 
 def plan(channels: Sequence[str], rate: float, burst: float, begin: float = 0.0) -> tuple[tuple[str, float], ...]:
-    """Send times for one message per channel with no rate limiting met: a dry run of the pacer."""
+    """Send times for one message per channel at a fixed `rate` (no 429 met, no ramp): a dry run."""
     state = start(rate, burst, begin)
     now = begin
     out: list[tuple[str, float]] = []

@@ -46,24 +46,99 @@ def test_plan_never_exceeds_rate_or_per_channel_limits(channel_ids, rate, burst)
             assert j - i + 1 <= burst + rate * (times[j] - times[i]) + 1e-6
 
 
-def test_e17a_retry_after_pauses_every_post():
-    state = p.start(4, 8, now=0)
-    state = p.record_rate_limited(state, now=12.0, retry_after=3)
-    assert p.earliest_send(state, "C_ANY", 12.0) >= 15.0
-    assert p.earliest_send(state, "C_OTHER", 14.9) >= 15.0
+def _workspace_429(state, now, retry_after=3.0):
+    """Two channels refused in a row: the workspace's limit."""
+    state, first = p.record_rate_limited(state, "C_A", now, retry_after)
+    state, second = p.record_rate_limited(state, "C_B", now + 0.01, retry_after)
+    return state, (first, second)
 
 
-def test_two_429s_in_a_minute_halve_the_rate_for_five_minutes():
+def test_e17a_a_workspace_429_pauses_every_channel_for_its_retry_after():
+    state = p.start(4, 8, now=0, max_rate=50)
+    state, kinds = _workspace_429(state, 12.0, retry_after=3)
+    assert kinds == (p.LIMIT_CHANNEL, p.LIMIT_WORKSPACE)
+    # two channels: the probe pause (≤ PROBE_S); a third refusal in a row waits the whole Retry-After
+    assert p.earliest_send(state, "C_ANY", 12.01) >= 12.01 + p.PROBE_S
+    rate = state.rate
+    state, kind = p.record_rate_limited(state, "C_C", 12.02, 3)
+    assert state.rate == rate  # one decrease per streak
+    assert kind == p.LIMIT_WORKSPACE
+    assert p.earliest_send(state, "C_OTHER", 12.1) >= 15.0
+
+
+def test_a_429_on_one_channel_delays_that_channel_only():
+    state = p.start(10, 8, now=0, max_rate=50, remembered=10)
+    state = p.record_send(state, "C_SLOW", 5.0)
+    state, kind = p.record_rate_limited(state, "C_SLOW", 5.0, retry_after=10)
+    assert kind == p.LIMIT_CHANNEL
+    assert state.rate == 10
+    assert p.earliest_send(state, "C_SLOW", 5.1) >= 15.0
+    assert p.earliest_send(state, "C_OTHER", 5.1) == pytest.approx(5.1)
+    # a post to another channel succeeds: the next 429 elsewhere starts a new streak, still a channel's
+    state = p.record_success(state, 5.2)
+    state, kind = p.record_rate_limited(state, "C_SLOW2", 5.3, retry_after=10)
+    assert kind == p.LIMIT_CHANNEL
+    assert p.earliest_send(state, "C_OTHER", 5.4) == pytest.approx(5.4)
+
+
+def test_the_workspace_pause_is_the_shortest_retry_after_of_the_channels_refused():
+    state = p.start(10, 8, now=0, max_rate=50, remembered=10)
+    for i, ra in enumerate((30, 2, 2)):
+        state, kind = p.record_rate_limited(state, f"C{i}", 1.0 + i / 100, ra)
+    assert kind == p.LIMIT_WORKSPACE
+    assert p.earliest_send(state, "C_OTHER", 1.05) == pytest.approx(3.02)  # not 30 s for everyone
+    assert p.earliest_send(state, "C0", 1.05) >= 31.0  # C0 waits its own 30 s
+
+
+def test_ramp_up_doubles_each_second_until_the_cap():
+    state = p.start(4, 8, now=0, max_rate=50)
+    state = p.record_success(state, 1.0)
+    assert state.rate == pytest.approx(8)
+    state = p.record_success(state, 2.0)
+    assert state.rate == pytest.approx(16)
+    for second in range(3, 8):
+        state = p.record_success(state, float(second))
+    assert state.rate == 50  # SLACK_POST_RATE_MAX_PER_SEC
+
+
+def test_a_workspace_429_halves_the_ramped_rate_then_additive_increase():
+    state = p.start(4, 8, now=0, max_rate=100)
+    for second in (1.0, 2.0, 3.0):
+        state = p.record_success(state, second)
+    assert state.rate == pytest.approx(32)
+    state, _ = _workspace_429(state, 3.1, retry_after=1)
+    assert not state.ramping and state.rate == pytest.approx(16)
+    state = p.record_success(state, 4.0)  # within the hold after the 429: no increase
+    assert state.rate == pytest.approx(16)
+    state = p.record_success(state, 20.0)
+    before = state.rate
+    state = p.record_success(state, 21.0)
+    assert state.rate == pytest.approx(before * (1 + p.AI_FRACTION))  # +4% per second, not doubling
+    state, _ = _workspace_429(state, 30.0, retry_after=1)
+    assert state.rate <= before * (1 + p.AI_FRACTION) * p.DECREASE + 1e-9
+
+
+def test_a_pace_above_what_slack_accepted_settles_on_the_accepted_rate():
+    state = p.start(10, 8, now=0, max_rate=100, remembered=30)
+    state, _ = p.record_rate_limited(state, "C1", 0.0, 1)
+    for i in range(40):  # 40 accepted in 4 s: 10 a second, while pacing at 30
+        state = p.record_success(state, 0.1 * (i + 1))
+    state, kind = p.record_rate_limited(state, "C2", 4.0, 1)
+    assert kind == p.LIMIT_CHANNEL
+    assert state.rate == pytest.approx(10, rel=0.05)
+
+
+def test_remembered_rate_starts_without_ramping_and_within_the_cap():
+    warm = p.start(4, 8, now=0, max_rate=50, remembered=37.5)
+    assert warm.rate == 37.5 and not warm.ramping
+    assert p.start(4, 8, now=0, max_rate=50, remembered=500).rate == 50
+    assert p.start(4, 8, now=0, max_rate=50).ramping
+
+
+def test_priority_post_spends_the_workspace_budget():
     state = p.start(4, 1, now=0)
-    state = p.record_rate_limited(state, 10, 1)
-    assert state.penalty_until == 0
-    state = p.record_rate_limited(state, 20, 1)
-    assert state.penalty_until == 20 + p.AIMD_PENALTY_S
-    state = p.record_send(state, "C1", 21)
-    # after one send the bucket is empty: the next token takes 1 / (4/2) = 0.5 s
-    assert p.earliest_send(state, "C2", 21) == pytest.approx(21.5)
-    late = p.record_send(p.start(4, 1, 0), "C1", 400)
-    assert p.earliest_send(late, "C2", 400) == pytest.approx(400.25)
+    state = p.record_priority_post(state, "C_COORD", 0.0)
+    assert p.earliest_send(state, "C_CUST", 0.0) == pytest.approx(0.25)
 
 
 @pytest.mark.parametrize(

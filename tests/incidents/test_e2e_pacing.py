@@ -1,0 +1,74 @@
+"""Adaptive pacing end to end (issue 18): one throttled channel delays itself only; the pace found
+against the workspace's limit is remembered and the next broadcast starts from it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.session import session_scope
+from bot.incidents.dispatch import incident_settings, sender_config
+from bot.incidents.sender import DeliverySender
+from bot.incidents.tables import Broadcast, Delivery, PostRate
+from tests.incidents.fixtures import COORD
+from tests.incidents.test_e2e_broadcast import (
+    CONFIRM,
+    declare_sev0,
+    per_channel,
+    submit,
+    wait_broadcast_done,
+    world,
+)
+
+
+def _post_time(fake, channel: str) -> float:
+    return float(fake.posts(channel)[0]["ts"])
+
+
+def test_a_channel_answering_429_waits_alone_while_the_others_complete(seed, fake_slack, incident_env, bot, rt):
+    channels = world(seed, fake_slack, incident_env, 30, rate=20)
+    slow = channels[-1]  # the biggest account: first in line
+    fake_slack.throttle_channel(slow, seconds=4)
+    submit(bot, declare_sev0(fake_slack, bot), CONFIRM, "U_SIMON")
+    wait_broadcast_done(fake_slack, rt, timeout=60)
+
+    counts = per_channel(fake_slack, channels)
+    assert set(counts.values()) == {1}, "every channel exactly once, the throttled one included"
+    refusals = [c for c in fake_slack.calls if c.method == "chat.postMessage" and c.status == 429 and c.args["channel"] in channels]
+    assert refusals and {c.args["channel"] for c in refusals} == {slow}
+    first_refusal = refusals[0].at
+    others = [_post_time(fake_slack, ch) for ch in channels if ch != slow]
+    # the others did not wait out the slow channel's 4 s: all 29 went out before it did
+    assert max(others) < _post_time(fake_slack, slow)
+    assert max(others) - first_refusal < 4
+    assert _post_time(fake_slack, slow) - first_refusal >= 4
+    with session_scope(rt.session_factory) as s:
+        assert s.scalar(select(Broadcast.status)) == "sent"
+    fake_slack.wait_for(lambda: [m for m in fake_slack.posts(COORD) if m["text"].startswith("<@U_SIMON> Sent to 30/30 channels")])
+
+
+def test_the_rate_found_against_the_workspace_limit_is_where_the_next_broadcast_starts(seed, fake_slack, incident_env, bot, rt, monkeypatch):
+    channels = world(seed, fake_slack, incident_env, 60, rate=4)
+    monkeypatch.setenv("SLACK_POST_RATE_MAX_PER_SEC", "100")
+    incident_settings.cache_clear()
+    fake_slack.clear_rate_limits()
+    fake_slack.rate_limit("chat.postMessage", per_second=10, burst=10)  # the workspace allows 10 a second
+    monkeypatch.setattr("bot.incidents.flow.start_broadcast", lambda *a, **k: None)  # rows written, sent below
+    submit(bot, declare_sev0(fake_slack, bot), CONFIRM, "U_SIMON")
+    with session_scope(rt.session_factory) as s:
+        assert s.scalar(select(PostRate)) is None
+        broadcast_id = s.scalar(select(Broadcast.id))
+
+    first = DeliverySender(rt, sender_config(incident_settings()))
+    assert first.state.rate == 4 and first.state.ramping  # cold: SLACK_POST_RATE_PER_SEC, ramping up
+    report = first.run(broadcast_id=broadcast_id)
+    assert report.sent == 60 and set(per_channel(fake_slack, channels).values()) == {1}
+    assert report.workspace_limited >= 1, "the ramp met the workspace's limit"
+    with session_scope(rt.session_factory) as s:
+        found = s.scalar(select(PostRate))
+        assert 4 < found.rate < 20
+        assert found.rate == report.final_rate
+
+    second = DeliverySender(rt, sender_config(incident_settings()))
+    assert second.state.rate == found.rate and not second.state.ramping  # warm: from the rate found
+    with session_scope(rt.session_factory) as s:
+        assert {d.status for d in s.scalars(select(Delivery))} == {"sent"}
