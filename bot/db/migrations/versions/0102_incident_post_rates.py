@@ -1,15 +1,15 @@
 """Incidents: the chat.postMessage pace found per workspace, so the next SEV 0 broadcast starts from it (issue 18).
 
-Revision ID: incidents_0002
-Revises: 0100_incidents
+Revision ID: 0102_incident_post_rates
+Revises: 0101_incident_work_claims
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'incidents_0002'
-down_revision = '0100_incidents'
+revision = '0102_incident_post_rates'
+down_revision = '0101_incident_work_claims'
 branch_labels = None
 depends_on = None
 
