@@ -1,8 +1,9 @@
-"""SEV 0 broadcast to 500 customer channels through the fake Slack with Slack's limits switched
-on (1 message/s per channel, a workspace cap above our pace): completion time against the
-rate-limit bound N / r (spec D.3), printed as a ratio. Not a test: nothing is asserted.
+"""SEV 0 broadcast to 500 customer channels through the fake Slack enforcing a workspace limit (4,
+20 and 50 a second) and 1 message a second per channel: completion time against the bound the
+fake's own limits allow (N / workspace limit), cold (first broadcast) and warm (the rate found is
+remembered), plus one run where 5% of channels answer 429 for 10 s. Not a test: nothing is asserted.
 
-    python -m bench.broadcast [--channels 500] [--rate 4] [--burst 8]
+    python -m bench.broadcast [--channels 500] [--limits 4 20 50] [--throttle-limit 20]
 
 The whole path runs: signed /incident command, declare, draft and preview modals, the confirm,
 then the paced sender posting over HTTP; the clock starts at the confirm and stops when the
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import secrets
 import tempfile
 import time
@@ -29,7 +31,7 @@ from bot.fakes.driver import SlackDriver
 from bot.fakes.slack import FakeSlack
 from bot.fakes.workspace import mirror_directory, seed_workspace
 from bot.incidents.dispatch import incident_settings, wait_idle
-from bot.incidents.tables import Broadcast
+from bot.incidents.tables import Broadcast, PostRate
 from bot.runtime import build_runtime
 from bot.server import HttpServer, make_wsgi_app
 from bot.settings import Settings
@@ -47,15 +49,17 @@ def _submit(driver: SlackDriver, view: dict, values: dict) -> dict:
     return json.loads(resp.text) if resp.text else {}
 
 
-def run(channels: int, rate: float, burst: int) -> dict:
-    os.environ.update(SLACK_POST_RATE_PER_SEC=str(rate), SLACK_POST_BURST=str(burst), CMOC_EU="U0BENCHCMOC", CMOC_US="U0BENCHCMOC")
+def run(channels: int, rate: float, burst: int, limit: float, *, max_rate: float = 100.0, remembered: float | None = None,
+        throttled_share: float = 0.0) -> dict:
+    os.environ.update(SLACK_POST_RATE_PER_SEC=str(rate), SLACK_POST_BURST=str(burst), SLACK_POST_RATE_MAX_PER_SEC=str(max_rate),
+                      CMOC_EU="U0BENCHCMOC", CMOC_US="U0BENCHCMOC")
     os.environ.pop("GTMBOT_NOW", None)
     incident_settings.cache_clear()
     tmp = Path(tempfile.mkdtemp(prefix="gtmbot-bench-"))
     fake = seed_workspace(FakeSlack(bot_token="xoxb-bench").start())
-    # Slack's documented limits: ~1/s per channel, "several hundred per minute" workspace-wide
+    # Slack's documented limits: ~1/s per channel; the workspace's, which Slack does not publish, is `limit`
     fake.rate_limit("chat.postMessage", per_second=1, burst=1, per_channel=True)
-    fake.rate_limit("chat.postMessage", per_second=max(rate * 1.5, 5), burst=burst * 2)
+    fake.rate_limit("chat.postMessage", per_second=limit, burst=max(limit, 1))
     secret = secrets.token_hex(16)
     settings = Settings(slack_bot_token="xoxb-bench", slack_signing_secret=secret, slack_api_url=fake.url, database_url=f"sqlite:///{tmp / 'bench.db'}", scheduler_enabled=False)
     rt = build_runtime(settings)
@@ -71,6 +75,12 @@ def run(channels: int, rate: float, burst: int) -> dict:
         import_document({"team": team, "accounts": accounts}, s)
     with session_scope(rt.session_factory) as s:
         mirror_directory(fake, s)
+        if remembered:
+            s.add(PostRate(team_id=fake.team_id, rate=remembered))
+    all_channels = [a["slack_channel_ids"][0] for a in accounts]
+    throttled = set(random.Random(18).sample(all_channels, int(channels * throttled_share)))
+    for ch in throttled:
+        fake.throttle_channel(ch, seconds=10)
     server = HttpServer(make_wsgi_app(rt, create_app(rt))).start()
     driver = SlackDriver(server.url, secret, fake)
     try:
@@ -79,46 +89,73 @@ def run(channels: int, rate: float, burst: int) -> dict:
         values = {"severity": {"value": {"type": "static_select", "selected_option": {"value": "0"}}}, "feature": _text("the PostHog app"), "symptom": _text("The PostHog app is unreachable."), "title": _text("bench"), "cloud": {"value": {"type": "static_select", "selected_option": {"value": "both"}}}, "cmoc": {"value": {"type": "users_select", "selected_user": CMOC}}}
         draft = _submit(driver, view, values)["view"]
         preview = _submit(driver, draft, {"f_feature": _text("the PostHog app"), "f_symptom": _text("The PostHog app is unreachable.")})["view"]
-        start = time.monotonic()
+        start, start_wall = time.monotonic(), time.time()
         _submit(driver, preview, {"confirm": {"value": {"type": "checkboxes", "selected_options": [{"value": "yes"}]}}})
 
         def done() -> bool:
             with session_scope(rt.session_factory) as s:
                 return s.scalar(select(Broadcast.status)) in ("sent", "partially_failed", "failed")
 
-        fake.wait_for(done, timeout=channels / rate * 3 + 60)
+        fake.wait_for(done, timeout=channels / min(rate, limit) * 3 + 60)
         elapsed = time.monotonic() - start
         wait_idle(60)
-        per_channel = Counter(ch for ch in (a["slack_channel_ids"][0] for a in accounts) for _ in fake.posts(ch))
-        limited = sum(1 for c in fake.calls if c.method == "chat.postMessage" and c.status == 429)
+        per_channel = Counter(ch for ch in all_channels for _ in fake.posts(ch))
+        customer = set(all_channels)
+        limited = sum(1 for c in fake.calls if c.method == "chat.postMessage" and c.status == 429 and c.args.get("channel") in customer)
+        others = max(float(fake.posts(ch)[0]["ts"]) for ch in all_channels if ch not in throttled and fake.posts(ch)) - start_wall
+        with session_scope(rt.session_factory) as s:
+            found = s.scalar(select(PostRate.rate))
     finally:
         server.stop()
         fake.stop()
         rt.engine.dispose()
-    bound = time_bound(channels, rate)
+    bound = time_bound(channels, limit)
     return {
         "channels": channels,
-        "rate": rate,
+        "limit": limit,
         "elapsed_s": elapsed,
+        "others_s": others,
         "bound_s": bound,
         "ratio": elapsed / bound,
-        "delivered": sum(per_channel.values()),
+        "others_ratio": others / bound,
+        "delivered": len(per_channel),
+        "lost": channels - len(per_channel),
         "duplicates": sum(n - 1 for n in per_channel.values() if n > 1),
         "http_429s": limited,
+        "throttled": len(throttled),
+        "found_rate": found,
     }
+
+
+def _line(label: str, r: dict) -> str:
+    return (f"  {label:<5} {r['elapsed_s']:6.1f} s  bound {r['bound_s']:6.1f} s  ratio {r['ratio']:.2f}  "
+            f"delivered {r['delivered']}/{r['channels']}  lost {r['lost']}  duplicates {r['duplicates']}  "
+            f"429s {r['http_429s']} ({r['http_429s'] / r['channels']:.1%})  pace found {r['found_rate'] or 0:.1f}/s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--channels", type=int, default=500)
-    parser.add_argument("--rate", type=float, default=4.0, help="SLACK_POST_RATE_PER_SEC (default: the setting's default, 4)")
+    parser.add_argument("--limits", type=float, nargs="+", default=[4, 20, 50], help="workspace limits the fake enforces, a second")
+    parser.add_argument("--throttle-limit", type=float, default=20, help="workspace limit of the run where 5%% of channels answer 429 for 10 s")
+    parser.add_argument("--rate", type=float, default=4.0, help="SLACK_POST_RATE_PER_SEC, the cold start (default 4)")
+    parser.add_argument("--max-rate", type=float, default=100.0, help="SLACK_POST_RATE_MAX_PER_SEC (default 100, above every limit)")
     parser.add_argument("--burst", type=int, default=8)
     args = parser.parse_args()
-    r = run(args.channels, args.rate, args.burst)
     print(f"machine: {machine()}")
-    print(f"SEV 0 broadcast to {r['channels']} channels at {r['rate']:g} msg/s (fake Slack: 1/s per channel, workspace cap on)")
-    print(f"  completed in {r['elapsed_s']:.1f} s; bound N/r = {r['bound_s']:.1f} s; ratio {r['ratio']:.3f}")
-    print(f"  delivered {r['delivered']}/{r['channels']}, duplicates {r['duplicates']}, HTTP 429s seen {r['http_429s']}")
+    print(f"SEV 0 broadcast to {args.channels} channels, start {args.rate:g}/s, cap {args.max_rate:g}/s; fake Slack: 1/s per channel + workspace limit")
+    for limit in args.limits:
+        print(f"workspace limit {limit:g}/s:")
+        cold = run(args.channels, args.rate, args.burst, limit, max_rate=args.max_rate)
+        print(_line("cold", cold), flush=True)
+        warm = run(args.channels, args.rate, args.burst, limit, max_rate=args.max_rate, remembered=cold["found_rate"])
+        print(_line("warm", warm), flush=True)
+    limit = args.throttle_limit
+    print(f"workspace limit {limit:g}/s, 5% of channels answer 429 for 10 s (Retry-After: the time left):")
+    for label, remembered in (("cold", None), ("warm", limit)):
+        r = run(args.channels, args.rate, args.burst, limit, max_rate=args.max_rate, remembered=remembered, throttled_share=0.05)
+        print(_line(label, r))
+        print(f"        the other {r['channels'] - r['throttled']} channels done in {r['others_s']:.1f} s: ratio {r['others_ratio']:.2f}", flush=True)
 
 
 if __name__ == "__main__":
