@@ -226,19 +226,21 @@ class OutboxSender:
                 sent_channel=resp.get("channel") or row.channel, last_error=None))
         return "sent"
 
-    def _uncertain(self, row_id: int, key: str, error: str) -> str:
+    def _uncertain(self, row_id: int, key: str, error: str, *, file: bool = False) -> str:
         """The send may or may not have happened: look now; if it is not there, the row goes back to
         pending with backoff and is looked for again before it is resent (see `_send_one`)."""
-        log.warning("outbox %s: send uncertain (%s); checking Slack before any resend", key, error)
-        settled = self._settle_if_posted(row_id, key, error=error)
+        log.warning("outbox %s: %s uncertain (%s); checking Slack before any resend", key,
+                    "file share" if file else "send", error)
+        settled = self._settle_if_posted(row_id, key, error=error, file=file)
         return settled if settled is not None else self._record_failure(row_id, error, permanent=False)
 
-    def _settle_if_posted(self, row_id: int, key: str, *, error: str | None = None) -> str | None:
-        """"sent" when the message is already in Slack; "pending" (row released) when Slack cannot be
-        read; None when it is certainly not there and may be sent."""
+    def _settle_if_posted(self, row_id: int, key: str, *, error: str | None = None, file: bool = False) -> str | None:
+        """"sent" when the message (or shared file) is already in Slack; "pending" (row released) when
+        Slack cannot be read; None when it is certainly not there and may be sent."""
+        find = self._find_file_in_slack if file else self._find_in_slack
         with session_scope(self.session_factory) as s:
             row = s.get(OutboxMessage, row_id)
-            ts = self._find_in_slack(s, row)
+            ts = find(s, row)
             if ts is UNKNOWN:
                 row.status, row.claimed_by = "pending", None
                 row.last_error = error or row.last_error or "uncertain: Slack unreadable"
@@ -248,7 +250,7 @@ class OutboxSender:
                 row.status, row.sent_ts, row.sent_at = "sent", ts, clock_now()
                 row.sent_channel = row.sent_channel or row.channel
                 row.last_error = f"reconciled after: {error}" if error else "reconciled: found in Slack"
-                log.info("outbox %s was already delivered (ts %s); not resending", key, ts)
+                log.info("outbox %s was already delivered (%s); not sending again", key, ts)
                 return "sent"
         return None
 
@@ -256,7 +258,7 @@ class OutboxSender:
         """Share a file once. An attempt whose answer was a 5xx or never came may have shared it, so
         the thread is looked at at once, and again before any new upload."""
         if row.attempts > 1:
-            settled = self._settle_file(row_id, row)
+            settled = self._settle_if_posted(row_id, row.dedupe_key, file=True)
             if settled is not None:
                 return settled
         try:
@@ -268,40 +270,15 @@ class OutboxSender:
             error = e.response.get("error", "unknown_error") if e.response is not None else "unknown_error"
             status = e.response.status_code if e.response is not None else 200
             if status >= 500:  # Slack may have shared it before failing: uncertain
-                return self._uncertain_file(row_id, row, f"http_{status}:{error}")
+                return self._uncertain(row_id, row.dedupe_key, f"http_{status}:{error}", file=True)
             return self._record_failure(row_id, error, permanent=error in PERMANENT_ERRORS)
         except SlackRequestError as e:  # the upload POST was refused: nothing can have been shared
             log.warning("outbox %s: file upload refused (%s); will retry", row.dedupe_key, e)
             return self._record_failure(row_id, "upload_failed", permanent=False)
         except Exception as e:  # timeout or dropped connection: unknown whether Slack shared it
-            return self._uncertain_file(row_id, row, f"{type(e).__name__}: {e}")
+            return self._uncertain(row_id, row.dedupe_key, f"{type(e).__name__}: {e}", file=True)
         file_id = (resp.get("file") or {}).get("id") or next((f.get("id") for f in resp.get("files") or []), None)
         return self._mark_sent(row_id, file_id, row.channel)
-
-    def _uncertain_file(self, row_id: int, row: OutboxMessage, error: str) -> str:
-        log.warning("outbox %s: file share uncertain (%s); checking Slack before any new upload",
-                    row.dedupe_key, error)
-        settled = self._settle_file(row_id, row, error=error)
-        return settled if settled is not None else self._record_failure(row_id, error, permanent=False)
-
-    def _settle_file(self, row_id: int, row: OutboxMessage, *, error: str | None = None) -> str | None:
-        """"sent" when the file is already shared; "pending" (row released, backing off) when Slack
-        cannot be read; None when it is certainly not there and may be uploaded."""
-        with session_scope(self.session_factory) as s:
-            row_now = s.get(OutboxMessage, row_id)
-            found = self._find_file_in_slack(s, row_now)
-            if found is UNKNOWN:
-                row_now.status, row_now.claimed_by = "pending", None
-                row_now.last_error = error or row_now.last_error or "uncertain: Slack unreadable"
-                row_now.next_attempt_at = clock_now() + timedelta(seconds=min(3600, 15 * 2 ** max(0, row_now.attempts - 1)))
-                return "pending"
-            if found:
-                row_now.status, row_now.sent_ts, row_now.sent_at = "sent", found, clock_now()
-                row_now.sent_channel = row_now.sent_channel or row_now.channel
-                row_now.last_error = f"reconciled after: {error}" if error else "reconciled: found in Slack"
-                log.info("outbox %s: file already shared (%s); not uploading again", row.dedupe_key, found)
-                return "sent"
-        return None
 
     def _mark_sent(self, row_id: int, ts: str | None, channel: str) -> str:
         """For a file, `sent_ts` holds its file id."""
