@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot import clock
+from bot import clock, work
 from bot.app import create_app
 from bot.db.migrate import upgrade
 from bot.db.registry import load_all_models
@@ -65,13 +65,21 @@ def migrated_db_url(tmp_path_factory) -> str:
 
 
 def _wipe(url: str) -> None:
+    """Empty every table. On PostgreSQL a connection a previous test left behind (a thread of its
+    bot still finishing, a subprocess being reaped) would block or deadlock the TRUNCATE: at the
+    start of a test every other session on the test database is such a leftover, so it is ended
+    first (the suite runs in one process, one test at a time)."""
     engine = make_engine(url)
     meta = load_all_models().metadata
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in meta.sorted_tables)
+    if engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in meta.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"))
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
+    else:
+        with engine.begin() as conn:
             for table in reversed(meta.sorted_tables):
                 conn.execute(table.delete())
     engine.dispose()
@@ -110,6 +118,9 @@ def settings(db_url: str, fake_slack: FakeSlack) -> Settings:
 def rt(settings: Settings) -> Iterator[Runtime]:
     runtime = build_runtime(settings, migrate=False)
     yield runtime
+    # a listener or background send still finishing would write into the next test's database
+    # (tests that must end idle say so with settle(); this only keeps the next test clean)
+    work.wait_idle(30)
     runtime.engine.dispose()
 
 
