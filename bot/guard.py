@@ -50,6 +50,10 @@ SLACK_UNAVAILABLE = (
     "Slack is not answering right now, so I can't check that you are a member of our workspace. "
     "Please try again in a minute."
 )
+SLACK_UNAVAILABLE_CHANNEL = (
+    "Slack is not answering right now, so I can't check whether this channel is shared with people "
+    "outside the company. Nothing was posted: please try again in a minute."
+)
 
 # Slack errors that say "not now", not "no": never cached as an answer.
 TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
@@ -163,14 +167,21 @@ def is_shared_channel(info: dict[str, Any]) -> bool:
     return bool(info.get("is_ext_shared") or info.get("is_shared") or info.get("is_pending_ext_shared"))
 
 
-def is_external_channel(rt: Runtime, channel_id: str | None) -> bool:
-    """True for Slack Connect channels (and unknown channels: fail closed)."""
+def share_refusal(rt: Runtime, channel_id: str | None) -> str | None:
+    """Why account data may not be posted in this channel, or None when it may (an internal channel
+    or a DM). Fails closed, and says which way: a Slack Connect or unknown channel is refused as
+    such; when Slack cannot tell us right now the user is told that, not that the channel is shared."""
     if not channel_id or channel_id.startswith("D"):
-        return False
-    info = channel_info(rt.client, rt, channel_id)
-    if info is None:
-        return True
-    return bool(info.get("is_ext_shared") or info.get("is_shared") or info.get("is_pending_ext_shared"))
+        return None
+    try:
+        info = _cached(rt, f"channel:{channel_id}",
+                       lambda: _read(lambda: rt.client.conversations_info(channel=channel_id)["channel"]))
+    except SlackUnavailable as e:
+        log.warning("channel check: Slack is not answering (%s)", e)
+        return SLACK_UNAVAILABLE_CHANNEL
+    if info is None or info.get("is_ext_shared") or info.get("is_shared") or info.get("is_pending_ext_shared"):
+        return EXTERNAL_CHANNEL_REFUSAL
+    return None
 
 
 def requesting_user(body: dict[str, Any]) -> str | None:

@@ -20,7 +20,7 @@ from bot.churn.flow import assess_and_note, book, lookup
 from bot.clock import now as clock_now
 from bot.db.session import session_scope
 from bot.events import first_delivery_of_command
-from bot.guard import EXTERNAL_CHANNEL_REFUSAL, internal_only, is_external_channel
+from bot.guard import internal_only, share_refusal
 from bot.runtime import Runtime
 from services.mrkdwn import escape
 
@@ -67,8 +67,9 @@ def handle_churn_risk(ack, command, respond, context) -> None:
         assessment = assess_and_note(s, matches, now)[0]
     text = f"{escape(assessment.account.name)}: {assessment.level.replace('_', ' ')}"
     if share:
-        if is_external_channel(rt, command.get("channel_id")):
-            respond(response_type="ephemeral", text=EXTERNAL_CHANNEL_REFUSAL)
+        refusal = share_refusal(rt, command.get("channel_id"))
+        if refusal:
+            respond(response_type="ephemeral", text=refusal)
             return
         respond(response_type="in_channel", text=text, blocks=churn_reply_blocks(assessment, now, shared=True))
         return

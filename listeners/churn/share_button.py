@@ -10,7 +10,7 @@ from bot.churn.flow import assess_accounts
 from bot.clock import now as clock_now
 from bot.db.models import Account
 from bot.db.session import session_scope
-from bot.guard import EXTERNAL_CHANNEL_REFUSAL, internal_only, is_external_channel
+from bot.guard import internal_only, share_refusal
 from bot.runtime import Runtime
 
 
@@ -18,8 +18,9 @@ def handle_share(ack, body, action, respond, context) -> None:
     ack()
     rt: Runtime = context["rt"]
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    if is_external_channel(rt, channel):
-        respond(response_type="ephemeral", replace_original=False, text=EXTERNAL_CHANNEL_REFUSAL)
+    refusal = share_refusal(rt, channel)
+    if refusal:
+        respond(response_type="ephemeral", replace_original=False, text=refusal)
         return
     now = clock_now()
     with session_scope(rt.session_factory) as s:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.guard import EXTERNAL_CHANNEL_REFUSAL, internal_only, is_external_channel
+from bot.guard import internal_only, share_refusal
 from bot.quotes.blocks import POST_ACTION_ID, parse_post_value
 from bot.quotes.reply import policy_from_settings, render
 from bot.quotes.settings import QuoteSettings
@@ -25,8 +25,9 @@ def register(app: App) -> None:
             return
         command, text, role = parsed
         channel = (body.get("channel") or {}).get("id")
-        if is_external_channel(context["rt"], channel):
-            respond(text=EXTERNAL_CHANNEL_REFUSAL, response_type="ephemeral", replace_original=False)
+        refusal = share_refusal(context["rt"], channel)
+        if refusal:
+            respond(text=refusal, response_type="ephemeral", replace_original=False)
             return
         user = (body.get("user") or {}).get("id")
         fallback, blocks, ok = render(command, text, directory_role=role, policy=policy, shared_by=user)

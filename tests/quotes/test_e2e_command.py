@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.guard import EXTERNAL_CHANNEL_REFUSAL, REFUSAL
+from bot.guard import EXTERNAL_CHANNEL_REFUSAL, REFUSAL, SLACK_UNAVAILABLE_CHANNEL
 from bot.render import buttons
 from tests.fakes.slack import EXTERNAL_USER, GUEST_USER
 from tests.quotes.examples import (
@@ -217,6 +217,18 @@ def test_post_to_channel_posts_the_same_answer_and_replaces_the_ephemeral(team_b
     assert not bodies[1].get("blocks")  # the button is gone: a second tap cannot post twice
     assert any("Price $97,500.00" in (m.get("text") or "") or "Price $97,500.00" in blocks_to_text(m.get("blocks"))
                for m in fake_slack.channel_messages("C0GENERAL"))
+
+
+def test_post_to_channel_when_slack_cannot_say_whether_the_channel_is_shared(team_bot, fake_slack):
+    """Slack down while the bot checks the channel: nothing is posted, and the rep is told Slack is
+    not answering (not that their internal channel is shared with customers)."""
+    reply = team_bot.command("/quote", "25k", channel="C0GENERAL")
+    [(_, button)] = buttons(reply.first()["blocks"])
+    fake_slack.fail("conversations.info", status=503, error="service_unavailable", times=20)
+    answer = team_bot.click(button, channel="C0GENERAL").responses(1)[0]
+    assert answer["text"] == SLACK_UNAVAILABLE_CHANNEL
+    assert answer["replace_original"] is False  # the quote and its button stay for a retry
+    assert fake_slack.channel_messages("C0GENERAL") == []
 
 
 def test_post_to_channel_keeps_the_requesters_role(team_bot):
