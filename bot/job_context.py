@@ -5,9 +5,13 @@ context without importing `jobs`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from bot.db.session import session_scope
 from bot.outbox import DeliveryReport, OutboxSender, enqueue
@@ -60,6 +64,23 @@ class JobContext:
             return
         with session_scope(self.rt.session_factory) as s:
             enqueue(s, key=key, channel=channel, text=text, blocks=blocks, thread_key=thread_key, **extra)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction for a run: committed when the run ends well, rolled back when it fails,
+        and always rolled back in a dry run (it decides and reports; it records nothing)."""
+        session = self.rt.session_factory()
+        try:
+            yield session
+            if self.dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     def deliver(self) -> DeliveryReport:
         """Send what this run queued (and anything else due)."""

@@ -155,22 +155,12 @@ def creditbot(ctx: JobContext) -> str:
     from bot.billing.stripe_sync import stripe_client, sync_credit
 
     client = stripe_client(ctx.settings)
-    session = ctx.rt.session_factory()
-    try:
+    with ctx.session() as session:
         if client is not None:
             # A dry run pulls too, so it previews what the real run will see; its writes are only
-            # flushed in this transaction and rolled back below (issue 15: dry run = real run, minus writes).
+            # flushed in this transaction, which ctx.session() rolls back (issue 15: dry run = real run, minus writes).
             sync_credit(session, client, ctx.now, commit=not ctx.dry_run)
         result = run_creditbot(ctx, session, bs)
-        if ctx.dry_run:
-            session.rollback()
-        else:
-            session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    finally:
-        session.close()
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.summary.items()))
     return f"{result.checked} account(s) checked, {result.alerts} alert(s); {counts or 'nothing in scope'}"
 

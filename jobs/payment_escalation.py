@@ -22,23 +22,13 @@ def payments_reconcile(ctx: JobContext) -> str:
     from bot.billing.stripe_sync import stripe_client, sync_open_invoices
 
     client = stripe_client(ctx.settings)
-    session = ctx.rt.session_factory()
-    try:
+    with ctx.session() as session:
         hold: set[str] = set()
         if client is not None:
             # The open list, then every tracked invoice that left it, re-read one by one: a paid
             # invoice whose webhook was lost closes its escalation here (issue 15).
             hold = sync_open_invoices(session, client, commit=not ctx.dry_run).unverified_customers
         summary = run_escalations(ctx, session, bs, hold=hold)
-        if ctx.dry_run:
-            session.rollback()  # a dry run decides and prints; it records nothing
-        else:
-            session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    finally:
-        session.close()
     held = f"; {summary['held']} customer(s) held until Stripe answers" if summary.get("held") else ""
     return (f"{summary['customers']} customer(s) checked, {summary['messages']} message(s), "
             f"{summary['backlog']} in the backlog summary{held}")
@@ -53,18 +43,8 @@ def payments_audit(ctx: JobContext) -> str:
     client = stripe_client(ctx.settings)
     if client is None:
         return "STRIPE_API_KEY is not set: no Stripe to compare the open escalations with"
-    session = ctx.rt.session_factory()
-    try:
+    with ctx.session() as session:
         result = audit_open_escalations(ctx, session, client, bs)
-        if ctx.dry_run:
-            session.rollback()
-        else:
-            session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    finally:
-        session.close()
     unverified = f", {len(result.unverified)} not verified (Stripe did not answer)" if result.unverified else ""
     return (f"{result.cases} open escalation(s) compared with Stripe ({result.invoices_read} invoice(s) read): "
             f"{len(result.differed)} invoice(s) had changed, {len(result.cancelled)} subscription(s) cancelled"
