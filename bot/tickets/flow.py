@@ -753,36 +753,33 @@ def _queue(rt: Runtime, row_id: int, exc: Exception, *, rebuild: bool = False) -
     outage: they go to `_blocked`, which alerts at once instead of after the holding delay."""
     if isinstance(exc, ZendeskAuthError):
         return _blocked(rt, row_id, exc, rebuild=rebuild)
+    _hold(rt, row_id, "queued", exc, rebuild=rebuild)
+    log.warning("ticket row %s queued: %s", row_id, exc)
+    return Outcome("queued", detail=str(exc))
+
+
+def _hold(rt: Runtime, row_id: int, status: str, exc: Exception, *, rebuild: bool) -> SlackTicket:
+    """Park the row for the tickets_sync job's next try, and return it."""
     settings = ticket_settings(rt)
     now = clock_now()
     with session_scope(rt.session_factory) as s:
         row = s.get(SlackTicket, row_id)
-        row.status = "queued"
+        row.status = status
         if rebuild:
             row.request = None
         row.last_error = str(exc)
         row.next_attempt_at = now + timedelta(seconds=settings.ticket_queue_retry_every_s)
         row.updated_at = now
-    log.warning("ticket row %s queued: %s", row_id, exc)
-    return Outcome("queued", detail=str(exc))
+    return row  # still readable: sessions keep loaded values after commit (expire_on_commit=False)
 
 
 def _blocked(rt: Runtime, row_id: int, exc: ZendeskAuthError, *, rebuild: bool = False) -> Outcome:
     """Zendesk 401/403 (A.2.9): keep the request for after the fix, alert the alert channel now (once
     per ticket), tell an internal reactor privately. Nothing goes to the thread: the customer is not
     told "the team was informed" or that Zendesk is down when neither is what happened."""
-    settings = ticket_settings(rt)
-    now = clock_now()
-    with session_scope(rt.session_factory) as s:
-        row = s.get(SlackTicket, row_id)
-        row.status = "blocked"
-        if rebuild:
-            row.request = None
-        row.last_error = str(exc)
-        row.next_attempt_at = now + timedelta(seconds=settings.ticket_queue_retry_every_s)
-        row.updated_at = now
-        channel, thread_ts, actor, generation = row.channel_id, row.thread_ts, row.raised_by, row.generation
-        attempts = row.attempts
+    row = _hold(rt, row_id, "blocked", exc, rebuild=rebuild)
+    channel, thread_ts, actor, generation = row.channel_id, row.thread_ts, row.raised_by, row.generation
+    attempts = row.attempts
     log.error("ticket row %s blocked: Zendesk rejects the credentials (%s)", row_id, exc)
     _alert(rt, row_id, channel, thread_ts, str(exc), attempts, key_suffix="credentials", kind="credentials",
            status=exc.status)
