@@ -416,6 +416,12 @@ def on_preview_submit(rt: Runtime, user: str, view: dict) -> dict:
         inc = s.get(Incident, s.get(Comm, comm_id).incident_id)
     if not may_command(rt, user, inc):
         return {"response_action": "errors", "errors": {"confirm": NOT_ALLOWED.format(what="broadcast to customers")}}
+    progress = _broadcast_progress(rt, comm_id, own_only=True)
+    if progress:  # a second confirm (another tab, a double click): say where the first one is
+        done, total = progress
+        already = (f"Already sent to all {total} channel(s): nothing left to send." if done >= total
+                   else f"Already sending ({done}/{total}).")
+        return {"response_action": "errors", "errors": {"confirm": already}}
     audience, _text, _pid, _iid = _audience(rt, comm_id, user, only_unnotified=True, rebroadcast=True)
     if not audience.count:
         return {"response_action": "errors", "errors": {"confirm": "No channel left to send to: every affected channel already has this message or is excluded."}}
@@ -439,16 +445,24 @@ def on_preview_submit(rt: Runtime, user: str, view: dict) -> dict:
             s.flush()
             broadcast_id = b.id
     except IntegrityError:
-        with session_scope(rt.session_factory) as s:
-            b = s.scalar(select(Broadcast).where(Broadcast.comm_id == comm_id))
-            if b is None:  # another SEV 0 initial took these channels first (store.delivery_key)
-                b = s.scalar(select(Broadcast).where(Broadcast.incident_id == s.get(Comm, comm_id).incident_id).order_by(Broadcast.id.desc()).limit(1))
-            done = s.query(Delivery).filter(Delivery.broadcast_id == b.id, Delivery.status == "sent").count() if b else 0
-            total = b.total if b else 0
+        done, total = _broadcast_progress(rt, comm_id, own_only=False) or (0, 0)
         return {"response_action": "errors", "errors": {"confirm": f"Already sending ({done}/{total})."}}
     mark_resolved_on_send(rt, comm_id)
     start_broadcast(rt, broadcast_id, first_keys=first_keys)
     return {"response_action": "clear"}
+
+
+def _broadcast_progress(rt: Runtime, comm_id: int, *, own_only: bool) -> tuple[int, int] | None:
+    """(sent, total) of this message's broadcast (or, unless `own_only`, of the SEV 0 initial that
+    took the same channels first); None when there is none."""
+    with session_scope(rt.session_factory) as s:
+        b = s.scalar(select(Broadcast).where(Broadcast.comm_id == comm_id))
+        if b is None and not own_only:  # another SEV 0 initial took these channels first (store.delivery_key)
+            b = s.scalar(select(Broadcast).where(Broadcast.incident_id == s.get(Comm, comm_id).incident_id)
+                         .order_by(Broadcast.id.desc()).limit(1))
+        if b is None:
+            return None
+        return s.query(Delivery).filter(Delivery.broadcast_id == b.id, Delivery.status == "sent").count(), b.total
 
 
 # ------------------------------------------------------------------------- owner buttons

@@ -79,7 +79,8 @@ def test_upgrade_to_sev0_broadcasts_the_sev0_initial_to_every_affected_channel_o
 
     # exactly once: the same preview again, and the stale draft again, post nothing more
     again = submit(bot, preview, CONFIRM, "U_SIMON")
-    assert again["response_action"] == "errors" and "No channel left to send to" in again["errors"]["confirm"]
+    assert again == {"response_action": "errors",
+                     "errors": {"confirm": "Already sent to all 2 channel(s): nothing left to send."}}
     stale = submit(bot, draft, {"f_feature": text_input("feature flags"), "f_symptom": text_input("Flag evaluation fails for every request.")}, "U_SIMON")["view"]
     assert stale["blocks"][0]["text"]["text"] == "*0 channels* will get this, posted as *PostHog*"
     refused = submit(bot, stale, CONFIRM, "U_SIMON")
