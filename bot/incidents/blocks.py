@@ -34,6 +34,9 @@ ACTION_RETRY_FAILED = "incident_retry_failed"
 ACTION_SHOW_LOG = "incident_show_log"
 ACTION_DRAFT_UPDATE = "incident_draft_update"
 ACTION_HANDOFF = "incident_handoff"
+ACTION_SENT_MYSELF_ADJUST = "incident_sent_myself_adjust"
+SENT_MYSELF_VIEW = "incident_sent_myself_view"
+_SELECT_MAX = 100  # options in one multi_static_select (Block Kit)
 
 PREVIEW_NAMES_SHOWN = 15  # spec C.5: "the first 15 names …and M more"
 SECTION_TEXT_LIMIT = 3000  # Block Kit section text limit [external]
@@ -529,3 +532,60 @@ def close_summary_blocks(c: Mapping[str, Any]) -> list[Block]:
         blocks.append(_section("*Timeline*\n" + md.fit_lines(timeline, SECTION_TEXT_LIMIT - 20)))
     blocks.append(_context(f"Customer replies forwarded: {c.get('replies_forwarded', 0)} · Engineering writes technical summary; GTM adds comms learnings (002_59a801b964a2a19e.txt:4250)"))
     return blocks
+
+
+# --- "I sent it myself" (spec C.4) -----------------------------------------------------------------
+
+
+def sent_myself_reply(text: str, comm_id: int) -> tuple[str, list[Block]]:
+    """The answer to "I sent it myself": what was marked, and a way to correct it."""
+    return _esc_m(text), [
+        _section(_esc_m(text)),
+        {"type": "actions", "elements": [_button("Not all of them? Adjust", ACTION_SENT_MYSELF_ADJUST, str(comm_id))]},
+    ]
+
+
+def _multi_select(block_id: str, label: str, options: Sequence[tuple[str, str]], selected: set[str],
+                  hint: str | None = None) -> Block:
+    opts = [_option(v, t) for v, t in options]
+    element: dict[str, Any] = {"type": "multi_static_select", "action_id": "value", "options": opts,
+                               "placeholder": _pt("Choose accounts")}
+    chosen = [o for o in opts if o["value"] in selected]
+    if chosen:
+        element["initial_options"] = chosen
+    block: dict[str, Any] = {"type": "input", "block_id": block_id, "optional": True, "label": _pt(label, 2000),
+                             "element": element}
+    if hint:
+        block["hint"] = _pt(hint, 2000)
+    return block
+
+
+def sent_myself_modal(comm_id: int, seq: int, public_id: str, in_slack: Sequence[tuple[str, str]],
+                      no_channel: Sequence[tuple[str, str]], told: set[str], by_email: set[str]) -> dict[str, Any]:
+    """Which of the clicker's accounts they really told, and which accounts without a Slack channel
+    they told by email. `in_slack`/`no_channel` are (account id, name); a list longer than one
+    select holds is split over several, so no account is ever left out."""
+    blocks: list[Block] = [_section(f"Draft {seq}: untick the accounts you did not reach. They stay on the "
+                                    "not-notified list for a backup or the broadcast.")]
+    for i in range(0, len(in_slack), _SELECT_MAX):
+        part = in_slack[i:i + _SELECT_MAX]
+        label = "Accounts you told" if i == 0 else f"Accounts you told (continued, {i + 1}–{i + len(part)})"
+        blocks.append(_multi_select(f"told_{i // _SELECT_MAX}", label, part, told))
+    for i in range(0, len(no_channel), _SELECT_MAX):
+        part = no_channel[i:i + _SELECT_MAX]
+        blocks.append(_multi_select(f"email_{i // _SELECT_MAX}", "Told by email (no Slack channel)", part, by_email,
+                                    hint="These accounts have no shared Slack channel."))
+    return {
+        "type": "modal",
+        "callback_id": SENT_MYSELF_VIEW,
+        "title": _pt(f"{public_id} · sent myself", 24),
+        "submit": _pt("Save"),
+        "close": _pt("Cancel"),
+        "private_metadata": json.dumps({"comm_id": comm_id}),
+        "blocks": blocks,
+    }
+
+
+def notice_view(title: str, text: str) -> dict[str, Any]:
+    """A modal's last step: what was done, with a Close button."""
+    return {"type": "modal", "title": _pt(title, 24), "close": _pt("Close"), "blocks": [_section(_esc_m(text))]}

@@ -541,6 +541,61 @@ def on_owner_mark(rt: Runtime, user: str, comm_id: int, method: str) -> str:
     return f"Noted: you sent it yourself to {listed}. The log shows them as notified by you."
 
 
+def sent_myself_modal(rt: Runtime, user: str, comm_id: int) -> dict | str:
+    """The correction modal behind "I sent it myself" (spec C.4): untick the accounts not reached;
+    accounts without a Slack channel can be marked as told by email."""
+    with session_scope(rt.session_factory) as s:
+        comm = s.get(Comm, comm_id)
+        inc = s.get(Incident, comm.incident_id)
+        mine = _owner_accounts(s, inc, user)
+        if not mine:
+            return "None of the affected accounts is yours or assigned to you."
+        marks = {m.account_id: m.method for m in s.scalars(select(OwnerMark).where(OwnerMark.comm_id == comm.id))}
+        seq, public_id = comm.seq, inc.public_id
+    in_slack = [(a.id, a.name) for a in mine if a.channel_ids]
+    no_channel = [(a.id, a.name) for a in mine if not a.channel_ids]
+    told = {a for a, m in marks.items() if m == "owner_manual"}
+    by_email = {a for a, m in marks.items() if m in ("email", "owner_manual")}
+    return blocks.sent_myself_modal(comm_id, seq, public_id, in_slack, no_channel, told, by_email)
+
+
+def on_sent_myself_submit(rt: Runtime, user: str, view: dict) -> dict:
+    """Save the corrected marks: ticked accounts count as told by the clicker (in Slack, or by email
+    for accounts without a channel); an untick takes back a "sent it myself" or "by email" mark, never
+    a 1:1 mark or a message the bot posted."""
+    values = view["state"]["values"]
+    comm_id = json.loads(view.get("private_metadata") or "{}")["comm_id"]
+    picked = {k: set(_value(values, k) or []) for k in values}
+    told = set().union(*(v for k, v in picked.items() if k.startswith("told_")))
+    emailed = set().union(*(v for k, v in picked.items() if k.startswith("email_")))
+    now = clock_now()
+    with session_scope(rt.session_factory) as s:
+        comm = s.get(Comm, comm_id)
+        inc = s.get(Incident, comm.incident_id)
+        mine = {a.id: a for a in _owner_accounts(s, inc, user)}
+        marked, untold = [], []
+        for account_id, a in mine.items():
+            method = ("owner_manual" if account_id in told and a.channel_ids
+                      else "email" if account_id in emailed and not a.channel_ids else None)
+            mark = s.get(OwnerMark, (comm.id, account_id))
+            if method:
+                _record_mark(s, comm.id, account_id, method, user, now)
+                mark = s.get(OwnerMark, (comm.id, account_id))
+                if mark.method != method:
+                    mark.method, mark.by_slack_id, mark.at = method, user, now
+                marked.append(f"{a.name}{' (email)' if method == 'email' else ''}")
+            else:
+                if mark is not None and mark.method in ("owner_manual", "email"):
+                    s.delete(mark)
+                untold.append(a.name)
+        store.event(s, inc, "owner_marks_corrected", user, now, comm=comm.seq, told=marked, not_told=untold)
+        public_id = inc.public_id
+    parts = [f"Noted: you told {', '.join(marked)}." if marked else "Noted: none marked as told by you."]
+    if untold:
+        parts.append(f"Still to notify: {', '.join(untold)}.")
+    return {"response_action": "update", "view": blocks.notice_view(f"{public_id} · saved", " ".join(parts))}
+
+
 def _record_mark(s, comm_id: int, account_id: str, method: str, user: str, now: datetime) -> None:
     """One owner mark per message and account; two clicks at once (or two buttons) both land."""
     mark = s.get(OwnerMark, (comm_id, account_id))

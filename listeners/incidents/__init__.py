@@ -16,7 +16,9 @@ from listeners.incidents import (
     preview_modal,
     retry_failed_button,
     send_mine_button,
+    sent_myself_adjust_button,
     sent_myself_button,
+    sent_myself_modal,
     show_log_button,
     upgrade_modal,
 )
@@ -26,6 +28,7 @@ def register(app: App) -> None:
     incident_command.register(app)
     send_mine_button.register(app)
     sent_myself_button.register(app)
+    sent_myself_adjust_button.register(app)
     handling_1to1_button.register(app)
     assign_backups_button.register(app)
     broadcast_rest_button.register(app)
@@ -38,4 +41,5 @@ def register(app: App) -> None:
     preview_modal.register(app)
     broadcast_rest_modal.register(app)
     upgrade_modal.register(app)
+    sent_myself_modal.register(app)
     broadcast_replies.register(app)  # customers' replies to SEV 0 broadcasts

@@ -3,9 +3,14 @@ C.4: "I sent it myself", "I'm handling 1:1"), end to end through signed requests
 
 from __future__ import annotations
 
-from bot.incidents.blocks import ACTION_HANDLING_1TO1, ACTION_SENT_MYSELF
+from bot.incidents.blocks import (
+    ACTION_HANDLING_1TO1,
+    ACTION_SENT_MYSELF,
+    ACTION_SENT_MYSELF_ADJUST,
+    SENT_MYSELF_VIEW,
+)
 from tests.clock import freeze
-from tests.incidents.fixtures import COORD, declare_values, opened_view, select, submit, text_input
+from tests.incidents.fixtures import COORD, declare_values, multi, opened_view, select, submit, text_input
 
 
 def _thread(fake) -> list[dict]:
@@ -79,3 +84,54 @@ def test_two_marks_clicked_at_once_both_land(incident_world, bot):
     two = bot.click(buttons[ACTION_SENT_MYSELF], user="U_ALICE", channel=COORD)
     assert "handling Acme 1:1" in one.text() and "notified by you" in two.text()
     assert "Acme: notified by Alice (sent it themselves) at 10:00 UTC" in _log(bot)
+
+
+def test_sent_myself_can_be_corrected_unticking_an_account_and_marking_one_told_by_email(incident_world, bot, seed):
+    """C.4: "A modal lets them untick accounts they did not reach; accounts without a Slack channel
+    can be marked email." Alice owns Acme and Globex (channels) and Hooli (no channel)."""
+    from tests.incidents.fixtures import ACCOUNTS, TEAM
+
+    fake = incident_world
+    hooli = {"id": "hooli", "name": "Hooli", "owner_slack_id": "U_ALICE", "cloud": "EU", "products_used": ["feature_flags"]}
+    seed({"team": TEAM, "accounts": [*ACCOUNTS, hooli]})
+    freeze("2026-11-24T10:00:00Z")
+    buttons = _declare_and_share(fake, bot)
+    reply = bot.click(buttons[ACTION_SENT_MYSELF], user="U_ALICE", channel=COORD).first()
+    assert "Noted: you sent it yourself to Acme, Hooli" in reply["text"]
+    [adjust] = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert adjust["action_id"] == ACTION_SENT_MYSELF_ADJUST
+
+    bot.click(adjust, user="U_ALICE", channel=COORD)
+    modal = opened_view(fake, SENT_MYSELF_VIEW)
+    told, email = (b for b in modal["blocks"] if b["type"] == "input")
+    assert [o["text"]["text"] for o in told["element"]["options"]] == ["Acme"]
+    assert [o["value"] for o in told["element"]["initial_options"]] == ["acme"]  # ticked: she said so
+    assert [o["text"]["text"] for o in email["element"]["options"]] == ["Hooli"]
+
+    freeze("2026-11-24T10:07:00Z")
+    saved = submit(bot, modal, {told["block_id"]: multi([], "multi_static_select"),
+                                email["block_id"]: multi(["hooli"], "multi_static_select")}, "U_ALICE")
+    assert saved["response_action"] == "update"
+    assert "you told Hooli (email)" in str(saved["view"]["blocks"]) and "Still to notify: Acme" in str(saved["view"]["blocks"])
+
+    log = _log(bot)
+    assert "Acme: not notified" in log  # unticked: back on the list for a backup or the broadcast
+    assert "Hooli: notified by Alice (by email) at 10:07 UTC" in log
+    assert [m for ch in ("C_ACME", "C_INITECH", "C_GLOBEX") for m in fake.posts(ch)] == []
+
+
+def test_unticking_never_takes_back_a_1to1_mark(incident_world, bot):
+    fake = incident_world
+    freeze("2026-11-24T10:00:00Z")
+    buttons = _declare_and_share(fake, bot)
+    bot.click(buttons[ACTION_HANDLING_1TO1], user="U_BOB", channel=COORD)
+    bot.click(buttons[ACTION_SENT_MYSELF], user="U_ALICE", channel=COORD)
+    reply = bot.click(buttons[ACTION_SENT_MYSELF], user="U_BOB", channel=COORD).first()
+    [adjust] = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    bot.click(adjust, user="U_BOB", channel=COORD)
+    modal = opened_view(fake, SENT_MYSELF_VIEW)
+    [told] = [b for b in modal["blocks"] if b["type"] == "input"]
+    submit(bot, modal, {told["block_id"]: multi([], "multi_static_select")}, "U_BOB")
+    log = _log(bot)
+    assert "Acme: notified by Alice (sent it themselves)" in log  # Alice's mark is hers, untouched
+    assert "Initech: not notified" in log  # Bob took back "sent it myself"
