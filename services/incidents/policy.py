@@ -1,6 +1,7 @@
 """Incident severities, routes, roles and the CMOC rota: the handbook's numbers in one place.
 
-Every constant cites the handbook line it comes from (`002_59a801b964a2a19e.txt:LINE`).
+Every number is a rule (services/rules) naming its handbook page, section and passage, and the line
+it comes from (`002_59a801b964a2a19e.txt:LINE`); the other incident modules import them from here.
 Anything the handbook leaves open (working hours, regional backups) arrives as an argument
 from `bot/incidents/settings.py`; nothing here reads a clock.
 """
@@ -11,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from services.rules import Source, rule
 
 SEVERITY_TABLE = "002_59a801b964a2a19e.txt:4131"
 SEV0_OVERRIDE = "002_59a801b964a2a19e.txt:4228"
@@ -23,6 +26,46 @@ CMOC_ROTA = "002_59a801b964a2a19e.txt:12811"
 
 ROUTE_OWNERS = "owners"
 ROUTE_BROADCAST = "broadcast"
+
+# --- Rules (002_59a801b964a2a19e.txt:4131 and the templates under it) ---------------------------
+
+INCIDENTS_PAGE = "growth/sales/communications-templates-incidents"
+
+# The table's levels, SEV 0 to SEV 4 (4131): the numbers `/incident declare sev2` accepts.
+SEVERITY_LEVELS = rule(
+    "incidents.severity.levels", (0, 1, 2, 3, 4),
+    page=INCIDENTS_PAGE, section="Severity levels", locator="Level | Description", line=4131,
+    summary="Severity levels SEV 0-4")
+SEV_EMERGENCY, SEV_CRITICAL, SEV_MAJOR, SEV_MINOR, SEV_PLANNED = SEVERITY_LEVELS
+
+# "Next update in N minutes" bands (4131 "Cadence" column); SEV 1/2 repeated in the workflow (4242).
+SEV0_UPDATE_MINUTES = rule(
+    "incidents.cadence.sev0_update_minutes", (15, 30),
+    page=INCIDENTS_PAGE, section="Severity levels", locator="Immediate broadcast, then every", line=4131,
+    summary="SEV 0 updates every 15-30 min",
+    also=(Source(INCIDENTS_PAGE, "Emergency (SEV 0)", "post updates here every", 4144),))
+SEV1_UPDATE_MINUTES = rule(
+    "incidents.cadence.sev1_update_minutes", (30, 60),
+    page=INCIDENTS_PAGE, section="Severity levels", locator="SEV 1 – Critical", line=4131,
+    summary="SEV 1 updates every 30-60 min",
+    also=(Source(INCIDENTS_PAGE, "Workflow", "Updates drafted by CMOC", 4242),))
+SEV2_UPDATE_MINUTES = rule(
+    "incidents.cadence.sev2_update_minutes", (60, 120),
+    page=INCIDENTS_PAGE, section="Severity levels", locator="SEV 2 – Major", line=4131,
+    numbers=(1, 2), summary="SEV 2 updates every 1-2 hrs",
+    also=(Source(INCIDENTS_PAGE, "Workflow", "Updates drafted by CMOC", 4242),))
+
+# Postmortem promises, counted from resolution (spec Part F #7); repeated in the templates.
+SEV0_POSTMORTEM_HOURS = rule(
+    "incidents.postmortem.sev0_hours", 24,
+    page=INCIDENTS_PAGE, section="Severity levels", locator="SEV 0 – Emergency", line=4131,
+    summary="SEV 0 postmortem within 24h",
+    also=(Source(INCIDENTS_PAGE, "Emergency (SEV 0)", "A full postmortem will follow", 4158),))
+SEV1_POSTMORTEM_HOURS = rule(
+    "incidents.postmortem.sev1_hours", 48,
+    page=INCIDENTS_PAGE, section="Severity levels", locator="SEV 1 – Critical", line=4131,
+    summary="SEV 1 postmortem within 48h",
+    also=(Source(INCIDENTS_PAGE, "Critical", "share a full write-up", 4176),))
 
 
 @dataclass(frozen=True)
@@ -53,42 +96,42 @@ class Severity:
 # 002_59a801b964a2a19e.txt:4131 (table); bands for SEV 1/2 repeated at 4242;
 # postmortem promises repeated in the templates at 4158 (24 h) and 4176 (48 h).
 SEVERITIES: Mapping[int, Severity] = {
-    0: Severity(
-        0,
+    SEV_EMERGENCY: Severity(
+        SEV_EMERGENCY,
         "Emergency",
         "Existential service failure; all or most customers impacted with no workaround. "
         "CMOC sends immediately via broadcast. Account owners do not gate comms.",
         "Full platform outage, data loss, security breach with active customer impact.",
         "Pylon broadcast → Email → DM/SMS",
         "Immediate broadcast, then every 15–30 min; postmortem within 24h",
-        (15, 30),
-        24,
+        SEV0_UPDATE_MINUTES,
+        SEV0_POSTMORTEM_HOURS,
         ROUTE_BROADCAST,
     ),
-    1: Severity(
-        1,
+    SEV_CRITICAL: Severity(
+        SEV_CRITICAL,
         "Critical",
         "Major outage or data loss; widespread impact.",
         "API unavailable, ingestion halted, login failures.",
         "Slack → Email → (DM or SMS if needed)",
         "Every 30–60 min; postmortem within 48h",
-        (30, 60),
-        48,
+        SEV1_UPDATE_MINUTES,
+        SEV1_POSTMORTEM_HOURS,
         ROUTE_OWNERS,
     ),
-    2: Severity(
-        2,
+    SEV_MAJOR: Severity(
+        SEV_MAJOR,
         "Major",
         "Partial degradation or downtime; workaround available.",
         "Replay or query delays >30 min, flag evaluation slow.",
         "Slack or Email",
         "Every 1–2 hrs",
-        (60, 120),
+        SEV2_UPDATE_MINUTES,
         None,
         ROUTE_OWNERS,
     ),
-    3: Severity(
-        3,
+    SEV_MINOR: Severity(
+        SEV_MINOR,
         "Minor",
         "Limited impact or slow recovery.",
         "Billing sync delays, isolated org issues.",
@@ -98,8 +141,8 @@ SEVERITIES: Mapping[int, Severity] = {
         None,
         ROUTE_OWNERS,
     ),
-    4: Severity(
-        4,
+    SEV_PLANNED: Severity(
+        SEV_PLANNED,
         "Informational / Planned",
         "Maintenance or recovered incidents.",
         "DB upgrade, scaling events.",
@@ -113,14 +156,14 @@ SEVERITIES: Mapping[int, Severity] = {
 
 # Spec C.2 parsing: names accepted for each level (case-insensitive).
 SEVERITY_NAMES: Mapping[str, int] = {
-    "emergency": 0,
-    "critical": 1,
-    "major": 2,
-    "minor": 3,
-    "maintenance": 4,
-    "planned": 4,
-    "info": 4,
-    "informational": 4,
+    "emergency": SEV_EMERGENCY,
+    "critical": SEV_CRITICAL,
+    "major": SEV_MAJOR,
+    "minor": SEV_MINOR,
+    "maintenance": SEV_PLANNED,
+    "planned": SEV_PLANNED,
+    "info": SEV_PLANNED,
+    "informational": SEV_PLANNED,
 }
 
 
@@ -170,12 +213,12 @@ def allowed_routes(level: int, is_security: bool = False) -> tuple[RouteOption, 
     broadcast (4131). SEV 1 or a security issue may broadcast "if speed is of the essence"
     (4273); the spec (Part F #14, E14) asks for a typed reason there and for SEV 2/3.
     """
-    if level == 0:
+    if level == SEV_EMERGENCY:
         return (RouteOption(ROUTE_BROADCAST, False, f"SEV 0 override ({SEV0_OVERRIDE})"),)
     owners = RouteOption(ROUTE_OWNERS, False, f"owners send CMOC drafts ({ROLES_TABLE})")
-    if level == 4:
+    if level == SEV_PLANNED:
         return (owners, RouteOption(ROUTE_BROADCAST, False, f"SEV 4 allows a Slack broadcast ({SEVERITY_TABLE})"))
-    if level == 1 or is_security:
+    if level == SEV_CRITICAL or is_security:
         why = f"speed is of the essence for a SEV 1 or security issue ({BROADCAST_EXCEPTION})"
     else:
         why = f"exception to the owner route; the handbook names SEV 1 or security only ({BROADCAST_EXCEPTION})"
@@ -198,10 +241,10 @@ def draft_kind(action: str, severity: int, *, sev0_initial_approved: bool = True
     broadcast has not gone out yet drafts that initial first: the override makes the CMOC tell
     every affected channel at once (4228; spec C.6), and an "update" would only reach channels
     that already had a broadcast."""
-    if severity == 4:
+    if severity == SEV_PLANNED:
         return "maintenance_after" if action == "resolve" else "maintenance_before"
     if action == "update":
-        return "initial" if severity == 0 and not sev0_initial_approved else "update"
+        return "initial" if severity == SEV_EMERGENCY and not sev0_initial_approved else "update"
     return "resolution"
 
 
@@ -253,13 +296,13 @@ def parse_window(region: str, spec: str) -> WorkingWindow:
     try:
         days_part = parts[0].lower()
         first, last = days_part.split("-")
-        i, j = WEEKDAYS.index(first[:3]), WEEKDAYS.index(last[:3])
-        days = frozenset(range(i, j + 1)) if i <= j else frozenset(list(range(i, 7)) + list(range(0, j + 1)))
+        i, j = WEEKDAYS.index(first[:3]), WEEKDAYS.index(last[:3])  # not policy: "Mon" is a day's 3-letter name
+        days = frozenset(range(i, j + 1)) if i <= j else frozenset(list(range(i, 7)) + list(range(0, j + 1)))  # not policy: 7 days a week
         rest = parts[1:]
-        if len(rest) == 2:  # "09:00-18:00 Zone"
+        if len(rest) == 2:  # not policy: parser shape, "09:00-18:00 Zone"
             start_s, end_s = rest[0].split("-")
             start_tz = end_tz = rest[1]
-        elif len(rest) == 5 and rest[2] == "-":  # "09:00 ZoneA - 18:00 ZoneB"
+        elif len(rest) == 5 and rest[2] == "-":  # not policy: parser shape, "09:00 ZoneA - 18:00 ZoneB"
             start_s, start_tz, _, end_s, end_tz = rest
         else:
             raise ValueError
