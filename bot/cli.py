@@ -1,4 +1,4 @@
-"""`gtmbot`: serve, demo, database, account data and jobs (DESIGN.md's operator contract)."""
+"""`gtmbot`: serve, demo, database, account data, jobs and the handbook check (DESIGN.md's operator contract)."""
 
 from __future__ import annotations
 
@@ -188,6 +188,29 @@ def cmd_metrics_retention(args: argparse.Namespace) -> int:
     return retention_command(["--from", args.first, "--to", args.last])
 
 
+# -------------------------------------------------------------------- handbook
+def cmd_handbook_check(args: argparse.Namespace) -> int:
+    """Every rule against a handbook copy: 1 when something changed or is not found, 2 without a copy."""
+    import json
+
+    from bot.handbook_check.load import HandbookMissing, load_handbook
+    from bot.handbook_check.report import text_report
+    from services.rules.check import check
+    from services.rules.registry import all_rules
+
+    try:
+        handbook = load_handbook(Path(args.path))
+    except HandbookMissing as e:
+        print(e, file=sys.stderr)
+        return 2
+    report = check(all_rules(), handbook)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(text_report(report, args.path))
+    return 1 if report.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gtmbot", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -238,6 +261,14 @@ def build_parser() -> argparse.ArgumentParser:
     ret.add_argument("--from", dest="first", required=True, metavar="YYYY-MM")
     ret.add_argument("--to", dest="last", required=True, metavar="YYYY-MM")
     ret.set_defaults(func=cmd_metrics_retention)
+
+    handbook = sub.add_parser("handbook", help="the policy rules against the handbook")
+    hb_sub = handbook.add_subparsers(dest="handbook_cmd", required=True)
+    hb_check = hb_sub.add_parser("check", help="compare every rule with a copy of the handbook; exit 1 on drift")
+    hb_check.add_argument("path", help="a checkout of the website repository, a folder of markdown pages,"
+                                       " or a text export")
+    hb_check.add_argument("--json", action="store_true", help="the report as JSON (for CI)")
+    hb_check.set_defaults(func=cmd_handbook_check)
 
     return parser
 

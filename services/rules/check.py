@@ -202,6 +202,11 @@ def _key(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def _unescape(text: str) -> str:
+    r"""Markdown's backslash escapes as the page shows them (`\$25k` is `$25k`)."""
+    return re.sub(r"\\([\\`*_{}\[\]()#+\-.!$|<>])", r"\1", text)
+
+
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _BOLD_LINE = re.compile(r"^\s*\*\*([^*]+)\*\*\s*$")
@@ -232,7 +237,7 @@ def parse_markdown(path: str, text: str) -> Page:
     def flush_block() -> None:
         nonlocal block
         if block:
-            passages.append(Passage(" ".join(s.strip() for s in block), block_line))
+            passages.append(Passage(_unescape(" ".join(s.strip() for s in block)), block_line))
         block = []
 
     def flush_section(next_heading: str, line: int) -> None:
@@ -266,7 +271,7 @@ def parse_markdown(path: str, text: str) -> Page:
         if stripped.startswith("|"):
             flush_block()
             if not re.fullmatch(r"\|?[\s:|-]+\|?", stripped):  # not the |---| rule under a header
-                passages.append(Passage(stripped, n))
+                passages.append(Passage(_unescape(stripped), n))
             continue
         if _BULLET.match(raw) and not in_fence:
             flush_block()
@@ -285,7 +290,8 @@ _SOURCE = re.compile(r"Source: https?://[^/\s]+/handbook/(\S+)")
 
 
 def is_export_heading(lines: Sequence[str], i: int) -> bool:
-    """A short line standing alone between blank lines (scripts/handbook_citations.py)."""
+    """A short line standing alone between blank lines (as scripts/handbook_citations.py reads them),
+    with no sentence ending inside it ("... [feature/service]. [Symptom ...]" is a paragraph)."""
     line = lines[i]
     text = line.strip()
     if not text or line[0] in " \t" or len(text) > 160 or len(text) < 3:  # not policy: heading shape
@@ -293,6 +299,8 @@ def is_export_heading(lines: Sequence[str], i: int) -> bool:
     if text.endswith((".", ":", ",", ";", "?", "!")) or ":" in text or text.startswith(("-", "•", "*", "|", "$")):
         return False
     if not (text[0].isupper() or text[0].isdigit()):
+        return False
+    if re.search(r"[a-z\]\)]\.\s+\S", text):  # a sentence ends inside it: a paragraph, not a heading
         return False
     before = lines[i - 1].strip() if i > 0 else ""
     after = lines[i + 1].strip() if i + 1 < len(lines) else ""
