@@ -281,7 +281,7 @@ def advance_payment(recent_usage_totals: Sequence[Decimal], params: EscalationPa
     if not last:
         return None
     average = sum(last, Decimal(0)) / len(last)
-    return (average * params.advance_months).quantize(Decimal("0.01"))
+    return (average * params.advance_months).quantize(Decimal("0.01"))  # not policy: rounding to cents
 
 
 # --- Opening a case --------------------------------------------------------------------------
@@ -578,6 +578,6 @@ def backlog_summary(cases: Sequence[Case], owners: Mapping[str, str | None], tod
         }
         for c in backlog
     ]
-    digest = hashlib.sha1(",".join(c.key for c in backlog).encode()).hexdigest()[:16]
+    digest = hashlib.sha1(",".join(c.key for c in backlog).encode()).hexdigest()[:16]  # not policy: key width
     key = f"pay:backlog:{digest}"
     return Message(MessageKind.BACKLOG, key, (), None, {"items": items, "today": today})

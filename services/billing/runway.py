@@ -19,6 +19,8 @@ from enum import StrEnum
 
 from services.billing import policy as P
 
+MONTHS_A_YEAR = 12  # not policy: a unit (calendar arithmetic; a yearly allocation is one such year)
+
 
 class Status(StrEnum):
     ALERT = "alert"
@@ -115,15 +117,15 @@ class Runway:
 
 def add_months(day: date, months: int) -> date:
     """Calendar months, clamping to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
+    index = day.year * MONTHS_A_YEAR + (day.month - 1) + months
+    year, month = divmod(index, MONTHS_A_YEAR)
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
 
 
 def months_between(start: date, end: date) -> int:
     """Whole calendar months from start to end (used to derive a term length)."""
-    months = (end.year - start.year) * 12 + (end.month - start.month)
+    months = (end.year - start.year) * MONTHS_A_YEAR + (end.month - start.month)
     if add_months(start, months) > end:
         months -= 1
     return months
@@ -156,8 +158,8 @@ def is_truthy_metadata(value: str | None) -> bool:
 def half_term_end(term_start: date, term_months: int) -> date:
     """End of the first half: "1 year = 6 months, 2 years = 12 months, 3 years = 18 months"
     002_59a801b964a2a19e.txt:4697; an odd term adds half a month [INF]."""
-    end = add_months(term_start, term_months // 2)
-    if term_months % 2:
+    end = add_months(term_start, term_months // P.BAND_A_TERM_DIVISOR)
+    if term_months % P.BAND_A_TERM_DIVISOR:
         end += timedelta(days=P.ODD_TERM_HALF_EXTRA_DAYS)
     return end
 
@@ -193,16 +195,16 @@ def _term(customer: CreditCustomer, today: date, params: RunwayParams) -> tuple[
         months_between(customer.term_start, end) if customer.term_start else params.default_term_months
     )
     start = customer.term_start or add_months(end, -months)
-    if customer.billing_config == "yearly" and months > 12:
+    if customer.billing_config == "yearly" and months > MONTHS_A_YEAR:
         # Credit "for that year" is allocated each year, 002_59a801b964a2a19e.txt:4594-4600.
         if customer.term_start is None:
             return DataGap.YEARLY_ALLOCATION
         year = 0
-        while add_months(customer.term_start, 12 * (year + 1)) <= today:
+        while add_months(customer.term_start, MONTHS_A_YEAR * (year + 1)) <= today:
             year += 1
-        start = add_months(customer.term_start, 12 * year)
-        end = min(add_months(start, 12), end)
-        months = 12
+        start = add_months(customer.term_start, MONTHS_A_YEAR * year)
+        end = min(add_months(start, MONTHS_A_YEAR), end)
+        months = MONTHS_A_YEAR
     return start, end, months
 
 
