@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.incidents.policy import (
+    SEV_MINOR,
     SEVERITIES,
     SEVERITY_TABLE,
     RotaPair,
@@ -204,7 +205,7 @@ def handoff_prompt(
 
 def still_open_reminder(incident_id: int, public_id: str, level: int, declared_at: datetime, now: datetime) -> Reminder | None:
     """SEV 3: no cadence ("Start and close", 4131); a daily "still open?" DM instead (spec C.6 [proposal])."""
-    if level != 3:
+    if level != SEV_MINOR:
         return None
     days = int((now - declared_at) / timedelta(days=1))
     if days < 1:

@@ -34,7 +34,7 @@ from services.incidents.templates import (
     unfilled_fields,
 )
 
-SLACK_SECTION_LIMIT = 3000  # Block Kit section text limit [external], spec C.5
+SLACK_SECTION_LIMIT = 3000  # not policy: Block Kit section text limit [external], spec C.5
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def check_draft(
     later = PER_CHANNEL_FIELDS | (PER_SENDER_FIELDS if route != ROUTE_BROADCAST else frozenset())
     for field, message in unfilled_fields(text, later).items():
         errors.setdefault(f"f_{field}", message)
-    longest = fill_per_channel(text, "X" * 60, "X" * 40)
+    longest = fill_per_channel(text, "X" * 60, "X" * 40)  # not policy: a long recipient and sender name, to size the worst case
     if len(longest) > SLACK_SECTION_LIMIT:
         first = next(iter(draft_fields(kind, level)), "text")
         errors.setdefault(f"f_{first}", f"The message is {len(longest)} characters; Slack shows at most {SLACK_SECTION_LIMIT} in one block. Shorten it.")

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from services import mrkdwn as md
-from services.incidents.policy import SEVERITY_NAMES
+from services.incidents.policy import SEV_PLANNED, SEVERITY_LEVELS, SEVERITY_NAMES
 
 EXAMPLE_DECLARE = "/incident declare sev1 Flag evaluation failing in EU"
 
@@ -79,7 +79,7 @@ def parse_severity(token: str) -> int | None:
     if t in SEVERITY_NAMES:
         return SEVERITY_NAMES[t]
     m = _SEV.match(t)
-    if m and 0 <= int(m.group(1)) <= 4:
+    if m and int(m.group(1)) in SEVERITY_LEVELS:
         return int(m.group(1))
     return None
 
@@ -91,8 +91,8 @@ def _looks_like_severity(token: str) -> bool:
 
 def _join_sev(tokens: list[str]) -> list[str]:
     """Treat `sev 0` as one token."""
-    if len(tokens) >= 2 and tokens[0].lower() == "sev" and tokens[1].isdigit():
-        return [tokens[0] + tokens[1], *tokens[2:]]
+    if len(tokens) >= 2 and tokens[0].lower() == "sev" and tokens[1].isdigit():  # not policy: two tokens, "sev" "0"
+        return [tokens[0] + tokens[1], *tokens[2:]]  # not policy: the tokens after "sev" "0"
     return tokens
 
 
@@ -163,13 +163,13 @@ def parse(text: str) -> IncidentCommand | UsageError:
             return UsageError("`/incident handoff` needs the person taking over as CMOC.", example)
         m = _MENTION.match(rest[0])
         if m:
-            return IncidentCommand("handoff", incident=number, user=UserRef(m.group(1), m.group(2) or None))
+            return IncidentCommand("handoff", incident=number, user=UserRef(m.group(1), m.group(2) or None))  # not policy: regex groups
         if rest[0].startswith("@") and len(rest[0]) > 1:
             return IncidentCommand("handoff", incident=number, user=UserRef(None, rest[0][1:]))
         return UsageError(f"`{rest[0]}` is not a person; mention them with @.", example)
 
     if action == "maintenance":
-        return IncidentCommand("maintenance", severity=4, title=" ".join(rest))
+        return IncidentCommand("maintenance", severity=SEV_PLANNED, title=" ".join(rest))
 
     if action == "postmortem":
         number, rest = _take_incident(rest)

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.incidents.policy import SEV_CRITICAL, SEV_EMERGENCY, SEV_MAJOR, SEV_MINOR, SEV_PLANNED
+
 HB = "002_59a801b964a2a19e.txt"
 
 
@@ -192,11 +194,12 @@ _PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,160}\]")
 def template_for(kind: str, level: int) -> Template:
     """Which template a message of `kind` uses at severity `level` (spec C.3, C.6, C.7, B.5.8)."""
     if kind == "initial":
-        return TEMPLATES[{0: "sev0.initial", 1: "critical.initial", 2: "major.initial", 3: "minor.initial", 4: "maintenance.before"}[level]]
+        return TEMPLATES[{SEV_EMERGENCY: "sev0.initial", SEV_CRITICAL: "critical.initial", SEV_MAJOR: "major.initial",
+                          SEV_MINOR: "minor.initial", SEV_PLANNED: "maintenance.before"}[level]]
     if kind == "update":
-        return TEMPLATES["sev0.update" if level == 0 else "derived.update"]
+        return TEMPLATES["sev0.update" if level == SEV_EMERGENCY else "derived.update"]
     if kind == "resolution":
-        return TEMPLATES[{0: "sev0.resolution", 1: "critical.resolution"}.get(level, "derived.resolution")]
+        return TEMPLATES[{SEV_EMERGENCY: "sev0.resolution", SEV_CRITICAL: "critical.resolution"}.get(level, "derived.resolution")]
     if kind == "maintenance_before":
         return TEMPLATES["maintenance.before"]
     if kind == "maintenance_after":

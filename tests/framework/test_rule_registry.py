@@ -39,10 +39,6 @@ PENDING: set[str] = {
     "services/handover/policy.py",  # 18
     "services/handover/usage.py",  # 3
     "services/incidents/broadcast_pacing.py",  # 14
-    "services/incidents/cadence.py",  # 1
-    "services/incidents/drafts.py",  # 3
-    "services/incidents/grammar.py",  # 5
-    "services/incidents/templates.py",  # 3
     "services/quotes/credit_formulas.py",  # 1
     "services/quotes/discounts.py",  # 4
     "services/quotes/grammar.py",  # 26
