@@ -82,7 +82,7 @@ def account_region(account: AccountSnapshot) -> str | None:
     counts = account.user_region_counts or {}
     total = sum(counts.values())
     for region in ("US", "EU"):
-        if total and counts.get(region, 0) * 2 > total:
+        if total and counts.get(region, 0) * 2 > total:  # not policy: a strict majority is more than half
             return region
     return None
 
@@ -101,11 +101,11 @@ def full_months_between(start: date, end: date) -> int:
 
 
 def quarter_end(today: date) -> date:
-    last_month = ((today.month - 1) // 3 + 1) * 3
+    last_month = ((today.month - 1) // 3 + 1) * 3  # not policy: 3 months a quarter
     return add_months(date(today.year, last_month, 1), 1) - timedelta(days=1)
 
 
-INVOICES_LISTED = 3  # a reply names the oldest few; the rest are counted and summed
+INVOICES_LISTED = 3  # not policy: a reply's length; names the oldest few; the rest are counted and summed
 
 
 def money(value: Decimal | None) -> str:

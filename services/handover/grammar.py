@@ -15,8 +15,8 @@ from enum import StrEnum
 
 from services.handover.model import Target, TeamMember
 
-SUGGESTION_MIN_SCORE = 0.75  # spec §4.1 step 4.5
-MAX_SUGGESTIONS = 3  # "up to 3 suggestions, never auto-picked" (issue 4)
+SUGGESTION_MIN_SCORE = 0.75  # not policy: spec default, not in the handbook (spec §4.1 step 4.5)
+MAX_SUGGESTIONS = 3  # not policy: a reply's length, "up to 3 suggestions, never auto-picked" (issue 4)
 
 # Role words (§4.1 <target>); synonyms AE->TAE, AM->TAM, CSE / Technical CSM->CSM (IMPORT.md §4).
 ROLE_WORDS: dict[str, tuple[str, str | None]] = {

@@ -9,15 +9,34 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from services.rules import Source, rule
+
 # --- thresholds -----------------------------------------------------------------------------
+# Each number is a rule (services/rules): its id, value and where the handbook states it.
+ALLOCATION = "growth/sales/account-allocation"
+RISK_PAGE = "growth/sales/risk-mitigation-and-churn-prevention"
+
 # "Once customers hit $20k a year in spend with us they should have a dedicated TAM or CSM"
-MANAGED_ARR_MIN = Decimal("20000")  # 002_59a801b964a2a19e.txt:2263, :2267, :2311, :10331
+# (also 002_59a801b964a2a19e.txt:2263, :10331)
+MANAGED_ARR_MIN = rule(
+    "handover.threshold.managed_arr_min", Decimal("20000"),
+    page=ALLOCATION, section="TAM vs CSM", locator="primary owner of customers", line=2267,
+    summary="TAM/CSM own accounts from $20k ARR",
+    also=(Source(ALLOCATION, "Accounts to remove from your book", "Churned or dropped below", 2311),))
 # "accounts $20k-$50k on the YC plan will go to the YC role on the CS team"
-YC_CS_ROLE_ARR_MAX = Decimal("50000")  # 002_59a801b964a2a19e.txt:2313
+YC_CS_ROLE_ARR_MAX = rule(
+    "handover.threshold.yc_cs_role_arr_max", Decimal("50000"),
+    page=ALLOCATION, section="Accounts to remove from your book", locator="On YC Plan", line=2313,
+    summary="YC plan accounts up to $50k go to the CS YC role")
 # "landing at $100k+ a year or have high expansion potential" -> involve a TAM early
-HIGH_POTENTIAL_LANDING_ARR = Decimal("100000")  # 002_59a801b964a2a19e.txt:2408, :2717
-# Startup/YC accounts have "mrr = 0 while on credits": effective ARR = forecasted MRR x 12 (spec A18)
-MONTHS_PER_YEAR = 12  # 002_59a801b964a2a19e.txt:72
+HIGH_POTENTIAL_LANDING_ARR = rule(
+    "handover.threshold.high_potential_landing_arr", Decimal("100000"),
+    page=ALLOCATION, section="Handing over customers", locator="involve a TAM early", line=2408,
+    summary="Landing at $100k+: involve a TAM early",
+    also=(Source(ALLOCATION, "High potential customers", "introduce a TAM earlier", 2717),))
+# Startup/YC accounts have "mrr = 0 while on credits": effective ARR = forecasted MRR x 12 (spec A18,
+# 002_59a801b964a2a19e.txt:72)
+MONTHS_PER_YEAR = 12  # not policy: 12 months a year
 
 # The routing set of primary products, not the 11-product commission list (spec A1).
 CORE_PRODUCTS: tuple[str, ...] = ("session_replay", "feature_flags", "error_tracking")  # 002_59a801b964a2a19e.txt:2269-2276, :2315
@@ -28,26 +47,67 @@ CORE_PRODUCT_LABELS: dict[str, str] = {
 }
 
 # "typically 3 months after initial credit purchase OR 12 months ... if retained by the TAE"
-TAE_HANDOVER_MONTHS = 3  # 002_59a801b964a2a19e.txt:2406, :8544
-TAE_RETAINED_HANDOVER_MONTHS = 12  # 002_59a801b964a2a19e.txt:2406
+TAE_HANDOVER_MONTHS = rule(
+    "handover.timing.tae_handover_months", 3,
+    page=ALLOCATION, section="Handing over customers", locator="TAE → TAM", line=2406,
+    summary="TAE hands over 3 months after the credit purchase",
+    also=(Source("growth/sales/lead-scoring", "Technical Account Executives", "Customers move off of a TAE",
+                 8544),))
+TAE_RETAINED_HANDOVER_MONTHS = rule(
+    "handover.timing.tae_retained_handover_months", 12,
+    page=ALLOCATION, section="Handing over customers", locator="Typical timing", line=2406,
+    summary="TAE-retained accounts hand over 12 months after the pre-purchase")
 
-# DEFAULT (spec A8): plans are quarterly, so "up to date" = updated within 90 days.
-DEFAULT_ACCOUNT_PLAN_MAX_AGE_DAYS = 90  # 002_59a801b964a2a19e.txt:11316, :2421, :2694
+# DEFAULT (spec A8): plans are quarterly, so "up to date" = updated within 90 days
+# (002_59a801b964a2a19e.txt:11316, :2421, :2694 say "once per quarter" / "current", no day count).
+DEFAULT_ACCOUNT_PLAN_MAX_AGE_DAYS = 90  # not policy: spec default, not in the handbook (spec A8)
 # DEFAULT (spec A9): an open invoice not yet due is a warning; True makes it blocking.
 DEFAULT_OPEN_INVOICE_NOT_DUE_BLOCKS = False  # 002_59a801b964a2a19e.txt:2413, :3642
 
-TAM_BOOK_MAX = 15  # 002_59a801b964a2a19e.txt:2304, :10623
-TAM_HARD_CAP_WITH_LEADS = 25  # 002_59a801b964a2a19e.txt:8120
-CSM_BOOK_TARGET = 30  # 002_59a801b964a2a19e.txt:12737
-TOP_N_ACCOUNTS = 40  # "~Top 40 by ARR" 002_59a801b964a2a19e.txt:2387
+TAM_BOOK_MAX = rule(
+    "handover.book.tam_max", 15,
+    page=ALLOCATION, section="Quarterly book planning", locator="Maximum book size", line=2304,
+    summary="TAM book: at most 15 accounts",
+    also=(Source("growth/sales/product-led-lead-qualification", "What you're actually deciding",
+                 "soft cap of", 10623),))
+TAM_HARD_CAP_WITH_LEADS = rule(
+    "handover.book.tam_hard_cap_with_leads", 25,
+    page="growth/sales/how-we-work", section="Technical Account Managers",
+    locator="hard cap on existing book", line=8120, summary="TAM book + leads: hard cap 25")
+CSM_BOOK_TARGET = rule(
+    "handover.book.csm_target", 30,
+    page="growth/sales/team-leads", section="Customer Success", locator="book of business of around",
+    line=12737, summary="CSM book: around 30 customers")
+TOP_N_ACCOUNTS = rule(
+    "handover.book.top_n_accounts", 40,
+    page=ALLOCATION, section="Top 40 account management", locator="highest-spend customers", line=2387,
+    summary="Top 40 accounts by ARR get special ownership review")
 
-MIN_ACTIVE_USERS = 3  # "usage concentrated among fewer than 3 users" 002_59a801b964a2a19e.txt:2687, :11404
-SLACK_SILENCE_DAYS = 14  # "No Slack activity for 14+ days" 002_59a801b964a2a19e.txt:11404
-CHURN_USAGE_DROP_PCT = Decimal("30")  # "Usage has dropped 30%+" 002_59a801b964a2a19e.txt:11495
+MIN_ACTIVE_USERS = rule(  # also "Only 1-2 active users" 002_59a801b964a2a19e.txt:11404
+    "handover.health.min_active_users", 3,
+    page=ALLOCATION, section="Engagement", locator="User concentration", line=2687,
+    summary="Usage concentrated among fewer than 3 users is a risk")
+SLACK_SILENCE_DAYS = rule(
+    "handover.health.slack_silence_days", 14,
+    page=RISK_PAGE, section="Early warning signals", locator="No Slack activity", line=11404,
+    summary="No Slack activity for 14+ days")
+CHURN_USAGE_DROP_PCT = rule(
+    "handover.health.usage_drop_pct", Decimal("30"),
+    page=RISK_PAGE, section="When to flag an account as at risk", locator="Usage has dropped", line=11495,
+    summary="Usage dropped 30%+: churn risk")
 STEADY_STATE_MAX_FLAGS = 1  # "multiple flags ... push back" 002_59a801b964a2a19e.txt:2711
-HANDOVER_CALL_MINUTES = (15, 30)  # 002_59a801b964a2a19e.txt:2504
-POST_HANDOVER_ACTION_DAYS = 7  # "Immediate actions (within 1 week)" 002_59a801b964a2a19e.txt:2622
-NO_PREVIOUS_OWNER_GRACE_MONTHS = 3  # 002_59a801b964a2a19e.txt:2380, :8288
+HANDOVER_CALL_MINUTES = rule(
+    "handover.timing.call_minutes", (15, 30),
+    page=ALLOCATION, section="Account handover checklist", locator="between the outgoing and incoming owner",
+    line=2504, summary="Handover call: 15-30 minutes")
+POST_HANDOVER_ACTION_DAYS = rule(
+    "handover.timing.post_handover_action_days", 7,
+    page=ALLOCATION, section="Immediate actions (within 1 week)", locator="Immediate actions", line=2622,
+    numbers=(1,), summary="Immediate actions within 1 week of the handover")
+NO_PREVIOUS_OWNER_GRACE_MONTHS = rule(  # also 002_59a801b964a2a19e.txt:8288
+    "handover.timing.no_previous_owner_grace_months", 3,
+    page=ALLOCATION, section="Mid-quarter changes", locator="no previous owner", line=2380,
+    summary="Accounts with no previous owner: 3 month grace period")
 
 # --- vocabularies ---------------------------------------------------------------------------
 NEW_OWNER_VALUES: tuple[str, ...] = ("US TAM", "US CSM", "EU TAM", "EU CSM")  # 002_59a801b964a2a19e.txt:2345-2351

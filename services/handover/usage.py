@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from services.handover.months import add_months
 
-WINDOW_DAYS = 30  # churn-risk F2 window
-BASELINE_WINDOWS = 3
+WINDOW_DAYS = 30  # not policy: spec default, not in the handbook (churn-risk.md §4.2, the F2 window)
+BASELINE_WINDOWS = 3  # not policy: spec default, not in the handbook (churn-risk.md §4.2)
 
 
 @dataclass(frozen=True)
@@ -50,4 +50,4 @@ def usage_change_pct(points: Iterable[UsagePoint], today: date) -> Decimal | Non
         baseline = sum((month(k) for k in range(1, BASELINE_WINDOWS + 1)), Decimal("0")) / BASELINE_WINDOWS
     if baseline <= 0:
         return None
-    return ((recent - baseline) / baseline * 100).quantize(Decimal("0.1"))
+    return ((recent - baseline) / baseline * 100).quantize(Decimal("0.1"))  # not policy: rounding to one place
