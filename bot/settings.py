@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     cs_sales_support_channel: str = "group-cs-sales-support"
     support_cs_channel: str = "support-customer-success"
 
+    # The weekly handbook check (docs/handbook-check.md): a local copy of the handbook kept current by
+    # the operator (unset: the job does nothing), the channel its drift report goes to, and the policy
+    # owners it tags per rule area: "quotes=U123,U456;churn=U789" (bot.handbook_check.owners).
+    handbook_path: str | None = None
+    sales_ops_channel: str = "sales-ops"
+    handbook_owners: str = ""
+
     # Scheduler: run jobs inside `serve` (one process wins the database lease).
     scheduler_enabled: bool = True
     scheduler_lease_seconds: int = Field(default=60, ge=10)
