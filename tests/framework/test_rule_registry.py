@@ -37,7 +37,6 @@ PENDING: set[str] = {
     "services/quotes/credit_formulas.py",  # 1
     "services/quotes/discounts.py",  # 4
     "services/quotes/grammar.py",  # 26
-    "services/quotes/policy.py",  # 50
     "services/quotes/pricing.py",  # 56
     "services/quotes/self_serve.py",  # 7
     "services/tickets/policy.py",  # 10
