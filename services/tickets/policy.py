@@ -3,6 +3,7 @@
 No Slack, HTTP, database or clock here: listeners and jobs fetch the facts, call these functions and
 act on the frozen results. Handbook rules cite `002_59a801b964a2a19e.txt:LINE`; the rest is the spec's
 [proposal] and its tunable numbers are settings (bot/tickets/settings.py) passed in as arguments.
+The handbook's one number here (the priority_customer ARR floor) is a rule (services/rules).
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
+from services.rules import Source, rule
+
 # -- constants (each in one place, with its source) -------------------------------------------------
 
 # "ARR >= $20K" for priority_customer (002_59a801b964a2a19e.txt:3205); "ARR > 0 and < $20K" for
 # paying_customer (002_59a801b964a2a19e.txt:3223). At exactly $20k Vitally's ">=" wins (spec Part F #3).
-PRIORITY_CUSTOMER_MIN_ARR = Decimal("20000")
+ZENDESK_TAGGING = "Tagging Zendesk Organizations based on Segment and Subscription information"
+PRIORITY_CUSTOMER_MIN_ARR = rule(
+    "tickets.tiers.priority_customer_min_arr", Decimal("20000"),
+    page="growth/sales/automations", section=ZENDESK_TAGGING, locator="ARR >=", line=3205,
+    summary="priority_customer: ARR of $20K or more",
+    also=(Source("growth/sales/automations", ZENDESK_TAGGING, "ARR > 0 and", 3223),))
 
 # The Vitally-set tier tags on Zendesk orgs (002_59a801b964a2a19e.txt:3192-3297).
 TIER_TAGS: tuple[str, ...] = (
@@ -29,7 +37,7 @@ TIER_TAGS: tuple[str, ...] = (
     "churned",
     "non_paying",
 )
-PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
+PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2, "urgent": 3}  # not policy: Zendesk's priority order
 DEFAULT_PRIORITY = "normal"  # no tag / org unmatched: no information (A.2.4 table)
 
 # Tags the bot must never add: "escalated" is a human's routing choice (002_59a801b964a2a19e.txt:8371);
@@ -225,9 +233,9 @@ def readable_text(text: str, names: Mapping[str, str]) -> str:
         return "@" + names.get(m.group(1), m.group(1))
 
     def link(m: re.Match[str]) -> str:
-        if m.group(3):
-            return m.group(3).removeprefix("mailto:")
-        target, label = m.group(1), m.group(2)
+        if m.group(3):  # not policy: regex group index
+            return m.group(3).removeprefix("mailto:")  # not policy: regex group index
+        target, label = m.group(1), m.group(2)  # not policy: regex group indexes
         return label if label == target or target.endswith(label) else f"{label} ({target})"
 
     out = _MENTION.sub(mention, text or "")
@@ -304,8 +312,8 @@ def build_transcript(
 
 
 def _joined_len(blocks: list[tuple[str, str]], omitted: int, permalink: str | None) -> int:
-    note = 60 + len(permalink or "") if omitted else 0
-    return sum(len(b) + 2 for _, b in blocks) + note
+    note = 60 + len(permalink or "") if omitted else 0  # not policy: room for the "… N omitted" line
+    return sum(len(b) + 2 for _, b in blocks) + note  # not policy: the "\n\n" separator's length
 
 
 def ticket_subject(
@@ -317,8 +325,8 @@ def ticket_subject(
     if bot_user_id:
         seed_text = strip_mention(seed_text, bot_user_id)
     first = next((line.strip() for line in readable_text(seed_text, names).splitlines() if line.strip()), "")
-    if len(first) > 80:
-        first = first[:79].rstrip() + "…"
+    if len(first) > 80:  # not policy: subject width, spec A.2.5 (a format limit, not in the handbook)
+        first = first[:79].rstrip() + "…"  # not policy: the width less the ellipsis
     return f"Slack: {label} · {first}" if first else f"Slack: {label}"
 
 
