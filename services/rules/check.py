@@ -152,6 +152,7 @@ class Page:
     title: str
     sections: tuple[Section, ...]
     redirect: str | None = None  # the page it moved to (a redirect note)
+    span: tuple[int, int] | None = None  # a text export's page: its body's first and last line (1-based)
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ def _heading_key(text: str) -> str:
 def _key(text: str) -> str:
     """Text as compared: markdown links, emphasis and escapes dropped, case and spacing ignored."""
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"</?[A-Za-z][^<>]*>", " ", text)  # html tags, not a "<" in prose
     text = re.sub(r"[*_`\\]", "", text)
     return " ".join(text.lower().split())
 
@@ -245,7 +246,9 @@ def parse_markdown(path: str, text: str) -> Page:
         flush_block()
         if heading or passages:
             sections.append(Section(heading, heading_line, tuple(passages)))
-        heading, heading_line, passages = next_heading, line, []
+        # A heading is a passage of its own section too: some state a rule ("Step 2 - 1 day before ...").
+        heading, heading_line = next_heading, line
+        passages = [Passage(_unescape(next_heading), line)] if next_heading else []
 
     for i in range(start, len(lines)):
         raw = lines[i]
@@ -343,14 +346,15 @@ def parse_export(text: str) -> dict[str, Page]:
             if is_export_heading(lines, i):
                 if heading or passages:
                     sections.append(Section(heading, heading_line, tuple(passages)))
-                heading, heading_line, passages = lines[i].strip().replace("\\", ""), i + 1, []
+                heading, heading_line = lines[i].strip().replace("\\", ""), i + 1
+                passages = [Passage(heading, i + 1)]  # a heading may state a rule itself
                 continue
             if lines[i].strip():
                 passages.append(Passage(lines[i].strip(), i + 1))
                 redirect = redirect or redirect_note(lines[i].strip())
         if heading or passages:
             sections.append(Section(heading, heading_line, tuple(passages)))
-        pages.setdefault(path, Page(path, title, tuple(sections), redirect))
+        pages.setdefault(path, Page(path, title, tuple(sections), redirect, (body + 1, end)))
     return pages
 
 
