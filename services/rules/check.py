@@ -91,6 +91,8 @@ def _word_numbers(text: str) -> list[Decimal]:
         if used:
             out.append(Decimal(total + current))
         else:
+            if words[i] == "half":  # "up to half the credit": a share the rule states as 0.5
+                out.append(Decimal("0.5"))
             i += 1
     return out
 
@@ -98,7 +100,7 @@ def _word_numbers(text: str) -> list[Decimal]:
 def numbers(text: str) -> tuple[Decimal, ...]:
     """Every number a passage writes, normalised as rules state them (RULES.md): "$25-59k" is 25000
     and 59000, "20%" is 20, "$1M+" is 1000000, "$59,999" is 59999, "1/6" is 1 and 6, "twenty days"
-    is 20. Signs are dropped ("-2.5%" is 2.5): a rule states magnitudes."""
+    is 20, "half" is 0.5. Signs are dropped ("-2.5%" is 2.5): a rule states magnitudes."""
     found: list[Decimal] = []
     for m in _TOKEN.finditer(text):
         start = m.start()

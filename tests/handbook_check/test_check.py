@@ -56,6 +56,7 @@ def result(root: Path, rule_id: str):
     ("between $25k and $60k", [25000, 60000]),
     ("B2B and Q4 are labels, Net60 is not", [60]),
     ("2 thousand seats", [2000]),
+    ("roll up to half the amount", [0.5]),
 ])
 def test_numbers_are_normalised_as_rules_state_them(text, expected):
     assert numbers(text) == tuple(Decimal(str(n)) for n in expected)
