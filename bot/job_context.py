@@ -69,18 +69,10 @@ class JobContext:
     def session(self) -> Iterator[Session]:
         """One transaction for a run: committed when the run ends well, rolled back when it fails,
         and always rolled back in a dry run (it decides and reports; it records nothing)."""
-        session = self.rt.session_factory()
-        try:
+        with session_scope(self.rt.session_factory) as session:
             yield session
             if self.dry_run:
-                session.rollback()
-            else:
-                session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+                session.rollback()  # then session_scope commits an empty transaction
 
     def deliver(self) -> DeliveryReport:
         """Send what this run queued (and anything else due)."""
