@@ -51,6 +51,6 @@ def drift_message(report: Report, owners: dict[str, tuple[str, ...]]) -> tuple[s
                             more=lambda n: f"…and {n} more: `gtmbot handbook check` lists them all")
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"{head}\n{body}"}})
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": md.escape(
-        "Make the rule (services/<area>/policy.py) and the handbook agree; this drift is reported once, "
-        "a new one is reported again.")}]})
+        "Update the rule (its area's policy.py in services) or the handbook so they agree; this drift "
+        "is reported once, a new one is reported again.")}]})
     return text, blocks
