@@ -31,12 +31,29 @@ ROUTE_BROADCAST = "broadcast"
 
 INCIDENTS_PAGE = "growth/sales/communications-templates-incidents"
 
-# The table's levels, SEV 0 to SEV 4 (4131): the numbers `/incident declare sev2` accepts.
-SEVERITY_LEVELS = rule(
-    "incidents.severity.levels", (0, 1, 2, 3, 4),
-    page=INCIDENTS_PAGE, section="Severity levels", locator="Level | Description", line=4131,
-    summary="Severity levels SEV 0-4")
-SEV_EMERGENCY, SEV_CRITICAL, SEV_MAJOR, SEV_MINOR, SEV_PLANNED = SEVERITY_LEVELS
+# The table's levels, SEV 0 to SEV 4 (4131): the numbers `/incident declare sev2` accepts. One rule
+# per row, found by the level's name, so a renumbered row reads as changed.
+SEV_EMERGENCY = rule(
+    "incidents.severity.emergency_level", 0,
+    page=INCIDENTS_PAGE, section="Severity levels", locator="– Emergency", line=4131,
+    summary="SEV 0 – Emergency")
+SEV_CRITICAL = rule(
+    "incidents.severity.critical_level", 1,
+    page=INCIDENTS_PAGE, section="Severity levels", locator="– Critical", line=4131,
+    summary="SEV 1 – Critical")
+SEV_MAJOR = rule(
+    "incidents.severity.major_level", 2,
+    page=INCIDENTS_PAGE, section="Severity levels", locator="– Major", line=4131,
+    summary="SEV 2 – Major")
+SEV_MINOR = rule(
+    "incidents.severity.minor_level", 3,
+    page=INCIDENTS_PAGE, section="Severity levels", locator="– Minor", line=4131,
+    summary="SEV 3 – Minor")
+SEV_PLANNED = rule(
+    "incidents.severity.planned_level", 4,
+    page=INCIDENTS_PAGE, section="Severity levels", locator="– Informational / Planned", line=4131,
+    summary="SEV 4 – Informational / Planned")
+SEVERITY_LEVELS = (SEV_EMERGENCY, SEV_CRITICAL, SEV_MAJOR, SEV_MINOR, SEV_PLANNED)
 
 # "Next update in N minutes" bands (4131 "Cadence" column); SEV 1/2 repeated in the workflow (4242).
 SEV0_UPDATE_MINUTES = rule(
