@@ -106,3 +106,19 @@ def test_without_a_handbook_path_nothing_runs(checked, fake_slack):
     checked.settings.handbook_path = None
     assert run_job(checked, "handbook_check", now=NOW).summary == "HANDBOOK_PATH is not set; nothing checked"
     assert reports(fake_slack) == []
+
+
+def test_a_handbook_path_without_a_handbook_fails_the_run_and_says_why(checked, fake_slack, tmp_path):
+    from sqlalchemy import select
+
+    from bot.db.core import JobRun
+    from bot.db.session import session_scope
+    from bot.handbook_check.load import HandbookMissing
+
+    checked.settings.handbook_path = str(tmp_path / "nowhere")
+    with pytest.raises(HandbookMissing):
+        run_job(checked, "handbook_check", now=NOW)
+    with session_scope(checked.session_factory) as s:
+        run = s.scalars(select(JobRun).where(JobRun.job == "handbook_check")).one()
+        assert run.status == "failed" and "no such file or folder" in run.summary
+    assert reports(fake_slack) == []
