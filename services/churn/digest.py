@@ -324,5 +324,5 @@ def owner_books(d: Digest) -> list[OwnerBook]:
 
 def own_book(assessments: Iterable[Assessment]) -> list[Assessment]:
     """The caller's own accounts, worst first: level, then score, then ARR, then name."""
-    rank = {CHURNED: 1, AT_RISK: 0, WATCH: 2, HEALTHY: 3}
+    rank = {CHURNED: 1, AT_RISK: 0, WATCH: 2, HEALTHY: 3}  # not policy: sort order
     return sorted(assessments, key=lambda a: (rank[a.level], -a.score, -a.arr, a.account.name.lower()))

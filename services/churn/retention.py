@@ -114,7 +114,7 @@ def dollar_retention(accounts: Mapping[str, Series], month: date, months_back: i
     base = current = capped = ZERO
     for series in accounts.values():
         b = series.get(base_month, ZERO)
-        if b <= 0 or b * 12 < RETENTION_MIN_ANNUAL_REVENUE:
+        if b <= 0 or b * 12 < RETENTION_MIN_ANNUAL_REVENUE:  # not policy: 12 months a year
             continue
         c = series.get(month, ZERO)
         n += 1

@@ -15,6 +15,8 @@ from services.churn.model import OneTimeCredit
 from services.churn.policy import (
     CREDIT_MIN_RATIO,
     CREDIT_OVERRIDE_REASONS,
+    CREDIT_RECOVERY_AVERAGE_MONTHS,
+    SPIKE_AVERAGE_PERIODS,
     SPIKE_FACTOR,
     SPIKE_MIN_INCREASE_USD,
     SPIKE_NEXT_MAX_RATIO,
@@ -39,8 +41,9 @@ def adjust_spikes(values: Sequence[Decimal]) -> SpikeAdjusted:
     """
     out = list(values)
     spikes: list[int] = []
-    for i in range(2, len(out) - 1):
-        prev_avg = (out[i - 1] + out[i - 2]) / 2
+    n = SPIKE_AVERAGE_PERIODS
+    for i in range(n, len(out) - 1):
+        prev_avg = sum(out[i - n:i], Decimal(0)) / n
         value = out[i]
         if (
             value > SPIKE_FACTOR * prev_avg
@@ -54,8 +57,8 @@ def adjust_spikes(values: Sequence[Decimal]) -> SpikeAdjusted:
 
 def month_add(month: date, n: int) -> date:
     """First day of the month `n` months after `month`."""
-    index = month.year * 12 + (month.month - 1) + n
-    return date(index // 12, index % 12 + 1, 1)
+    index = month.year * 12 + (month.month - 1) + n  # not policy: 12 months a year
+    return date(index // 12, index % 12 + 1, 1)  # not policy: 12 months a year
 
 
 def month_of(day: date) -> date:
@@ -97,7 +100,8 @@ def adjust_one_time_credits(
         if nxt > last_complete_month:
             pending.append(month)
             continue
-        prev_two = (prior + mrr.get(month_add(month, -2), ZERO)) / 2
+        n = CREDIT_RECOVERY_AVERAGE_MONTHS
+        prev_two = sum((mrr.get(month_add(month, -k), ZERO) for k in range(1, n + 1)), ZERO) / n
         if mrr.get(nxt, ZERO) >= prev_two:
             out[month] = prior
             overridden.append(month)

@@ -18,6 +18,7 @@ from services.churn.policy import (
     NEW_OWNER_GRACE_DAYS,
     RECOVERY_CALL_HOURS,
     RENEWAL_FOCUS_FROM_MONTH,
+    RENEWAL_WINDOW_DAYS,
     RETRO_DAYS,
     STALE_AT_RISK_DAYS,
     TEAM_LEAD_LEAN_IN_ARR,
@@ -33,7 +34,7 @@ CHURNED, AT_RISK, WATCH, HEALTHY = "churned", "at_risk", "watch", "healthy"
 #: The MRR stage of a month a one-time credit may explain while the next month is open (§4.3 step 5,
 #: 002_59a801b964a2a19e.txt:2218-2228): never "churned" or "shrinking" until the rule can be applied.
 PENDING_ADJUSTMENT = "pending adjustment"
-LEVEL_RANK = {CHURNED: 0, AT_RISK: 1, WATCH: 2, HEALTHY: 3}
+LEVEL_RANK = {CHURNED: 0, AT_RISK: 1, WATCH: 2, HEALTHY: 3}  # not policy: sort order
 IMPLEMENTATION_INDICATORS = (
     "group_analytics_not_implemented", "autocapture_noise", "replay_no_min_duration",
     "identify_overcalling", "reset_before_identify", "no_reverse_proxy", "no_flag_fallback",
@@ -188,7 +189,7 @@ def assess(
         assert since is not None
         age = now - since
         if age >= timedelta(days=STALE_AT_RISK_DAYS) and not _improved(account, since, f_codes, score):
-            esc.append(Escalation("STALE", f"STALE {age.days // 7}w (no improvement)", "002:11547"))
+            esc.append(Escalation("STALE", f"STALE {age.days // 7}w (no improvement)", "002:11547"))  # not policy: 7 days a week
         if not calls:
             if age < timedelta(hours=RECOVERY_CALL_HOURS):
                 esc.append(Escalation("CALL_DUE", "RECOVERY CALL DUE", "002:11588"))
@@ -233,7 +234,7 @@ def assess(
     steps = _next_steps(account, report, level, esc, suggest_flag, suggest_unflag, since, bool(calls), churned_at,
                         owners, people, today, now)
 
-    months = [month_add(last_month, -k) for k in range(3, -1, -1)]
+    months = [month_add(last_month, -k) for k in range(3, -1, -1)]  # not policy: the reply shows 4 months
     mrr_recent = tuple((m, adjusted.mrr[m], PENDING_ADJUSTMENT if m in adjusted.pending
                         else lifecycle_stage(adjusted.mrr, m)) for m in months if m in adjusted.mrr)
 
@@ -260,9 +261,9 @@ def _context(account: AccountSnapshot, report: SignalReport, level: str, arr: De
         out.append(ContextItem("RENEWAL", f"Early-renewal +5% window (60+ days before expiry) {when}", "002:4442"))
     credit = account.credit
     if credit and credit.term_start and credit.term_end and days is not None and days >= 0:
-        months_in = (today.year - credit.term_start.year) * 12 + today.month - credit.term_start.month + 1
-        term = (credit.term_end.year - credit.term_start.year) * 12 + credit.term_end.month - credit.term_start.month
-        if term >= 12 and months_in >= term - (12 - RENEWAL_FOCUS_FROM_MONTH):
+        months_in = (today.year - credit.term_start.year) * 12 + today.month - credit.term_start.month + 1  # not policy: a year
+        term = (credit.term_end.year - credit.term_start.year) * 12 + credit.term_end.month - credit.term_start.month  # not policy: a year
+        if term >= 12 and months_in >= term - (12 - RENEWAL_FOCUS_FROM_MONTH):  # not policy: a year's contract
             out.append(ContextItem("C19", f"Contract month {months_in} of {term}: focus on \"why stay with PostHog\","
                                    " not expansion", "002:295"))
     if account.first_paid_date and 0 <= (today - account.first_paid_date).days < FIRST_PAID_DAYS:
@@ -352,7 +353,7 @@ def _next_steps(account: AccountSnapshot, report: SignalReport, level: str, esc:
                 today: date, now: datetime) -> list[NextStep]:
     steps: list[NextStep] = []
     codes = {e.code for e in esc}
-    review = today + timedelta(days=7)  # the next weekly at-risk review, 002:11534
+    review = today + timedelta(days=7)  # not policy: 7 days a week; the next weekly at-risk review, 002:11534
     if level == CHURNED:
         assert churned_at is not None
         steps.append(NextStep("Write the churn retro and share it in #customer-churn", owners,
@@ -370,7 +371,7 @@ def _next_steps(account: AccountSnapshot, report: SignalReport, level: str, esc:
                                   "add Churn Risk segment + note"))
         if not called and since is not None:
             scen = [name for name, sig in SCENARIOS if any(report.holds(c) for c in sig)]
-            hint = f" (likely: {', '.join(scen[:3])})" if scen else ""
+            hint = f" (likely: {', '.join(scen[:3])})" if scen else ""  # not policy: a reply's length
             steps.append(NextStep("Recovery call (not email); diagnose price / product / relationship /"
                                   f" implementation / business change{hint}", owners,
                                   since + timedelta(hours=RECOVERY_CALL_HOURS), "002:11588, 11568", "call", "recovery call"))
@@ -403,9 +404,10 @@ def _next_steps(account: AccountSnapshot, report: SignalReport, level: str, esc:
         short = f"{prefix}: {upcoming[0][1]}" if upcoming else f"{prefix}: past the cancellation date"
         steps.append(NextStep(text, who, upcoming[0][0] if upcoming else today, cite, "payment", short))
     if report.holds("F7") or (level == AT_RISK and report.days_to_renewal is not None
-                              and 0 <= report.days_to_renewal < 90):
+                              and 0 <= report.days_to_renewal < RENEWAL_WINDOW_DAYS):
         steps.append(NextStep("Renewal: focus on \"why stay with PostHog\"; a renewal needs no active risk",
-                              owners, today + timedelta(days=7), "002:295, 989", "renewal", "renewal: why stay with PostHog"))
+                              owners, today + timedelta(days=7),  # not policy: due within the week
+                              "002:295, 989", "renewal", "renewal: why stay with PostHog"))
     for signal in report.warnings:
         if signal.code in W_ACTIONS:
             text, cite = W_ACTIONS[signal.code]

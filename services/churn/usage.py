@@ -13,11 +13,12 @@ from decimal import Decimal
 from fractions import Fraction
 
 from services.churn.model import AccountSnapshot
-from services.churn.policy import DOWNTREND_WEEKS, ChurnPolicy
+from services.churn.policy import DOWNTREND_WEEKS, SPIKE_AVERAGE_PERIODS, ChurnPolicy
 from services.churn.revenue_adjust import adjust_spikes, month_add, month_of
 
 ZERO = Decimal("0")
-SPIKE_LOOKBACK = 2  # windows before the oldest baseline window, so it can be judged as a spike
+SPIKE_LOOKBACK = SPIKE_AVERAGE_PERIODS  # windows before the oldest baseline window, so it can be judged as a spike
+DOWNTREND_PRIOR_WEEKS = 8  # not policy: spec default, not in the handbook (churn-risk.md §4.4 W2 baseline)
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def _daily_drop(account: AccountSnapshot, today: date, policy: ChurnPolicy) -> U
     recent, baseline, spiked = current
     yoy = None
     if start <= month_add(month_of(end), -policy.seasonal_min_history_months):
-        earlier = _windowed(totals(end - timedelta(days=364)), n)
+        earlier = _windowed(totals(end - timedelta(days=364)), n)  # not policy: 52 weeks, a year earlier
         if earlier is not None:
             yoy = _drop(earlier[0], earlier[1])
     missing = (today - end).days
@@ -177,7 +178,7 @@ def _monthly_drop(account: AccountSnapshot, today: date, policy: ChurnPolicy) ->
     recent, baseline, spiked = current
     yoy = None
     if start <= month_add(month_of(today), -policy.seasonal_min_history_months):
-        earlier = _windowed(totals(month_add(last, -12)), n)
+        earlier = _windowed(totals(month_add(last, -12)), n)  # not policy: a year earlier
         if earlier is not None:
             yoy = _drop(earlier[0], earlier[1])
     return UsageDrop("usage_monthly", recent, baseline, _drop(recent, baseline), spiked, yoy)
@@ -185,7 +186,7 @@ def _monthly_drop(account: AccountSnapshot, today: date, policy: ChurnPolicy) ->
 
 def last_complete_monday(today: date) -> date:
     """The Monday of the last ISO week that has fully ended before `today`."""
-    return today - timedelta(days=today.weekday() + 7)
+    return today - timedelta(days=today.weekday() + 7)  # not policy: 7 days a week
 
 
 def _events_drop(account: AccountSnapshot, today: date, policy: ChurnPolicy) -> UsageDrop | None:
@@ -196,7 +197,7 @@ def _events_drop(account: AccountSnapshot, today: date, policy: ChurnPolicy) -> 
     def totals(end: date) -> list[Decimal | None]:
         out: list[Decimal | None] = []
         for k in range(n + SPIKE_LOOKBACK, -1, -1):
-            block = [end - timedelta(weeks=4 * k + j) for j in range(4)]
+            block = [end - timedelta(weeks=4 * k + j) for j in range(4)]  # not policy: spec default, not in the handbook (§4.4)
             out.append(None if any(w not in weeks for w in block) else Decimal(sum(weeks[w] for w in block)))
         return out
 
@@ -213,7 +214,7 @@ def _events_drop(account: AccountSnapshot, today: date, policy: ChurnPolicy) -> 
     current = plain(totals(last))
     if current is None:
         return None
-    earlier = plain(totals(last - timedelta(weeks=52)))
+    earlier = plain(totals(last - timedelta(weeks=52)))  # not policy: a year earlier
     yoy = _drop(*earlier) if earlier else None
     return UsageDrop("events", current[0], current[1], _drop(*current), False, yoy)
 
@@ -223,12 +224,12 @@ def downtrend(account: AccountSnapshot, today: date, policy: ChurnPolicy) -> Dow
     and their mean at most (1 - noise floor) x that mean (§4.4). `None` when weeks are missing."""
 
     def compute(last: date) -> tuple[Fraction, tuple[int, ...]] | None:
-        span = [last - timedelta(weeks=k) for k in range(11, -1, -1)]
+        span = [last - timedelta(weeks=k) for k in range(DOWNTREND_PRIOR_WEEKS + DOWNTREND_WEEKS - 1, -1, -1)]
         if any(w not in account.events_weekly for w in span):
             return None
         values = [account.events_weekly[w] for w in span]
-        prior = Fraction(sum(values[:8]), 8)
-        return prior, tuple(values[8:])
+        prior = Fraction(sum(values[:DOWNTREND_PRIOR_WEEKS]), DOWNTREND_PRIOR_WEEKS)
+        return prior, tuple(values[DOWNTREND_PRIOR_WEEKS:])
 
     last = last_complete_monday(today)
     current = compute(last)
@@ -238,7 +239,7 @@ def downtrend(account: AccountSnapshot, today: date, policy: ChurnPolicy) -> Dow
     recent_mean = Fraction(sum(recent), DOWNTREND_WEEKS)
     holds = prior > 0 and all(v < prior for v in recent) and recent_mean <= (1 - policy.downtrend_noise_floor) * prior
     yoy = None
-    earlier = compute(last - timedelta(weeks=52))
+    earlier = compute(last - timedelta(weeks=52))  # not policy: a year earlier
     if earlier is not None and earlier[0] > 0:
         yoy = 1 - Fraction(sum(earlier[1]), DOWNTREND_WEEKS) / earlier[0]
     return Downtrend(prior, recent, recent_mean, holds, yoy)
