@@ -1,5 +1,5 @@
-"""Stage 1 of validation: each record on its own (IMPORT.md §2-§7). Field types, enums, unknown
-and replaced names, required keys; no database. Produces clean records holding Python values."""
+"""Stage 1 of validation: each record on its own (IMPORT.md §2-§7), through the pydantic models of
+`schema`; no database. Produces clean records holding Python values, or §10 error lines."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from pydantic import ValidationError
 
 from bot.importer import conventions as c
 from bot.importer import schema
@@ -61,55 +63,47 @@ class CleanAccount:
     series: list[CleanSeriesRow] = field(default_factory=list)
 
 
-def _parse_fields(
-    data: dict[str, Any],
-    spec: dict[str, schema.Field],
-    hints: dict[str, str],
-    issues: Issues,
-    file: str,
-    where: str,
-    prefix: str = "",
-    *,
-    skip: tuple[str, ...] = (),
-) -> tuple[dict[str, Any], bool]:
-    """Parse the fields of one object; returns (clean values, ok). None values stay None (clear)."""
-    out: dict[str, Any] = {}
-    ok = True
-    for name, value in data.items():
-        if name in skip:
-            continue
-        if not isinstance(name, str) or name not in spec:
-            issues.add(file, where, f"{prefix}{name}", "E_UNKNOWN_FIELD", schema.unknown_field_message(str(name), list(spec), hints))
-            ok = False
-            continue
-        if value is None:
-            if spec[name].required:
-                issues.add(file, where, f"{prefix}{name}", "E_REQUIRED", f"{name} is required and may not be null")
-                ok = False
-            else:
-                out[name] = None
-            continue
-        try:
-            out[name] = spec[name].parser(value)
-        except c.FieldError as exc:
-            issues.add(file, where, f"{prefix}{name}{exc.subpath}", exc.code, exc.message)
-            ok = False
-    return out, ok
+def _path(loc: tuple[Any, ...]) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+
+
+def _issue(loc: tuple[Any, ...], error: Any, top: type[schema.Record]) -> tuple[str, str, str]:
+    """(field path, §10 code, message) for one pydantic error inside a `top` record."""
+    kind, code = loc[0], error["type"]
+    if code.startswith("E_"):  # a conventions parser spoke
+        return _path(loc) + error["ctx"]["subpath"], code, error["ctx"]["message"]
+    if code == "extra_forbidden":
+        model = top if len(loc) == 1 else schema.Credit if kind == "credit" else schema.CHILDREN[kind]
+        return _path(loc), "E_UNKNOWN_FIELD", schema.unknown_field_message(str(loc[-1]), list(model.model_fields), model.HINTS)
+    if code == "missing":
+        return _path(loc), "E_REQUIRED", f"{loc[-1]} is required in every {kind} row"
+    if kind == "credit":
+        return "credit", "E_TYPE", 'credit must be an object: {"amount": "60000.00", ...} or null'
+    if len(loc) == 1 and kind in c.SERIES:
+        return kind, "E_TYPE", f'"{kind}" must be a list of rows: [{{"period": ..., "value": ...}}]'
+    if len(loc) == 1:
+        return kind, "E_TYPE", f'"{kind}" must be a list of objects: "{kind}": [{{...}}]'
+    return _path(loc[:2]), "E_SHAPE", f"each {'row' if kind in c.SERIES else 'item'} must be an object {{...}}"
+
+
+def _validate(model: type[schema.Record], raw: RawRecord, issues: Issues) -> schema.Record | None:
+    try:
+        return model.model_validate(raw.data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False, include_input=False):
+            issues.add(raw.file, raw.where, *_issue(error["loc"], error, model))
+        return None
 
 
 def check_member(raw: RawRecord, issues: Issues) -> CleanMember | None:
-    data = raw.data
-    if data.get("slack_id") is None:
+    if raw.data.get("slack_id") is None:
         issues.add(raw.file, raw.where, "slack_id", "E_REQUIRED", 'every team member needs "slack_id", e.g. "U0TAE01"')
         return None
-    fields, ok = _parse_fields(data, schema.MEMBER_FIELDS, schema.MEMBER_HINTS, issues, raw.file, raw.where)
-    if not ok or "slack_id" not in fields:
+    member = _validate(schema.Member, raw, issues)
+    if member is None:
         return None
-    slack_id = fields.pop("slack_id")
-    return CleanMember(raw.file, raw.where, slack_id, fields)
-
-
-ACCOUNT_SPECIAL = ("credit", *schema.CHILD_FIELDS, *c.SERIES)
+    fields = member.given()
+    return CleanMember(raw.file, raw.where, fields.pop("slack_id"), fields)
 
 
 def check_account(raw: RawRecord, issues: Issues) -> CleanAccount | None:
@@ -117,92 +111,41 @@ def check_account(raw: RawRecord, issues: Issues) -> CleanAccount | None:
     if data.get("id") is None:
         issues.add(file, where, "id", "E_REQUIRED", 'every account needs "id", e.g. "0189-acme"')
         return None
-    fields, ok = _parse_fields(
-        data, schema.ACCOUNT_FIELDS, schema.ACCOUNT_HINTS, issues, file, where, skip=ACCOUNT_SPECIAL
-    )
-    if "id" not in fields:
-        return None
-    account = CleanAccount(file, where, fields.pop("id"), fields)
+    model = _validate(schema.Account, raw, issues)
+    ok = model is not None
+    given = model.given() if model is not None else {}
+    fields = {name: value for name, value in given.items() if name not in schema.NESTED}
+    account = CleanAccount(file, where, fields.pop("id", ""), fields)
+    if "credit" in given:
+        account.credit = None if model.credit is None else model.credit.given()  # type: ignore[union-attr]
+    for kind in schema.CHILDREN:
+        if kind in given:
+            account.children[kind] = [CleanChild(f"{kind}[{i}]", row.given()) for i, row in enumerate(given[kind])]
 
     for map_name, patch in raw.map_patches.items():
         parsed_patch: dict[str, Any] = {}
         for key, value in patch.items():
-            column = f"{map_name}.{key}"
             try:
-                parsed_key = (
-                    c.enum(c.REGION_COUNT_KEYS)(key) if map_name == "user_region_counts" else c.product(key)
-                )
-                if value is None:
-                    parsed_patch[parsed_key] = None
-                elif map_name == "user_region_counts":
-                    parsed_patch[parsed_key] = c.integer()(value)
+                if map_name == "user_region_counts":
+                    parsed_key = c.enum(c.REGION_COUNT_KEYS)(key)
+                    parsed_patch[parsed_key] = None if value is None else c.integer()(value)
                 else:
-                    parsed_patch[parsed_key] = c.money_text(value)
+                    parsed_patch[c.product(key)] = None if value is None else c.money_text(value)
             except c.FieldError as exc:
-                issues.add(file, where, column, exc.code, exc.message)
+                issues.add(file, where, f"{map_name}.{key}", exc.code, exc.message)
                 ok = False
         account.map_patches[map_name] = parsed_patch
 
-    if "credit" in data:
-        credit = data["credit"]
-        if credit is None:
-            account.credit = None
-        elif not isinstance(credit, dict):
-            issues.add(file, where, "credit", "E_TYPE", 'credit must be an object: {"amount": "60000.00", ...} or null')
-            ok = False
-        else:
-            parsed, credit_ok = _parse_fields(
-                credit, schema.CREDIT_FIELDS, schema.CREDIT_HINTS, issues, file, where, "credit."
-            )
-            ok = ok and credit_ok
-            account.credit = parsed
-
-    for kind, spec in schema.CHILD_FIELDS.items():
-        if kind not in data:
-            continue
-        items = data[kind]
-        if not isinstance(items, list):
-            issues.add(file, where, kind, "E_TYPE", f'"{kind}" must be a list of objects: "{kind}": [{{...}}]')
-            ok = False
-            continue
-        rows: list[CleanChild] = []
-        for index, item in enumerate(items):
-            loc = f"{kind}[{index}]"
-            if not isinstance(item, dict):
-                issues.add(file, where, loc, "E_SHAPE", "each item must be an object {...}")
-                ok = False
-                continue
-            parsed, item_ok = _parse_fields(
-                item, spec, schema.CHILD_HINTS.get(kind, {}), issues, file, where, f"{loc}."
-            )
-            for name, field_spec in spec.items():
-                if field_spec.required and name not in item:
-                    issues.add(file, where, f"{loc}.{name}", "E_REQUIRED", f"{name} is required in every {kind} row")
-                    item_ok = False
-            ok = ok and item_ok
-            if item_ok:
-                rows.append(CleanChild(loc, parsed))
-        account.children[kind] = rows
-
+    # Series rows depend on each other (granularity), so they are checked here, also when the model failed.
     for series in c.SERIES:
-        if series not in data:
-            continue
-        items = data[series]
-        if not isinstance(items, list):
-            issues.add(file, where, series, "E_TYPE", f'"{series}" must be a list of rows: [{{"period": ..., "value": ...}}]')
-            ok = False
-            continue
-        for index, item in enumerate(items):
-            loc = f"{series}[{index}]."
-            if not isinstance(item, dict):
-                issues.add(file, where, loc[:-1], "E_SHAPE", "each row must be an object {...}")
-                ok = False
-                continue
-            row = check_series_values(file, where, loc, account.id, series, item, issues, csv=False)
-            if row is None:
-                ok = False
-            else:
-                account.series.append(row)
+        items = data.get(series)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict):
+                loc = f"{series}[{index}]."
+                row = check_series_values(file, where, loc, account.id, series, item, issues, csv=False)
+                ok = ok and row is not None
+                if row is not None:
+                    account.series.append(row)
     return account if ok else None
 
 

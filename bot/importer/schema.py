@@ -1,188 +1,20 @@
-"""Which fields each record of the import format has (IMPORT.md §4-§6), and the hints for old,
-replaced and derived names (§4-§8 "replaces" columns, §8) that E_UNKNOWN_FIELD prints."""
+"""The import format's records as pydantic models (IMPORT.md §3-§6), and the hints for old,
+replaced and derived names (§4-§8 "replaces" columns, §8) that E_UNKNOWN_FIELD prints.
 
-from __future__ import annotations
+Each field is read by one of `conventions`' parsers, because IMPORT.md promises its own messages
+(a working example in each): a parser's `FieldError` becomes a pydantic error whose type is the
+§10 code, and `fields.issues_of` turns pydantic's other errors (unknown, missing, not a list or
+object) into the §10 lines. A member or account field may be absent (stored value unchanged, §11);
+what a new record needs is checked against the database in `validate`.
+"""
 
 import difflib
-from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from bot.importer import conventions as c
-
-
-@dataclass(frozen=True)
-class Field:
-    parser: c.Parser
-    required: bool = False  # required when the record is created (and never null)
-
-
-MEMBER_FIELDS: dict[str, Field] = {
-    "slack_id": Field(c.slack_user, required=True),
-    "name": Field(c.required_text(200), required=True),
-    "email": Field(c.email),
-    "role": Field(
-        c.enum(c.ROLES, c.ROLE_SYNONYMS, hints={"CMOC": 'CMOC is a rota duty, not a role: set "cmoc": "EU" or "US"'}),
-        required=True,
-    ),
-    "region": Field(c.enum(c.REGIONS, c.REGION_SYNONYMS)),
-    "is_team_lead": Field(c.boolean),
-    "team_lead_slack_id": Field(c.slack_user),
-    "cmoc": Field(c.enum(c.CMOC_REGIONS)),
-    "out_of_office": Field(c.boolean),
-    "managed_count": Field(c.integer()),
-    "leads_count": Field(c.integer()),
-}
-MEMBER_REFS = ("team_lead_slack_id",)
-
-ACCOUNT_FIELDS: dict[str, Field] = {
-    "id": Field(c.account_id, required=True),
-    "name": Field(c.required_text(300), required=True),
-    "domain": Field(c.domain),
-    "posthog_org_id": Field(c.required_text(128)),
-    "vitally_url": Field(c.url),
-    "salesforce_id": Field(c.required_text(64)),
-    "stripe_customer_ids": Field(c.list_of(c.stripe_customer)),
-    "zendesk_org_id": Field(c.integer(minimum=1)),
-    "slack_channel_ids": Field(c.list_of(c.slack_channel)),
-    "country": Field(c.country),
-    "cloud": Field(c.enum(c.CLOUDS)),
-    "owner_slack_id": Field(c.slack_user),
-    "owner_since": Field(c.a_date),
-    "previous_owner_slack_id": Field(c.slack_user),
-    "tam_overlay_slack_id": Field(c.slack_user),
-    "new_owner": Field(c.enum(c.NEW_OWNER)),
-    "segments": Field(c.list_of(c.segment)),
-    "churn_risk_flagged_at": Field(c.timestamp),
-    "top40": Field(c.boolean),
-    "high_potential": Field(c.boolean),
-    "retained_by_tae": Field(c.boolean),
-    "closed_won_date": Field(c.a_date),
-    "initial_deal_arr": Field(c.money()),
-    "open_cross_sell_opps": Field(c.integer()),
-    "onboarding_checklist": Field(c.onboarding_checklist),
-    "user_region_counts": Field(c.map_of(c.enum(c.REGION_COUNT_KEYS), c.integer())),
-    "arr": Field(c.money()),
-    "forecasted_mrr": Field(c.money()),
-    "first_paid_date": Field(c.a_date),
-    "subscription_status": Field(c.enum(c.SUBSCRIPTION_STATUS, c.SUBSCRIPTION_SYNONYMS)),
-    "canceled_at": Field(c.timestamp),
-    "billing_email": Field(c.email),
-    "legacy_coupon_pct": Field(c.pct),
-    "nonprofit": Field(c.boolean),
-    "trial_revenue": Field(c.boolean),
-    "uptime_sla": Field(c.boolean),
-    "paying_for": Field(c.list_of(c.product)),
-    "products_used": Field(c.list_of(c.product)),
-    "billing_limits": Field(c.map_of(c.product, c.money_text)),
-    "destinations": Field(c.list_of(c.destination)),
-    "active_users_30d": Field(c.integer()),
-    "inapp_analysis_actions_30d": Field(c.integer()),
-    "last_customer_slack_message_at": Field(c.timestamp),
-    "last_inbound_at": Field(c.timestamp),
-    "last_outbound_at": Field(c.timestamp),
-    "billing_page_views": Field(c.list_of(c.ts_text)),
-    "risk_indicators": Field(c.list_of(c.enum(c.RISK_INDICATORS))),
-}
-ACCOUNT_REFS = ("owner_slack_id", "previous_owner_slack_id", "tam_overlay_slack_id")
-# §11: these only move forward (the later of stored and imported wins); null clears.
-FORWARD_ONLY = ("last_customer_slack_message_at", "last_inbound_at", "last_outbound_at")
-# Defaults a null clears back to (§11); absent from this map means null.
-ACCOUNT_DEFAULTS: dict[str, object] = {
-    "segments": [], "high_potential": False, "retained_by_tae": False, "open_cross_sell_opps": 0,
-    "subscription_status": "active", "nonprofit": False, "trial_revenue": False, "uptime_sla": False,
-    "paying_for": [], "billing_limits": {}, "destinations": [], "billing_page_views": [], "risk_indicators": [],
-    "stripe_customer_ids": [], "slack_channel_ids": [],
-}
-MEMBER_DEFAULTS: dict[str, object] = {"is_team_lead": False, "out_of_office": False}
-MAP_FIELDS = ("user_region_counts", "billing_limits")
-
-CREDIT_FIELDS: dict[str, Field] = {
-    "amount": Field(c.money()),
-    "discount_pct": Field(c.pct),
-    "term_start": Field(c.a_date),
-    "term_months": Field(c.integer(minimum=1, maximum=c.MAX_TERM_MONTHS)),
-    "term_end": Field(c.a_date),
-    "first_purchase_date": Field(c.a_date),
-    "balance": Field(c.money(negative_ok=True)),
-    "expires_on": Field(c.a_date),
-    "startup_plan": Field(c.boolean),
-    "yc_plan": Field(c.boolean),
-    "billing_config": Field(c.enum(c.BILLING_CONFIG, c.BILLING_CONFIG_SYNONYMS)),
-    "scheduled_remaining": Field(c.money()),
-}
-
-INVOICE_FIELDS: dict[str, Field] = {
-    "id": Field(c.stripe_invoice, required=True),
-    "stripe_customer_id": Field(c.stripe_customer),
-    "status": Field(c.enum(c.INVOICE_STATUS), required=True),
-    "payment_method": Field(c.enum(c.PAYMENT_METHOD, c.PAYMENT_METHOD_SYNONYMS), required=True),
-    "kind": Field(c.enum(c.INVOICE_KIND)),
-    "currency": Field(c.currency),
-    "total": Field(c.money()),
-    "amount_due": Field(c.money(), required=True),
-    "amount_paid": Field(c.money()),
-    "amount_remaining": Field(c.money()),
-    "due_date": Field(c.a_date),
-    "period_start": Field(c.a_date),
-    "period_end": Field(c.a_date),
-    "finalized_at": Field(c.timestamp),
-    "paid_at": Field(c.timestamp),
-    "attempt_count": Field(c.integer()),
-    "first_failed_at": Field(c.timestamp),
-}
-
-NOTE_FIELDS: dict[str, Field] = {
-    "id": Field(c.required_text(128)),
-    "kind": Field(c.enum(c.NOTE_KINDS), required=True),
-    "title": Field(c.required_text(), required=True),
-    "body": Field(c.text(100_000)),
-    "created_at": Field(c.timestamp),
-    "updated_at": Field(c.timestamp, required=True),
-    "author": Field(c.text(320)),
-    "status": Field(c.enum(c.NOTE_STATUS)),
-}
-
-FLAG_FIELDS: dict[str, Field] = {
-    "kind": Field(c.enum(c.FLAG_KINDS), required=True),
-    "at": Field(c.timestamp, required=True),
-    "until": Field(c.a_date),
-    "note": Field(c.text(10_000)),
-    "author": Field(c.text(320)),
-    "cleared_at": Field(c.timestamp),
-}
-
-CONTACT_FIELDS: dict[str, Field] = {
-    "email": Field(c.email, required=True),
-    "name": Field(c.text(200)),
-    "role": Field(c.enum(c.CONTACT_ROLES)),
-    "status": Field(c.enum(c.CONTACT_STATUS)),
-    "changed_at": Field(c.timestamp),
-    "last_inbound_at": Field(c.timestamp),
-}
-
-TICKET_FIELDS: dict[str, Field] = {
-    "id": Field(c.integer(minimum=1), required=True),
-    "created_at": Field(c.timestamp, required=True),
-    "status": Field(c.enum(c.TICKET_STATUS), required=True),
-    "priority": Field(c.enum(c.TICKET_PRIORITY)),
-    "tags": Field(c.list_of(c.required_text(200))),
-    "subject": Field(c.text(2000)),
-}
-
-ONE_TIME_CREDIT_FIELDS: dict[str, Field] = {
-    "date": Field(c.a_date, required=True),
-    "amount": Field(c.money(), required=True),
-    "reason": Field(c.enum(c.ONE_TIME_CREDIT_REASONS), required=True),
-}
-
-CHILD_FIELDS: dict[str, dict[str, Field]] = {
-    "invoices": INVOICE_FIELDS,
-    "notes": NOTE_FIELDS,
-    "flags": FLAG_FIELDS,
-    "contacts": CONTACT_FIELDS,
-    "tickets": TICKET_FIELDS,
-    "one_time_credits": ONE_TIME_CREDIT_FIELDS,
-}
-SERIES_ROW_FIELDS = ("period", "value", "product", "billed", "label")
 
 # ---- hints for names that are not fields (IMPORT.md "replaces" columns and §8) --------------
 
@@ -280,11 +112,227 @@ INVOICE_HINTS: dict[str, str] = {
     "failed_attempts": 'renamed; use "attempt_count"',
     "payment_failed": 'derived; send "attempt_count" and "first_failed_at"',
 }
-CHILD_HINTS: dict[str, dict[str, str]] = {
-    "invoices": INVOICE_HINTS,
-    "one_time_credits": {"month": 'replaced; use "date" (YYYY-MM-DD)'},
-    "flags": {"until_date": 'renamed; use "until"'},
+
+
+def _field(parser: c.Parser, *, required: bool = False) -> Any:
+    """A field parsed by `parser`; null clears it, or is E_REQUIRED when `required`."""
+
+    def run(value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            if not required:
+                return None
+            message, subpath = f"{info.field_name} is required and may not be null", ""
+            raise PydanticCustomError("E_REQUIRED", "{message}", {"message": message, "subpath": subpath})
+        try:
+            return parser(value)
+        except c.FieldError as exc:
+            raise PydanticCustomError(exc.code, "{message}", {"message": exc.message, "subpath": exc.subpath}) from None
+
+    return Annotated[Any, PlainValidator(run)]
+
+
+class Record(BaseModel):
+    """An object of the format: unknown names are errors (with a hint, `HINTS`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    HINTS: ClassVar[dict[str, str]] = {}
+
+    def given(self) -> dict[str, Any]:
+        """The fields the import mentions (a null included), in declaration order."""
+        return {name: value for name, value in self.__dict__.items() if name in self.model_fields_set}
+
+
+class Member(Record):
+    HINTS = MEMBER_HINTS
+    slack_id: _field(c.slack_user) = None
+    name: _field(c.required_text(200), required=True) = None
+    email: _field(c.email) = None
+    role: _field(
+        c.enum(c.ROLES, c.ROLE_SYNONYMS, hints={"CMOC": 'CMOC is a rota duty, not a role: set "cmoc": "EU" or "US"'}),
+        required=True,
+    ) = None
+    region: _field(c.enum(c.REGIONS, c.REGION_SYNONYMS)) = None
+    is_team_lead: _field(c.boolean) = None
+    team_lead_slack_id: _field(c.slack_user) = None
+    cmoc: _field(c.enum(c.CMOC_REGIONS)) = None
+    out_of_office: _field(c.boolean) = None
+    managed_count: _field(c.integer()) = None
+    leads_count: _field(c.integer()) = None
+
+
+class Credit(Record):
+    HINTS = CREDIT_HINTS
+    amount: _field(c.money()) = None
+    discount_pct: _field(c.pct) = None
+    term_start: _field(c.a_date) = None
+    term_months: _field(c.integer(minimum=1, maximum=c.MAX_TERM_MONTHS)) = None
+    term_end: _field(c.a_date) = None
+    first_purchase_date: _field(c.a_date) = None
+    balance: _field(c.money(negative_ok=True)) = None
+    expires_on: _field(c.a_date) = None
+    startup_plan: _field(c.boolean) = None
+    yc_plan: _field(c.boolean) = None
+    billing_config: _field(c.enum(c.BILLING_CONFIG, c.BILLING_CONFIG_SYNONYMS)) = None
+    scheduled_remaining: _field(c.money()) = None
+
+
+class Invoice(Record):
+    HINTS = INVOICE_HINTS
+    id: _field(c.stripe_invoice, required=True)
+    stripe_customer_id: _field(c.stripe_customer) = None
+    status: _field(c.enum(c.INVOICE_STATUS), required=True)
+    payment_method: _field(c.enum(c.PAYMENT_METHOD, c.PAYMENT_METHOD_SYNONYMS), required=True)
+    kind: _field(c.enum(c.INVOICE_KIND)) = None
+    currency: _field(c.currency) = None
+    total: _field(c.money()) = None
+    amount_due: _field(c.money(), required=True)
+    amount_paid: _field(c.money()) = None
+    amount_remaining: _field(c.money()) = None
+    due_date: _field(c.a_date) = None
+    period_start: _field(c.a_date) = None
+    period_end: _field(c.a_date) = None
+    finalized_at: _field(c.timestamp) = None
+    paid_at: _field(c.timestamp) = None
+    attempt_count: _field(c.integer()) = None
+    first_failed_at: _field(c.timestamp) = None
+
+
+class Note(Record):
+    id: _field(c.required_text(128)) = None
+    kind: _field(c.enum(c.NOTE_KINDS), required=True)
+    title: _field(c.required_text(), required=True)
+    body: _field(c.text(100_000)) = None
+    created_at: _field(c.timestamp) = None
+    updated_at: _field(c.timestamp, required=True)
+    author: _field(c.text(320)) = None
+    status: _field(c.enum(c.NOTE_STATUS)) = None
+
+
+class Flag(Record):
+    HINTS = {"until_date": 'renamed; use "until"'}
+    kind: _field(c.enum(c.FLAG_KINDS), required=True)
+    at: _field(c.timestamp, required=True)
+    until: _field(c.a_date) = None
+    note: _field(c.text(10_000)) = None
+    author: _field(c.text(320)) = None
+    cleared_at: _field(c.timestamp) = None
+
+
+class Contact(Record):
+    email: _field(c.email, required=True)
+    name: _field(c.text(200)) = None
+    role: _field(c.enum(c.CONTACT_ROLES)) = None
+    status: _field(c.enum(c.CONTACT_STATUS)) = None
+    changed_at: _field(c.timestamp) = None
+    last_inbound_at: _field(c.timestamp) = None
+
+
+class Ticket(Record):
+    id: _field(c.integer(minimum=1), required=True)
+    created_at: _field(c.timestamp, required=True)
+    status: _field(c.enum(c.TICKET_STATUS), required=True)
+    priority: _field(c.enum(c.TICKET_PRIORITY)) = None
+    tags: _field(c.list_of(c.required_text(200))) = None
+    subject: _field(c.text(2000)) = None
+
+
+class OneTimeCredit(Record):
+    HINTS = {"month": 'replaced; use "date" (YYYY-MM-DD)'}
+    date: _field(c.a_date, required=True)
+    amount: _field(c.money(), required=True)
+    reason: _field(c.enum(c.ONE_TIME_CREDIT_REASONS), required=True)
+
+
+Rows = list[dict[str, Any]]  # time-series rows: checked by `fields.check_series_values` (they depend on each other)
+
+
+class Account(Record):
+    HINTS = ACCOUNT_HINTS
+    id: _field(c.account_id) = None
+    name: _field(c.required_text(300), required=True) = None
+    domain: _field(c.domain) = None
+    posthog_org_id: _field(c.required_text(128)) = None
+    vitally_url: _field(c.url) = None
+    salesforce_id: _field(c.required_text(64)) = None
+    stripe_customer_ids: _field(c.list_of(c.stripe_customer)) = None
+    zendesk_org_id: _field(c.integer(minimum=1)) = None
+    slack_channel_ids: _field(c.list_of(c.slack_channel)) = None
+    country: _field(c.country) = None
+    cloud: _field(c.enum(c.CLOUDS)) = None
+    owner_slack_id: _field(c.slack_user) = None
+    owner_since: _field(c.a_date) = None
+    previous_owner_slack_id: _field(c.slack_user) = None
+    tam_overlay_slack_id: _field(c.slack_user) = None
+    new_owner: _field(c.enum(c.NEW_OWNER)) = None
+    segments: _field(c.list_of(c.segment)) = None
+    churn_risk_flagged_at: _field(c.timestamp) = None
+    top40: _field(c.boolean) = None
+    high_potential: _field(c.boolean) = None
+    retained_by_tae: _field(c.boolean) = None
+    closed_won_date: _field(c.a_date) = None
+    initial_deal_arr: _field(c.money()) = None
+    open_cross_sell_opps: _field(c.integer()) = None
+    onboarding_checklist: _field(c.onboarding_checklist) = None
+    user_region_counts: _field(c.map_of(c.enum(c.REGION_COUNT_KEYS), c.integer())) = None
+    arr: _field(c.money()) = None
+    forecasted_mrr: _field(c.money()) = None
+    first_paid_date: _field(c.a_date) = None
+    subscription_status: _field(c.enum(c.SUBSCRIPTION_STATUS, c.SUBSCRIPTION_SYNONYMS)) = None
+    canceled_at: _field(c.timestamp) = None
+    billing_email: _field(c.email) = None
+    legacy_coupon_pct: _field(c.pct) = None
+    nonprofit: _field(c.boolean) = None
+    trial_revenue: _field(c.boolean) = None
+    uptime_sla: _field(c.boolean) = None
+    paying_for: _field(c.list_of(c.product)) = None
+    products_used: _field(c.list_of(c.product)) = None
+    billing_limits: _field(c.map_of(c.product, c.money_text)) = None
+    destinations: _field(c.list_of(c.destination)) = None
+    active_users_30d: _field(c.integer()) = None
+    inapp_analysis_actions_30d: _field(c.integer()) = None
+    last_customer_slack_message_at: _field(c.timestamp) = None
+    last_inbound_at: _field(c.timestamp) = None
+    last_outbound_at: _field(c.timestamp) = None
+    billing_page_views: _field(c.list_of(c.ts_text)) = None
+    risk_indicators: _field(c.list_of(c.enum(c.RISK_INDICATORS))) = None
+    credit: Credit | None = None
+    # nested collections: a null or non-list is an error, so no `| None`
+    invoices: list[Invoice] = None  # type: ignore[assignment]
+    notes: list[Note] = None  # type: ignore[assignment]
+    flags: list[Flag] = None  # type: ignore[assignment]
+    contacts: list[Contact] = None  # type: ignore[assignment]
+    tickets: list[Ticket] = None  # type: ignore[assignment]
+    one_time_credits: list[OneTimeCredit] = None  # type: ignore[assignment]
+    mrr_history: Rows = None  # type: ignore[assignment]
+    usage: Rows = None  # type: ignore[assignment]
+    events_weekly: Rows = None  # type: ignore[assignment]
+    health_history: Rows = None  # type: ignore[assignment]
+
+
+CHILDREN: dict[str, type[Record]] = {
+    "invoices": Invoice, "notes": Note, "flags": Flag, "contacts": Contact, "tickets": Ticket,
+    "one_time_credits": OneTimeCredit,
 }
+NESTED = ("credit", *CHILDREN, *c.SERIES)
+# Plain field names of each record (what CSV headers and the merged views use).
+MEMBER_FIELDS = tuple(Member.model_fields)
+ACCOUNT_FIELDS = tuple(n for n in Account.model_fields if n not in NESTED)
+CREDIT_FIELDS = tuple(Credit.model_fields)
+INVOICE_FIELDS = tuple(Invoice.model_fields)
+CONTACT_FIELDS = tuple(Contact.model_fields)
+MEMBER_REFS = ("team_lead_slack_id",)
+ACCOUNT_REFS = ("owner_slack_id", "previous_owner_slack_id", "tam_overlay_slack_id")
+# §11: these only move forward (the later of stored and imported wins); null clears.
+FORWARD_ONLY = ("last_customer_slack_message_at", "last_inbound_at", "last_outbound_at")
+# Defaults a null clears back to (§11); absent from this map means null.
+ACCOUNT_DEFAULTS: dict[str, object] = {
+    "segments": [], "high_potential": False, "retained_by_tae": False, "open_cross_sell_opps": 0,
+    "subscription_status": "active", "nonprofit": False, "trial_revenue": False, "uptime_sla": False,
+    "paying_for": [], "billing_limits": {}, "destinations": [], "billing_page_views": [], "risk_indicators": [],
+    "stripe_customer_ids": [], "slack_channel_ids": [],
+}
+MEMBER_DEFAULTS: dict[str, object] = {"is_team_lead": False, "out_of_office": False}
+MAP_FIELDS = ("user_region_counts", "billing_limits")
 
 
 def unknown_field_message(name: str, known: list[str] | tuple[str, ...], hints: dict[str, str]) -> str:

@@ -322,7 +322,7 @@ def _note_key(data: dict[str, Any]) -> Any:
     return (data["kind"], data["title"], data.get("created_at") or data.get("updated_at"))
 
 
-def _merged(before: Any, given: dict[str, Any], spec: dict[str, schema.Field]) -> dict[str, Any]:
+def _merged(before: Any, given: dict[str, Any], spec: tuple[str, ...]) -> dict[str, Any]:
     merged = {name: getattr(before, name, None) for name in spec} if before is not None else dict.fromkeys(spec)
     merged.update(given)
     return merged
