@@ -299,6 +299,11 @@ def week(value: Any) -> date:
     return day
 
 
+def day_or_month(value: Any) -> date:
+    """A usage period: a day (`YYYY-MM-DD`) or a month (`YYYY-MM`, its first day)."""
+    return a_date(value) if isinstance(value, str) and DATE_RE.match(value) else month(value)
+
+
 def pattern(regex: re.Pattern[str], what: str, example: str, *, transform: Callable[[str], str] | None = None) -> Parser:
     def parse(value: Any) -> str:
         value = need_str(value, what, f'"{example}"')

@@ -149,102 +149,46 @@ def check_account(raw: RawRecord, issues: Issues) -> CleanAccount | None:
     return account if ok else None
 
 
-_SERIES_EXTRA = {
-    "mrr_history": (),
-    "usage": ("product", "billed"),
-    "events_weekly": (),
-    "health_history": ("label",),
-}
-
-
 def check_series_values(
     file: str, where: str, loc: str, account_id: str, series: str, item: dict[str, Any], issues: Issues, *, csv: bool
 ) -> CleanSeriesRow | None:
-    """One time-series row (IMPORT.md §6 table of series)."""
+    """One time-series row (IMPORT.md §6 table of series) through its `schema.SERIES_ROWS` model."""
+    item = {name: value for name, value in item.items() if value is not None and value != ""}
     ok = True
-    allowed = ("period", "value", *_SERIES_EXTRA[series])
-    for name in item:
-        if name not in allowed:
-            if csv:
-                issues.add(file, where, name, "E_CONFLICT", f"{series} rows do not use {name}; leave the cell empty")
-            else:
-                issues.add(file, where, f"{loc}{name}", "E_UNKNOWN_FIELD", f"{series} rows have {', '.join(allowed)}")
-            ok = False
-
-    def required(name: str, example: str) -> Any:
-        nonlocal ok
-        value = item.get(name)
-        if value is None or value == "":
-            issues.add(file, where, f"{loc}{name}", "E_REQUIRED", f"{name} is required in every {series} row, e.g. {example}")
-            ok = False
-            return None
-        return value
-
-    def parse(name: str, parser: c.Parser, value: Any) -> Any:
-        nonlocal ok
+    if csv and series == "events_weekly" and isinstance(item.get("value"), str):
         try:
-            return parser(value)
-        except c.FieldError as exc:
-            issues.add(file, where, f"{loc}{name}{exc.subpath}", exc.code, exc.message)
-            ok = False
-            return None
-
-    period_text = required("period", '"2025-05"' if series in ("mrr_history", "usage") else '"2025-05-12"')
-    period_start: date | None = None
-    granularity = "month"
-    if period_text is not None:
-        if series == "mrr_history":
-            period_start = parse("period", c.month, period_text)
-        elif series == "usage":
-            if isinstance(period_text, str) and c.DATE_RE.match(period_text):
-                granularity = "day"
-                period_start = parse("period", c.a_date, period_text)
+            item["value"] = _int_cell(item["value"])
+        except Exception:
+            issues.add(file, where, f"{loc}value", "E_FORMAT", f"{c.show(item['value'])} is not a whole number")
+            ok, item["value"] = False, 0  # reported; a stand-in so it is not also "missing"
+    model = schema.SERIES_ROWS[series]
+    row = None
+    try:
+        row = model.model_validate(item)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False, include_input=False):
+            name, code = str(error["loc"][0]), error["type"]
+            if code == "extra_forbidden" and csv:
+                issues.add(file, where, name, "E_CONFLICT", f"{series} rows do not use {name}; leave the cell empty")
+            elif code == "extra_forbidden":
+                issues.add(file, where, f"{loc}{name}", "E_UNKNOWN_FIELD", f"{series} rows have {', '.join(model.model_fields)}")
+            elif code == "missing":
+                message = f"{name} is required in every {series} row, e.g. {model.EXAMPLES[name]}"
+                issues.add(file, where, f"{loc}{name}", "E_REQUIRED", message)
             else:
-                period_start = parse("period", c.month, period_text)
-        else:
-            granularity = "week"
-            period_start = parse("period", c.week, period_text)
-
-    value: Any = None
-    product = ""
-    billed = None
-    label = None
-    if series in ("mrr_history", "usage"):
-        raw_value = required("value", '"4000.00"')
-        if raw_value is not None:
-            value = parse("value", c.money(), raw_value)
-    elif series == "events_weekly":
-        raw_value = required("value", "1200000")
-        if raw_value is not None:
-            if csv and isinstance(raw_value, str):
-                try:
-                    raw_value = _int_cell(raw_value)
-                except Exception:
-                    issues.add(file, where, f"{loc}value", "E_FORMAT", f"{c.show(raw_value)} is not a whole number")
-                    ok = False
-                    raw_value = None
-            if raw_value is not None:
-                value = parse("value", c.integer(), raw_value)
-    else:
-        if item.get("value") not in (None, ""):
-            value = parse("value", c.score, item["value"])
-        raw_label = required("label", '"Good"')
-        if raw_label is not None:
-            label = parse("label", c.enum(c.HEALTH_LABELS, c.HEALTH_SYNONYMS), raw_label)
-    if series == "usage":
-        raw_product = required("product", '"session_replay"')
-        if raw_product is not None:
-            product = parse("product", c.product, raw_product) or ""
-        if item.get("billed") not in (None, ""):
-            billed = parse("billed", c.money(), item["billed"])
-            if granularity == "day":
-                issues.add(file, where, f"{loc}billed", "E_CONFLICT", "billed is for month rows only; this is a day row")
-                ok = False
-    if not ok or period_start is None:
+                issues.add(file, where, f"{loc}{name}{error['ctx']['subpath']}", code, error["ctx"]["message"])
+    period = item.get("period")
+    day = series == "usage" and isinstance(period, str) and bool(c.DATE_RE.match(period))
+    if day and "billed" in item:
+        issues.add(file, where, f"{loc}billed", "E_CONFLICT", "billed is for month rows only; this is a day row")
+        ok = False
+    if not ok or row is None:
         return None
     return CleanSeriesRow(
-        file=file, where=where, loc=loc, account_id=account_id, series=series, period=str(period_text),
-        period_start=period_start, granularity=granularity, product=product, value=value, billed=billed, label=label,
+        file=file, where=where, loc=loc, account_id=account_id, series=series, period=str(period),
+        period_start=row.period, granularity="day" if day else "month" if series in ("mrr_history", "usage") else "week",
+        product=getattr(row, "product", ""), value=row.value, billed=getattr(row, "billed", None),
+        label=getattr(row, "label", None),
     )
 
 

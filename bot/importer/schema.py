@@ -243,7 +243,44 @@ class OneTimeCredit(Record):
     reason: _field(c.enum(c.ONE_TIME_CREDIT_REASONS), required=True)
 
 
-Rows = list[dict[str, Any]]  # time-series rows: checked by `fields.check_series_values` (they depend on each other)
+class SeriesRow(Record):
+    """A time-series row (IMPORT.md §6 table of series), from JSON or a series.csv row; an empty
+    value counts as absent. `EXAMPLES` completes the E_REQUIRED message of a missing field."""
+
+    EXAMPLES: ClassVar[dict[str, str]] = {"period": '"2025-05-12"'}
+
+
+class MrrRow(SeriesRow):
+    EXAMPLES = {"period": '"2025-05"', "value": '"4000.00"'}
+    period: _field(c.month)
+    value: _field(c.money())
+
+
+class UsageRow(SeriesRow):
+    EXAMPLES = {**MrrRow.EXAMPLES, "product": '"session_replay"'}
+    period: _field(c.day_or_month)
+    value: _field(c.money())
+    product: _field(c.product)
+    billed: _field(c.money()) = None
+
+
+class EventsRow(SeriesRow):
+    EXAMPLES = {**SeriesRow.EXAMPLES, "value": "1200000"}
+    period: _field(c.week)
+    value: _field(c.integer())
+
+
+class HealthRow(SeriesRow):
+    EXAMPLES = {**SeriesRow.EXAMPLES, "label": '"Good"'}
+    period: _field(c.week)
+    value: _field(c.score) = None
+    label: _field(c.enum(c.HEALTH_LABELS, c.HEALTH_SYNONYMS))
+
+
+SERIES_ROWS: dict[str, type[SeriesRow]] = {
+    "mrr_history": MrrRow, "usage": UsageRow, "events_weekly": EventsRow, "health_history": HealthRow,
+}
+Rows = list[dict[str, Any]]  # checked row by row with SERIES_ROWS in `fields` (also when the account fails)
 
 
 class Account(Record):
