@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.importer.conventions import FORMAT_NAME, show
+from pydantic import ValidationError
+
+from bot.importer import schema
 from bot.importer.issues import Issues
 from bot.importer.records import ParsedInput, RawRecord, where_of
-
-TOP_LEVEL = ("format", "team", "accounts")
 
 
 def decode(name: str, raw: bytes, issues: Issues) -> str | None:
@@ -28,57 +28,52 @@ def _no_constants(token: str) -> Any:
     raise ValueError(f"{token} is not valid JSON")
 
 
-def parse_json_text(name: str, text: str, issues: Issues) -> Any:
-    """The decoded value, or a sentinel `issues`-reported failure (returns `_FAILED`)."""
+def read_json(name: str, raw: bytes, issues: Issues) -> ParsedInput:
+    text = decode(name, raw, issues)
+    if text is None:
+        return ParsedInput()
     try:
-        return json.loads(text, parse_constant=_no_constants)
+        doc = json.loads(text, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
         issues.add(name, f"line {exc.lineno}, column {exc.colno}", "", "E_PARSE", f"not valid JSON: {exc.msg}")
     except ValueError as exc:
         issues.add(name, "", "", "E_PARSE", f"not valid JSON: {exc}")
     except RecursionError:
         issues.add(name, "", "", "E_PARSE", "not valid JSON: nested too deeply")
-    return _FAILED
+    else:
+        return read_document(name, doc, issues)
+    return ParsedInput()
 
 
-_FAILED = object()
-
-
-def read_json(name: str, raw: bytes, issues: Issues) -> ParsedInput:
-    parsed = ParsedInput()
-    text = decode(name, raw, issues)
-    if text is None:
-        return parsed
-    doc = parse_json_text(name, text, issues)
-    if doc is _FAILED:
-        return parsed
-    return read_document(name, doc, issues)
+def _document_issue(error: Any) -> tuple[str, str, str, str]:
+    """(where, field, code, message) for a pydantic error of `schema.Document`."""
+    loc, code = error["loc"], error["type"]
+    if not loc:
+        return "", "", "E_SHAPE", 'the top level must be an object: {"team": [...], "accounts": [...]}'
+    if code == "extra_forbidden":
+        return "", str(loc[0]), "E_UNKNOWN_FIELD", 'the document has only "format", "team" and "accounts"'
+    if code == "E_ENUM":
+        return "", "format", code, error["ctx"]["message"]
+    if len(loc) == 1:
+        return "", loc[0], "E_SHAPE", f'"{loc[0]}" must be a list of objects: "{loc[0]}": [{{...}}]'
+    return f"{loc[0]}[{loc[1]}]", "", "E_SHAPE", "each item must be an object {...}"
 
 
 def read_document(name: str, doc: Any, issues: Issues) -> ParsedInput:
     """An already-decoded document (also what `import_document` and tests pass in)."""
     parsed = ParsedInput()
+    try:
+        schema.Document.model_validate(doc)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False, include_input=False):
+            issues.add(name, *_document_issue(error))
     if not isinstance(doc, dict):
-        issues.add(name, "", "", "E_SHAPE", 'the top level must be an object: {"team": [...], "accounts": [...]}')
         return parsed
-    for key in doc:
-        if key not in TOP_LEVEL:
-            issues.add(name, "", str(key), "E_UNKNOWN_FIELD", 'the document has only "format", "team" and "accounts"')
-    if "format" in doc and doc["format"] != FORMAT_NAME:
-        issues.add(name, "", "format", "E_ENUM", f'{show(doc["format"])}; allowed: {FORMAT_NAME} (or leave it out)')
     if "team" not in doc and "accounts" not in doc:
         issues.add(name, "", "", "E_SHAPE", 'give at least one of "team" or "accounts", e.g. {"team": [{"slack_id": ...}]}')
     for section, key_name, target in (("team", "slack_id", parsed.members), ("accounts", "id", parsed.accounts)):
-        if section not in doc:
-            continue
-        items = doc[section]
-        if not isinstance(items, list):
-            issues.add(name, "", section, "E_SHAPE", f'"{section}" must be a list of objects: "{section}": [{{...}}]')
-            continue
-        for index, item in enumerate(items):
-            prefix = f"{section}[{index}]"
-            if not isinstance(item, dict):
-                issues.add(name, prefix, "", "E_SHAPE", "each item must be an object {...}")
-                continue
-            target.append(RawRecord(file=name, where=where_of(prefix, key_name, item), data=item))
+        items = doc.get(section)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict):
+                target.append(RawRecord(file=name, where=where_of(f"{section}[{index}]", key_name, item), data=item))
     return parsed

@@ -346,6 +346,22 @@ class Account(Record):
     health_history: Rows = None  # type: ignore[assignment]
 
 
+def _format(value: Any) -> Any:
+    if value != c.FORMAT_NAME:
+        message = f"{c.show(value)}; allowed: {c.FORMAT_NAME} (or leave it out)"
+        raise PydanticCustomError("E_ENUM", "{message}", {"message": message, "subpath": ""})
+    return value
+
+
+class Document(Record):
+    """The JSON document (IMPORT.md §3): its shape only; each record is validated on its own, so
+    every error line names the record's place and key (`json_reader`)."""
+
+    format: Annotated[Any, PlainValidator(_format)] = None
+    team: list[dict] = None  # type: ignore[assignment]
+    accounts: list[dict] = None  # type: ignore[assignment]
+
+
 CHILDREN: dict[str, type[Record]] = {
     "invoices": Invoice, "notes": Note, "flags": Flag, "contacts": Contact, "tickets": Ticket,
     "one_time_credits": OneTimeCredit,
