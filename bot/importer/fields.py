@@ -70,8 +70,9 @@ def _path(loc: tuple[Any, ...]) -> str:
 def _issue(loc: tuple[Any, ...], error: Any, top: type[schema.Record]) -> tuple[str, str, str]:
     """(field path, §10 code, message) for one pydantic error inside a `top` record."""
     kind, code = loc[0], error["type"]
-    if code.startswith("E_"):  # a conventions parser spoke
-        return _path(loc) + error["ctx"]["subpath"], code, error["ctx"]["message"]
+    if code.startswith("E_"):  # a conventions parser spoke (or a required field is null)
+        message = error["ctx"]["message"] or f"{loc[-1]} is required and may not be null"
+        return _path(loc) + error["ctx"]["subpath"], code, message
     if code == "extra_forbidden":
         model = top if len(loc) == 1 else schema.Credit if kind == "credit" else schema.CHILDREN[kind]
         return _path(loc), "E_UNKNOWN_FIELD", schema.unknown_field_message(str(loc[-1]), list(model.model_fields), model.HINTS)
@@ -126,11 +127,9 @@ def check_account(raw: RawRecord, issues: Issues) -> CleanAccount | None:
         parsed_patch: dict[str, Any] = {}
         for key, value in patch.items():
             try:
-                if map_name == "user_region_counts":
-                    parsed_key = c.enum(c.REGION_COUNT_KEYS)(key)
-                    parsed_patch[parsed_key] = None if value is None else c.integer()(value)
-                else:
-                    parsed_patch[c.product(key)] = None if value is None else c.money_text(value)
+                region = map_name == "user_region_counts"
+                parsed_key = c.enum(c.REGION_COUNT_KEYS)(key) if region else c.product(key)  # the key first
+                parsed_patch[parsed_key] = None if value is None else (c.integer() if region else c.money_text)(value)
             except c.FieldError as exc:
                 issues.add(file, where, f"{map_name}.{key}", exc.code, exc.message)
                 ok = False
@@ -153,7 +152,9 @@ def check_series_values(
     file: str, where: str, loc: str, account_id: str, series: str, item: dict[str, Any], issues: Issues, *, csv: bool
 ) -> CleanSeriesRow | None:
     """One time-series row (IMPORT.md §6 table of series) through its `schema.SERIES_ROWS` model."""
-    item = {name: value for name, value in item.items() if value is not None and value != ""}
+    model = schema.SERIES_ROWS[series]
+    if any(value is None or value == "" for value in item.values()):  # empty = absent, unless not a field at all
+        item = {n: v for n, v in item.items() if (v is not None and v != "") or n not in model.model_fields}
     ok = True
     if csv and series == "events_weekly" and isinstance(item.get("value"), str):
         try:
@@ -161,7 +162,6 @@ def check_series_values(
         except Exception:
             issues.add(file, where, f"{loc}value", "E_FORMAT", f"{c.show(item['value'])} is not a whole number")
             ok, item["value"] = False, 0  # reported; a stand-in so it is not also "missing"
-    model = schema.SERIES_ROWS[series]
     row = None
     try:
         row = model.model_validate(item)
@@ -187,8 +187,8 @@ def check_series_values(
     return CleanSeriesRow(
         file=file, where=where, loc=loc, account_id=account_id, series=series, period=str(period),
         period_start=row.period, granularity="day" if day else "month" if series in ("mrr_history", "usage") else "week",
-        product=getattr(row, "product", ""), value=row.value, billed=getattr(row, "billed", None),
-        label=getattr(row, "label", None),
+        product=row.__dict__.get("product", ""), value=row.value, billed=row.__dict__.get("billed"),
+        label=row.__dict__.get("label"),
     )
 
 

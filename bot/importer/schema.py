@@ -11,7 +11,7 @@ what a new record needs is checked against the database in `validate`.
 import difflib
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationInfo
+from pydantic import BaseModel, ConfigDict, PlainValidator
 from pydantic_core import PydanticCustomError
 
 from bot.importer import conventions as c
@@ -115,14 +115,14 @@ INVOICE_HINTS: dict[str, str] = {
 
 
 def _field(parser: c.Parser, *, required: bool = False) -> Any:
-    """A field parsed by `parser`; null clears it, or is E_REQUIRED when `required`."""
+    """A field parsed by `parser`; null clears it, or is E_REQUIRED when `required` (the message,
+    which names the field, is made by `fields`: a validator is not told its field's name cheaply)."""
 
-    def run(value: Any, info: ValidationInfo) -> Any:
+    def run(value: Any) -> Any:
         if value is None:
             if not required:
                 return None
-            message, subpath = f"{info.field_name} is required and may not be null", ""
-            raise PydanticCustomError("E_REQUIRED", "{message}", {"message": message, "subpath": subpath})
+            raise PydanticCustomError("E_REQUIRED", "{message}", {"message": "", "subpath": ""})
         try:
             return parser(value)
         except c.FieldError as exc:
@@ -139,7 +139,8 @@ class Record(BaseModel):
 
     def given(self) -> dict[str, Any]:
         """The fields the import mentions (a null included), in declaration order."""
-        return {name: value for name, value in self.__dict__.items() if name in self.model_fields_set}
+        given = self.model_fields_set
+        return {name: value for name, value in self.__dict__.items() if name in given}
 
 
 class Member(Record):
