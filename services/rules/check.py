@@ -7,8 +7,9 @@ text export; a paragraph, a list item or a table row of a markdown page). Two fo
 - markdown pages as in the company's website repository (`contents/handbook/<path>.md`): headings
   are `#` lines (and a line that is only `**bold text**`); an optional front matter (`---` ... `---`).
   A renamed page leaves a *redirect note*: front matter `redirect_to: /handbook/<new path>` (or
-  `moved_to:`), or a line starting "This page has moved to /handbook/<new path>" (a markdown link to
-  it does too); the caller may also pass redirects it read elsewhere (the site's `vercel.json`).
+  `moved_to:`), or, on a stub page (at most three passages), a line starting "This page has moved
+  to /handbook/<new path>" (a markdown link to it does too); the caller may also pass redirects it
+  read elsewhere (the site's `vercel.json`).
 - one text export (`002_...txt`): a page starts at a numbered title line (`  25. Contract rules`)
   and takes its path from the `Source: https://posthog.com/handbook/<path>` line under it (or, with
   none, the previous page's folder and the title slugged); headings are short standalone lines
@@ -104,7 +105,7 @@ def numbers(text: str) -> tuple[Decimal, ...]:
     found: list[Decimal] = []
     for m in _TOKEN.finditer(text):
         start = m.start()
-        if start and (text[start - 1].isalpha() and text[start - 1] not in "xX"):
+        if not m.group("cur") and start and (text[start - 1].isalpha() and text[start - 1] not in "xX"):
             # "Q4", "H1", "W23", "B2B": a label, but keep "Net30" and "x2"
             if not re.search(r"(?i)net$", text[max(0, start - 3):start]):
                 continue
@@ -193,6 +194,15 @@ def redirect_note(line: str) -> str | None:
     return _clean_path(m.group("path")) if m else None
 
 
+STUB_PASSAGES = 3  # not policy: a page with this few passages besides headings is a redirect stub
+
+
+def _is_stub(sections: Sequence[Section]) -> bool:
+    """A page that is little more than its redirect note ("moved to" in a long page is prose)."""
+    body = [x for s in sections for x in s.passages if not (s.heading and x.line == s.line)]
+    return len(body) <= STUB_PASSAGES
+
+
 def _heading_key(text: str) -> str:
     return _key(re.sub(r"\s*\{#[^}]*\}\s*$", "", text).rstrip(":"))
 
@@ -230,6 +240,7 @@ def parse_markdown(path: str, text: str) -> Page:
                 start = j + 1
                 break
     redirect = meta.get("redirect_to") or meta.get("moved_to") or meta.get("redirect")
+    note: str | None = None  # a "This page has moved to ..." line: a redirect only on a stub page
     sections: list[Section] = []
     heading, heading_line = "", start + 1
     passages: list[Passage] = []
@@ -267,8 +278,8 @@ def parse_markdown(path: str, text: str) -> Page:
             if h or standalone:
                 flush_section((h.group(2) if h else b.group(1)).strip(), n)
                 continue
-            if redirect is None and (target := redirect_note(raw)):
-                redirect = target
+            if note is None and (target := redirect_note(raw)):
+                note = target
         if not raw.strip():
             flush_block()
             continue
@@ -286,6 +297,8 @@ def parse_markdown(path: str, text: str) -> Page:
             block_line = n
         block.append(stripped)
     flush_section("", len(lines) + 1)
+    if redirect is None and note is not None and _is_stub(sections):
+        redirect = note
     title = meta.get("title") or path.rsplit("/", 1)[-1].replace("-", " ").capitalize()
     return Page(path, title, tuple(sections), _clean_path(redirect) if redirect else None)
 
@@ -356,6 +369,8 @@ def parse_export(text: str) -> dict[str, Page]:
                 redirect = redirect or redirect_note(lines[i].strip())
         if heading or passages:
             sections.append(Section(heading, heading_line, tuple(passages)))
+        if redirect and not _is_stub(sections):
+            redirect = None
         pages.setdefault(path, Page(path, title, tuple(sections), redirect, (body + 1, end)))
     return pages
 

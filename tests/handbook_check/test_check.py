@@ -57,6 +57,7 @@ def result(root: Path, rule_id: str):
     ("B2B and Q4 are labels, Net60 is not", [60]),
     ("2 thousand seats", [2000]),
     ("roll up to half the amount", [0.5]),
+    ("US$25k and SEV0", [25000]),
 ])
 def test_numbers_are_normalised_as_rules_state_them(text, expected):
     assert numbers(text) == tuple(Decimal(str(n)) for n in expected)
@@ -182,3 +183,9 @@ def test_the_drift_key_follows_the_findings_not_the_lines(handbook):
     assert check(RULES, load_handbook(handbook)).drift_key() == first
     edit(handbook, CONTRACT, "22% base discount", "23% base discount")
     assert check(RULES, load_handbook(handbook)).drift_key() != first
+
+
+def test_a_moved_to_line_in_a_full_page_is_prose_not_a_redirect(handbook):
+    edit(handbook, ALLOCATION, "## Handover thresholds", "Moved to [the new page](/handbook/growth/sales/elsewhere) "
+         "last year:\n\n- one\n- two\n- three\n\n## Handover thresholds")
+    assert result(handbook, "handover.threshold.arr").status is Status.MATCHES
