@@ -27,7 +27,7 @@ def money(value: Decimal | int) -> str:
     """`$48,000` for whole dollars, `$2,640.50` otherwise; negatives as `−$3,000`."""
     value = Decimal(value)
     sign = "−" if value < 0 else ""
-    value = abs(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    value = abs(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # not policy: shown to the cent
     if value == value.to_integral_value():
         return f"{sign}${value:,.0f}"
     return f"{sign}${value:,.2f}"

@@ -53,7 +53,7 @@ def section(line: int) -> Section | None:
     if row:
         return Section(line, *row)
     page = max((p for p in PAGES if p[0] <= line), key=lambda p: p[0], default=None)
-    return Section(line, page[1], page[2], "", "") if page else None
+    return Section(line, page[1], page[2], "", "") if page else None  # not policy: a PAGES row (line, path, title)
 
 
 def cited_lines(text: str) -> list[int]:

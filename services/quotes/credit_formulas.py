@@ -30,7 +30,7 @@ def buyout_credit(annual_contract_value: Decimal, months_left: int) -> Decimal:
     """
     if annual_contract_value < p.BUYOUT_MIN_ANNUAL or months_left <= 0:
         return ZERO
-    return _cents(annual_contract_value * min(months_left, p.BUYOUT_MAX_MONTHS) / 12)
+    return _cents(annual_contract_value * min(months_left, p.BUYOUT_MAX_MONTHS) / p.MONTHS_A_YEAR)
 
 
 def rollover_credit(original_credit: Decimal, original_annual_spend: Decimal, unused_credit: Decimal,

@@ -12,6 +12,7 @@ from decimal import Decimal
 from services.quotes import policy as p
 from services.quotes.approvals import approver_phrase, approvers_for
 from services.quotes.grammar import DiscountCommand
+from services.quotes.policy import cite
 from services.quotes.pricing import (
     CUSTOM,
     DEFAULT_POLICY,
@@ -59,10 +60,10 @@ def check_discount(cmd: DiscountCommand, policy: QuotePolicy = DEFAULT_POLICY) -
 
     # 2. Refusals no approver can lift.
     if cmd.reason is not None:
-        text, cite = p.NEVER_ALLOWED[cmd.reason]
+        text, cited = p.NEVER_ALLOWED[cmd.reason]
         allowed = quote.total_pct if quote.status == "OK" else None
         return result(NOT_PERMITTED, allowed, None, (), "No approver can lift this.",
-                      [f"{text} ({cite})"])
+                      [f"{text} ({cited})"])
     if quote.status == REFUSED:
         return result(NOT_PERMITTED, None, None, (), "No approver can lift this.",
                       [f"{quote.reason} ({quote.reason_cite})"])
@@ -98,7 +99,7 @@ def check_discount(cmd: DiscountCommand, policy: QuotePolicy = DEFAULT_POLICY) -
         reasons += [
             f"Claimed exception: {case}.",
             "Margin-negative deals are very rare (~1 per year) and not for customers with standard usage volumes "
-            f"({p.cite(4562)}); the handbook also says 'we don't do margin negative deals' ({p.cite(10265)}), so "
+            f"({cite(4562)}); the handbook also says 'we don't do margin negative deals' ({cite(10265)}), so "
             "expect a hard look (spec A13).",
         ]
         return result(MARGIN_NEGATIVE_EXCEPTION, allowed, excess, ("your manager", *approvers), route, reasons,
@@ -119,7 +120,7 @@ def check_discount(cmd: DiscountCommand, policy: QuotePolicy = DEFAULT_POLICY) -
 
 
 def money_k(x: Decimal) -> str:
-    return f"${x / 1000:,.0f}k"
+    return f"${x / 1000:,.0f}k"  # not policy: 1000 is "k"
 
 
 def _how_to_earn_more(quote: QuoteResult) -> list[str]:
@@ -134,7 +135,7 @@ def _how_to_earn_more(quote: QuoteResult) -> list[str]:
 def _side_approvals(cmd: DiscountCommand, quote: QuoteResult, policy: QuotePolicy) -> tuple[str, ...]:
     out = []
     if any(e.key == "buyout" for e in quote.extras):
-        out.append(f"Contract buyout credit: team lead approval before it goes on the order form ({p.cite(4664)}).")
+        out.append(f"Contract buyout credit: team lead approval before it goes on the order form ({cite(4664)}).")
     if cmd.deal.method == "card" and quote.status not in (REFUSED,):
         out.append(f"Card payment: tell {policy.card_contact} before the order form is signed ({p.CARD_CITE}).")
     return tuple(out)

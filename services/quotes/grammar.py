@@ -11,7 +11,15 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
-from services.quotes.policy import DEFAULT_TERM_MONTHS, MARGIN_NEGATIVE_CASES, NEVER_ALLOWED
+from services.quotes.policy import (
+    CENT,
+    DEFAULT_TERM_MONTHS,
+    MARGIN_NEGATIVE_CASES,
+    MONTHS_A_YEAR,
+    NEVER_ALLOWED,
+    SELF_SERVE_TRANCHES,
+    STANDARD_NET_DAYS,
+)
 
 QUOTE_EXAMPLE = "/quote 120k 2y net30 --renewal --days-to-expiry=75"
 DISCOUNT_EXAMPLE = "/discount 30% 60k --new --signatory-confirmed --role=tae"
@@ -35,9 +43,9 @@ DISCOUNT_USAGE = (
     "  --reason=" + "|".join(NEVER_ALLOWED)
 )
 
-MAX_MONEY = Decimal("1000000000000")  # a trillion: anything larger is a typo, not a deal
-MAX_TERM_MONTHS = 120
-MAX_DAYS = 3650
+MAX_MONEY = Decimal("1000000000000")  # not policy: a trillion: anything larger is a typo, not a deal
+MAX_TERM_MONTHS = 120  # not policy: input sanity limit (ten years)
+MAX_DAYS = 3650  # not policy: input sanity limit (ten years)
 
 SCHEDULES = ("upfront", "yearly", "monthly", "quarterly", "split")
 METHODS = ("card", "aws", "check")
@@ -88,7 +96,7 @@ class Deal:
     monthly_spend: Decimal | None = None
     schedule: str = "upfront"
     method: str = "bank"
-    net_days: int = 30
+    net_days: int = STANDARD_NET_DAYS
     net_given: bool = False
     motion: str | None = None
     signatory_confirmed: bool = False
@@ -143,8 +151,8 @@ def parse_money(raw: str) -> Decimal | None:
     m = _MONEY.match(raw)
     if not m:
         return None
-    digits = m.group(1).replace(",", "") + (m.group(2) or "")
-    value = Decimal(digits) * {None: 1, "k": 1000, "m": 1000000}[m.group(3)]
+    digits = m.group(1).replace(",", "") + (m.group(2) or "")  # not policy: regex groups
+    value = Decimal(digits) * {None: 1, "k": 1000, "m": 1000000}[m.group(3)]  # not policy: units, regex group
     return value
 
 
@@ -196,13 +204,13 @@ def _parse(command: str, text: str, example: str, usage: str) -> QuoteCommand | 
     proposed_pct: Decimal | None = None
     proposed_price: Decimal | None = None
     if command == "discount":
-        if len(tokens) < 2:
+        if len(tokens) < 2:  # not policy: two tokens (proposed, amount)
             raise fail("/discount needs the proposed discount and the credit amount.")
         first, second = tokens[0], tokens[1]
         if not _is_proposed(first) and _is_proposed(second):
             first, second = second, first
         proposed_pct, proposed_price = _parse_proposed(first, fail)
-        tokens = [second, *tokens[2:]]
+        tokens = [second, *tokens[2:]]  # not policy: after the two tokens
 
     credit, monthly = _parse_amount(tokens[0], fail)
     fields: dict[str, object] = {}
@@ -219,7 +227,7 @@ def _parse(command: str, text: str, example: str, usage: str) -> QuoteCommand | 
         if tok == "help":
             return HelpRequest(command=command, usage=usage, example=example)
         if m := _TERM.match(tok):
-            months = int(m.group(1)) * (12 if m.group(2).startswith("y") else 1)
+            months = int(m.group(1)) * (MONTHS_A_YEAR if m.group(2).startswith("y") else 1)  # not policy: regex groups
             if not 1 <= months <= MAX_TERM_MONTHS:
                 raise fail(f"Term {tok} is out of range: give 1 to {MAX_TERM_MONTHS} months (e.g. 12m, 2y).")
             once("term_months", months, "The term")
@@ -229,11 +237,11 @@ def _parse(command: str, text: str, example: str, usage: str) -> QuoteCommand | 
             once("method", tok, "The payment method")
         elif m := _NET.match(tok):
             days = int(m.group(1))
-            if days > 365:
+            if days > 365:  # not policy: input sanity limit (a year)
                 raise fail(f"{tok}: payment terms over 365 days are not a thing; try net60.")
             once("net_days", days, "The payment terms")
         elif tok.startswith("--"):
-            name, has_value, value = tok[2:].partition("=")
+            name, has_value, value = tok[2:].partition("=")  # not policy: strip the leading "--"
             if name in MOTIONS and not has_value:
                 once("motion", name, "The deal type (--new, --conversion or --renewal)")
             elif name in ("signatory-confirmed", "missed-sign-date", "credits-ran-out", "nonprofit",
@@ -364,7 +372,7 @@ def _parse_amount(tok: str, fail) -> tuple[Decimal, Decimal | None]:
         raise fail("The amount must be more than zero.")
     if value > MAX_MONEY:
         raise fail(f"{tok} is too large to be a deal; check the amount.")
-    if value != value.quantize(Decimal("0.01")):
+    if value != value.quantize(CENT):
         raise fail(f"{tok} has fractions of a cent.")
     if monthly:
         return Decimal(0), value
@@ -374,24 +382,24 @@ def _parse_amount(tok: str, fail) -> tuple[Decimal, Decimal | None]:
 def _parse_original(raw: str, fail) -> OriginalContract:
     parts = raw.split(":")
     example = "--expansion-of=60k:12m:30% (original credit, term, total discount; add :yearly if paid yearly)"
-    if len(parts) not in (3, 4) or (len(parts) == 4 and parts[3] != "yearly"):
+    if len(parts) not in (3, 4) or (len(parts) == 4 and parts[3] != "yearly"):  # not policy: field positions
         raise fail(f"--expansion-of needs credit:term:discount, e.g. {example}.")
     credit = parse_money(parts[0])
     term = _TERM.match(parts[1])
-    pct = _PCT.match(parts[2])
+    pct = _PCT.match(parts[2])  # not policy: field position
     if credit is None or credit <= 0 or credit > MAX_MONEY or not term or not pct:
         raise fail(f"--expansion-of needs credit:term:discount, e.g. {example}.")
-    months = int(term.group(1)) * (12 if term.group(2).startswith("y") else 1)
+    months = int(term.group(1)) * (MONTHS_A_YEAR if term.group(2).startswith("y") else 1)  # not policy: regex groups
     if not 1 <= months <= MAX_TERM_MONTHS or Decimal(pct.group(1)) > 100:
         raise fail(f"--expansion-of has an out-of-range term or discount, e.g. {example}.")
     return OriginalContract(credit=credit, term_months=months, discount_pct=Decimal(pct.group(1)),
-                            paid_yearly=len(parts) == 4)
+                            paid_yearly=len(parts) == 4)  # not policy: field count
 
 
 def _parse_rollover(raw: str, fail) -> Rollover:
     example = ("--rollover=120k:96k:70k (original order form's credit, its price per year, credit left unused)")
     parts = [parse_money(x) for x in raw.split(":")]
-    if len(parts) != 3 or any(x is None or x > MAX_MONEY for x in parts):
+    if len(parts) != 3 or any(x is None or x > MAX_MONEY for x in parts):  # not policy: field count
         raise fail(f"--rollover needs three amounts, e.g. {example}.")
     credit, spend, unused = parts
     if not credit or not spend:
@@ -409,7 +417,7 @@ def _check_consistency(deal: Deal, fail) -> None:
     if deal.schedule == "yearly" and deal.method == "aws":
         raise fail("AWS Marketplace is annual prepayment only: drop 'yearly'.")
     if deal.years_upfront is not None:
-        years = deal.term_months // 12
+        years = deal.term_months // MONTHS_A_YEAR
         if deal.years_upfront < 1 or deal.years_upfront > max(years, 1):
             raise fail(f"--years-upfront={deal.years_upfront} does not fit a {deal.term_months}-month term.")
         if deal.schedule != "upfront":
@@ -421,7 +429,7 @@ def _check_consistency(deal: Deal, fail) -> None:
     if deal.motion == "renewal" and deal.signatory_confirmed:
         raise fail("A renewal earns lever 4 by renewing 60+ days early (--days-to-expiry=N), "
                    "not by --signatory-confirmed (that is for --new or --conversion).")
-    if deal.self_serve and (deal.term_given and deal.term_months != 12):
+    if deal.self_serve and (deal.term_given and deal.term_months != SELF_SERVE_TRANCHES):
         raise fail("Self-serve credits are 12 monthly tranches: drop the term.")
     if deal.self_serve and (deal.motion or deal.signatory_confirmed or deal.years_upfront or deal.net_given
                             or deal.schedule != "upfront" and deal.schedule not in ("monthly", "quarterly", "split")):

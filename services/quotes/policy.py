@@ -187,6 +187,9 @@ LATE_RENEWAL_MONTHS = rule("quotes.expansion.late_renewal_months", 2, page=CONTR
                            summary="Under 2 months left: usage covered until the renewal")
 LATE_RENEWAL_CITE = cite(4701)
 MIDDLE_CASE_CITE = cite("4703-4709")
+MIDDLE_CASE_MIN_TERM_MONTHS = rule("quotes.expansion.middle_case_min_term_months", 12, page=CONTRACT_RULES,
+                                   section=S_NOT_ENOUGH_CREDIT, locator="fall in between the two cases", line=4703,
+                                   summary="Between the cases: a new order form of 12+ months")
 # "up to half": the passage writes the half as a word ("half" is 0.5), no digits.
 ROLLOVER_MAX_FRACTION = rule("quotes.rollover.max_fraction", Decimal("0.5"), page=CONTRACT_RULES,
                              section=S_CREDIT_REMAINING, locator="roll up to half", line=4716, numbers=("0.5",),

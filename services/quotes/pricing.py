@@ -18,6 +18,7 @@ from services.quotes.credit_formulas import (
     startup_free_credit,
 )
 from services.quotes.grammar import Deal
+from services.quotes.policy import MONTHS_A_YEAR, cite
 
 OK = "OK"
 NOT_AVAILABLE = "NOT_AVAILABLE"
@@ -121,15 +122,15 @@ def cents(x: Decimal) -> Decimal:
 def volume_tier(basis: Decimal) -> tuple[Decimal, str, str]:
     """Lever 1 for a basis below $1M: (pct, band label, citation); 0 below the first tier (A2)."""
     found = (ZERO, f"below the {money(p.VOLUME_GATE)} first tier", p.VOLUME_GATE_CITE)
-    for i, (low, rate, cite) in enumerate(p.VOLUME_TIERS):
+    for i, (low, rate, cited) in enumerate(p.VOLUME_TIERS):
         if basis >= low:
             high = p.VOLUME_TIERS[i + 1][0] if i + 1 < len(p.VOLUME_TIERS) else p.VOLUME_CUSTOM_FROM
-            found = (rate, f"{_k(low)}-{money(high - 1)[:-3]} tier", cite)
+            found = (rate, f"{_k(low)}-{money(high - 1)[:-3]} tier", cited)  # not policy: [:-3] drops ".00"
     return found
 
 
 def _k(x: Decimal) -> str:
-    return f"${x / 1000:,.0f}k"
+    return f"${x / 1000:,.0f}k"  # not policy: 1000 is "k"
 
 
 def _n(x: Decimal | int) -> str:
@@ -140,14 +141,14 @@ def _n(x: Decimal | int) -> str:
 
 def volume_basis(credit: Decimal, term_months: int, kind: str) -> Decimal:
     """Spec A1: annual credit (credit x 12 / term) for terms over 12 months unless `total`."""
-    if term_months <= 12 or kind == "total":
+    if term_months <= MONTHS_A_YEAR or kind == "total":
         return credit
-    return credit * 12 / term_months
+    return credit * MONTHS_A_YEAR / term_months
 
 
 def annual_price(price: Decimal, term_months: int) -> Decimal:
     """ARR (discounted) = price x 12 / term for terms of 12+ months (002_59a801b964a2a19e.txt:5440)."""
-    return cents(price * 12 / term_months) if term_months >= 12 else price
+    return cents(price * MONTHS_A_YEAR / term_months) if term_months >= MONTHS_A_YEAR else price
 
 
 _NONPROFIT_BONUS_REASON = (f"{_k(p.VOLUME_GATE)}-{_k(p.NONPROFIT_BONUS_MAX)}: +{_n(p.NONPROFIT_BONUS_PCT)}% on top of "
@@ -158,7 +159,7 @@ def price_quote(deal: Deal, policy: QuotePolicy = DEFAULT_POLICY) -> QuoteResult
     """Price `deal` under the contract rules; statuses OK, NOT_AVAILABLE, CUSTOM, REFUSED."""
     result = _price(deal, policy)
     kind = deal.basis or policy.volume_basis
-    if deal.term_months > 12 and result.status in (OK, CUSTOM) and not deal.self_serve and not result.is_expansion:
+    if deal.term_months > MONTHS_A_YEAR and result.status in (OK, CUSTOM) and not deal.self_serve and not result.is_expansion:
         other_kind = "total" if kind == "annual" else "annual"
         other = _price(replace(deal, basis=other_kind), policy)
         if other.status != result.status or other.total_pct != result.total_pct:
@@ -179,19 +180,19 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
     basis = volume_basis(credit, term, kind)
     base = QuoteResult(
         status=OK, credit=credit, term_months=term, basis=basis,
-        basis_kind="credit" if term <= 12 else kind, monthly_spend=deal.monthly_spend,
+        basis_kind="credit" if term <= MONTHS_A_YEAR else kind, monthly_spend=deal.monthly_spend,
     )
 
     # 1. Refusals no approver can lift.
     if deal.country in p.EMBARGOED:
         name = p.EMBARGOED[deal.country]
         why = f"No service to companies in {name} (US sanctions)."
-        cite = p.SANCTIONS_CITE
+        cited = p.SANCTIONS_CITE
         if deal.country == "RU":
             why = ("No payments accepted from Russia; paid accounts terminated since Sept 2024. A US-owned entity "
                    "may be exempt: ask #legal before anything else.")
-            cite = p.RUSSIA_CITE
-        return replace(base, status=REFUSED, reason=why, reason_cite=cite)
+            cited = p.RUSSIA_CITE
+        return replace(base, status=REFUSED, reason=why, reason_cite=cited)
     if deal.method == "check":
         return replace(base, status=REFUSED, reason="We absolutely do not accept payment by check; bank transfer only.",
                        reason_cite=p.NO_CHECK_CITE)
@@ -201,15 +202,15 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
         alt = _price(replace(deal, schedule="upfront", net_days=p.STANDARD_NET_DAYS, net_given=False), policy)
         if deal.schedule == "monthly":
             why = "No discounts for customers paying monthly, irrespective of commitment."
-            cite = p.NO_MONTHLY_CITE
+            cited = p.NO_MONTHLY_CITE
         else:
             kind_of = "split" if deal.schedule == "split" else f"{deal.schedule} or split"
             why = (f"No {kind_of} payment: discounted contracts are paid upfront (we are vendors, "
                    "not lenders). If the full amount exceeds budget, buy fewer credits upfront at their tier "
                    "and add more later.")
-            cite = p.NO_SPLIT_CITE
+            cited = p.NO_SPLIT_CITE
         return replace(
-            base, status=NOT_AVAILABLE, reason=why, reason_cite=cite,
+            base, status=NOT_AVAILABLE, reason=why, reason_cite=cited,
             alternative=Alternative(f"Paid upfront instead (Net {p.STANDARD_NET_DAYS})", alt.status, alt.total_pct, alt.price),
         )
     if deal.method == "aws" and term != p.AWS_TERM_MONTHS:
@@ -228,14 +229,14 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
     # 3. Custom pricing: $1M+ basis or 4+ years (A29: approver inferred).
     if basis >= p.VOLUME_CUSTOM_FROM or term >= p.COMMITMENT_CUSTOM_FROM_MONTHS:
         if term >= p.COMMITMENT_CUSTOM_FROM_MONTHS:
-            why = f"{p.COMMITMENT_CUSTOM_FROM_MONTHS // 12} years or more: contact us for custom pricing."
-            cite = p.COMMITMENT_CUSTOM_CITE
+            why = f"{p.COMMITMENT_CUSTOM_FROM_MONTHS // MONTHS_A_YEAR} years or more: contact us for custom pricing."
+            cited = p.COMMITMENT_CUSTOM_CITE
         else:
-            why, cite = (f"{money(p.VOLUME_CUSTOM_FROM)[:-3]}+ credit: contact us for custom pricing.",
+            why, cited = (f"{money(p.VOLUME_CUSTOM_FROM)[:-3]}+ credit: contact us for custom pricing.",  # not policy: cents
                          p.VOLUME_CUSTOM_CITE)
         names = approvers_for(deal.role, policy.approvers)
         return replace(
-            base, status=CUSTOM, reason=why, reason_cite=cite, approvers=names,
+            base, status=CUSTOM, reason=why, reason_cite=cited, approvers=names,
             approver_text=(f"Take it to {approver_phrase(deal.role, policy.approvers)} (the handbook names no "
                            f"approver for custom pricing; inferred from {p.APPROVAL_CITE}, spec A29)."),
             infos=_basis_infos(deal, basis, kind),
@@ -253,11 +254,11 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
             f"({p.SELF_SERVE_ELIGIBILITY_CITE})."
         )
         if deal.startup:
-            warnings.append(f"Startup-plan customers are not eligible for self-serve credits ({p.cite(4474)}, "
+            warnings.append(f"Startup-plan customers are not eligible for self-serve credits ({cite(4474)}, "
                             "spec A21): quote it sales-led without --self-serve.")
     elif basis < p.VOLUME_GATE:
         levers = _below_gate_levers(deal)
-        if deal.motion or deal.signatory_confirmed or term > 12 or deal.years_upfront:
+        if deal.motion or deal.signatory_confirmed or term > MONTHS_A_YEAR or deal.years_upfront:
             infos.append(f"Levers 2-4 need the {_k(p.VOLUME_GATE)} volume tier first ({p.VOLUME_GATE_CITE}).")
         if not deal.nonprofit:
             infos.append(f"If eligible, self-serve in-app credits get {pct(p.SELF_SERVE_SMALL_PCT)} below "
@@ -298,7 +299,7 @@ def _price(deal: Deal, policy: QuotePolicy) -> QuoteResult:
 
     return replace(
         base, levers=tuple(levers), total_pct=total, discount_amount=credit - price, price=price,
-        arr=arr if term >= 12 else None, invoices=invoices, invoice_amounts=invoice_amounts(deal, price),
+        arr=arr if term >= MONTHS_A_YEAR else None, invoices=invoices, invoice_amounts=invoice_amounts(deal, price),
         payment_summary=summary, extras=extras,
         warnings=tuple(warnings), infos=tuple(infos),
     )
@@ -309,14 +310,14 @@ def _basis_infos(deal: Deal, basis: Decimal, kind: str) -> tuple[str, ...]:
     out: list[str] = []
     if deal.monthly_spend is not None:
         out.append(f"Credit = {money(deal.monthly_spend)}/month x {term} months (002_59a801b964a2a19e.txt:4527).")
-    if term > 12 and not deal.self_serve:
+    if term > MONTHS_A_YEAR and not deal.self_serve:
         if kind == "annual":
             out.append(f"Volume basis {money(cents(basis))}/yr: annual credit of a multi-year deal (spec A1).")
         else:
             out.append(f"Volume basis {money(basis)}: the whole multi-year credit (--basis=total, spec A1).")
-        if term % 12:
-            out.append(f"{term} months counts as {term // 12} year(s) for levers 2 and 3 (spec A20).")
-    elif term < 12 and deal.expansion_of is None:
+        if term % MONTHS_A_YEAR:
+            out.append(f"{term} months counts as {term // MONTHS_A_YEAR} year(s) for levers 2 and 3 (spec A20).")
+    elif term < MONTHS_A_YEAR and deal.expansion_of is None:
         out.append(f"A {term}-month term is allowed; no commitment lever, credit not annualised (spec A19).")
     return tuple(out)
 
@@ -330,9 +331,9 @@ def _self_serve_levers(deal: Deal, basis: Decimal) -> list[Lever]:
                           "discount", p.NONPROFIT_SMALL_CITE)]
         return [Lever("self_serve", f"Self-serve (below {_k(p.VOLUME_GATE)})", p.SELF_SERVE_SMALL_PCT,
                       f"in-app credit purchase below {money(p.VOLUME_GATE)}", p.SELF_SERVE_CITE)]
-    rate, band, cite = volume_tier(basis)
+    rate, band, cited = volume_tier(basis)
     levers = [Lever("volume", f"Volume ({band})", rate, f"self-serve {_k(p.VOLUME_GATE)}+ follows the volume tiers",
-                    f"{cite}, {p.SELF_SERVE_CITE}")]
+                    f"{cited}, {p.SELF_SERVE_CITE}")]
     if deal.nonprofit and basis <= p.NONPROFIT_BONUS_MAX:
         levers.append(Lever("nonprofit", "Non-profit", p.NONPROFIT_BONUS_PCT, _NONPROFIT_BONUS_REASON,
                             p.NONPROFIT_BONUS_CITE))
@@ -345,22 +346,23 @@ def _below_gate_levers(deal: Deal) -> list[Lever]:
                       f"flat {_n(p.NONPROFIT_SMALL_PCT)}%; levers 2-4 need the volume tier (spec A12)",
                       p.NONPROFIT_SMALL_CITE)]
     return [Lever("volume", f"Volume (below the {_k(p.VOLUME_GATE)} first tier)", ZERO,
-                  f"no discount below {_k(p.VOLUME_GATE)} credit", f"{p.VOLUME_GATE_CITE}, {p.VOLUME_TIERS[0][2]}")]
+                  f"no discount below {_k(p.VOLUME_GATE)} credit", f"{p.VOLUME_GATE_CITE}, {p.VOLUME_TIERS[0][-1]}")]
 
 
 def _standard_levers(deal: Deal, basis: Decimal, policy: QuotePolicy) -> tuple[list[Lever], list[str], list[str]]:
     warnings: list[str] = []
     infos: list[str] = []
     term = deal.term_months
-    years = term // 12
+    years = term // MONTHS_A_YEAR
 
-    rate, band, cite = volume_tier(basis)
-    levers = [Lever("volume", f"Volume ({band})", rate, "earned on the credit purchase amount", cite)]
+    rate, band, cited = volume_tier(basis)
+    levers = [Lever("volume", f"Volume ({band})", rate, "earned on the credit purchase amount", cited)]
 
-    l2, l2_cite = p.COMMITMENT_PCT[min(years, 3)]
+    l2, l2_cite = p.COMMITMENT_PCT[min(years, max(p.COMMITMENT_PCT))]
     commit = "under a year" if years == 0 else f"{years} year" + ("s" if years > 1 else "")
     levers.append(Lever("commitment", f"Length of commitment ({commit})", l2,
-                        f"2 years +{_n(p.COMMITMENT_PCT[2][0])}%, 3 years +{_n(p.COMMITMENT_PCT[3][0])}% (does not "
+                        f"{p.COMMITMENT_2Y[0]} years +{_n(p.COMMITMENT_2Y[1])}%, "
+                        f"{p.COMMITMENT_3Y[0]} years +{_n(p.COMMITMENT_3Y[1])}% (does not "
                         "stack)" if l2 else "no extra for a year or less",
                         l2_cite))
 
@@ -410,7 +412,7 @@ def _standard_levers(deal: Deal, basis: Decimal, policy: QuotePolicy) -> tuple[l
     if l4 and deal.motion in ("new", "conversion"):
         warnings.append("The signature date must be confirmed in writing by the customer's designated signatory "
                         f"(the person who will sign); the +{_n(p.FORECAST_PCT)}% is withdrawn if they miss it "
-                        f"({p.cite(4431, 4448)}).")
+                        f"({cite(4431, 4448)}).")
     if deal.startup and l4 and deal.motion in ("new", "conversion"):
         infos.append(f"Startup roll-off with the net-new +{_n(p.FORECAST_PCT)}%: a startup's first paid contract is new revenue "
                      "(spec A9).")
@@ -420,7 +422,7 @@ def _standard_levers(deal: Deal, basis: Decimal, policy: QuotePolicy) -> tuple[l
             levers.append(Lever("nonprofit", "Non-profit", p.NONPROFIT_BONUS_PCT,
                                 _NONPROFIT_BONUS_REASON + " (inclusive, spec A11)", p.NONPROFIT_BONUS_CITE))
         else:
-            infos.append(f"Non-profit: above {_k(p.NONPROFIT_BONUS_MAX)} standard volume discounts apply, no extra ({p.cite(4498)}).")
+            infos.append(f"Non-profit: above {_k(p.NONPROFIT_BONUS_MAX)} standard volume discounts apply, no extra ({cite(4498)}).")
     return levers, warnings, infos
 
 
@@ -464,11 +466,11 @@ def invoice_months(deal: Deal) -> list[int]:
     """Months each invoice covers: one for the whole term, or yearly (R19), or N years upfront then yearly."""
     term = deal.term_months
     first_years = 1 if deal.schedule == "yearly" else deal.years_upfront
-    if deal.self_serve or deal.method in ("card", "aws") or not first_years or first_years * 12 >= term:
+    if deal.self_serve or deal.method in ("card", "aws") or not first_years or first_years * MONTHS_A_YEAR >= term:
         return [term]
-    chunks = [first_years * 12]
+    chunks = [first_years * MONTHS_A_YEAR]
     while sum(chunks) < term:
-        chunks.append(min(12, term - sum(chunks)))
+        chunks.append(min(MONTHS_A_YEAR, term - sum(chunks)))
     return chunks
 
 
@@ -482,13 +484,13 @@ def invoice_amounts(deal: Deal, price: Decimal) -> tuple[Decimal, ...]:
 def _payment(deal: Deal, price: Decimal, policy: QuotePolicy) -> tuple[tuple[str, ...], str, list[str], list[str]]:
     warnings: list[str] = []
     infos: list[str] = []
-    years = deal.term_months // 12
+    years = deal.term_months // MONTHS_A_YEAR
     if deal.self_serve:
         tranche = cents(deal.credit / p.SELF_SERVE_TRANCHES)
         summary = "In-app purchase: card on file or invoice; credits applied once paid"
-        invoices = (f"One payment of {money(price)} (card on file or invoice) ({p.cite(4463)})",
+        invoices = (f"One payment of {money(price)} (card on file or invoice) ({cite(4463)})",
                     f"Credits: {money(tranche)}/month x {p.SELF_SERVE_TRANCHES}, each valid 1 year after it is "
-                    f"applied; extra usage billed at the standard rate ({p.cite(4483, 4485)})")
+                    f"applied; extra usage billed at the standard rate ({cite(4483, 4485)})")
         return invoices, summary, warnings, infos
     if deal.method == "card":
         summary = f"Card, charged in full on the contract start date (no Net {p.STANDARD_NET_DAYS})"
@@ -500,16 +502,16 @@ def _payment(deal: Deal, price: Decimal, policy: QuotePolicy) -> tuple[tuple[str
         summary = "AWS Marketplace private offer: lump-sum annual prepayment"
         invoices = (f"One AWS Marketplace charge of {money(price)} for {p.AWS_TERM_MONTHS} months ({p.AWS_CITE})",)
         if price < p.AWS_MIN_DEAL:
-            infos.append(f"AWS Marketplace minimum is {_k(p.AWS_MIN_DEAL)} (flexible) ({p.cite(12364)}).")
+            infos.append(f"AWS Marketplace minimum is {_k(p.AWS_MIN_DEAL)} (flexible) ({cite(12364)}).")
         return invoices, summary, warnings, infos
     chunks = invoice_months(deal)
     if len(chunks) > 1:
-        first_years = chunks[0] // 12
+        first_years = chunks[0] // MONTHS_A_YEAR
         amounts = invoice_amounts(deal, price)
         invoices = []
         start_year = 1
         for i, (months, amount) in enumerate(zip(chunks, amounts, strict=True)):
-            last_year = start_year + -(-months // 12) - 1
+            last_year = start_year + -(-months // MONTHS_A_YEAR) - 1
             years_label = f"year {start_year}" if last_year == start_year else f"years {start_year}-{last_year}"
             when = f"due contract start + {deal.net_days} days" if i == 0 else f"raised when year {start_year} starts"
             invoices.append(f"Invoice {i + 1} ({years_label}): {money(amount)}, {when}")
@@ -536,7 +538,7 @@ def _extras(deal: Deal, basis: Decimal, price: Decimal, arr: Decimal) -> tuple[t
         note = (f"Default: start the contract {p.STARTUP_START_DELAY_MONTHS} months later and apply it as a one-time credit before the start "
                 "date (not in the contract); or name it under Special Terms, applied on signature with the same "
                 "expiry. One time only; discount the purchase as normal.")
-        if deal.term_months > 12:
+        if deal.term_months > MONTHS_A_YEAR:
             note += " Multi-year: 1/6 of one year's credit (spec A10)."
         extras.append(Extra("startup", f"Startup roll-off free credit (~{p.STARTUP_START_DELAY_MONTHS} months)", free, note,
                             f"{p.STARTUP_CITE}, {p.STARTUP_DEFAULT_CITE.split(':', 1)[1]}"))
@@ -546,15 +548,15 @@ def _extras(deal: Deal, basis: Decimal, price: Decimal, arr: Decimal) -> tuple[t
         note = (f"First-year credit so our {money(price)} undercuts the competitor's {money(deal.competitor_quote)} by "
                 f"{_n((1 - p.COMPETITOR_PRICE_FRACTION) * 100)}% (target {money(target)}). Needs the competitor's full quote document; one-time, the "
                 "contract price stays at policy (spec A15, A22).")
-        if deal.term_months != 12:
+        if deal.term_months != MONTHS_A_YEAR:
             note += " Compared against the whole price of this order form."
         extras.append(Extra("competitor", "Competitor-renewal credit (first year)", extra, note, p.COMPETITOR_CITE))
     if deal.buyout_months is not None:
         months = min(deal.buyout_months, p.BUYOUT_MAX_MONTHS)
-        annual_upfront = deal.term_months >= 12 and deal.schedule == "upfront"
+        annual_upfront = deal.term_months >= MONTHS_A_YEAR and deal.schedule == "upfront"
         if not annual_upfront or arr < p.BUYOUT_MIN_ANNUAL:
             warnings.append(f"No contract buyout: it needs an annual contract of {_k(p.BUYOUT_MIN_ANNUAL)}+/year paid "
-                            f"up front ({p.cite(4658)}).")
+                            f"up front ({cite(4658)}).")
         else:
             credit = buyout_credit(arr, months)
             note = ("Free usage while the competitor contract runs out; our contract starts when theirs expires. "
@@ -579,8 +581,8 @@ def _extras(deal: Deal, basis: Decimal, price: Decimal, arr: Decimal) -> tuple[t
 
 def _threshold_infos(deal: Deal, price: Decimal, arr: Decimal, policy: QuotePolicy) -> list[str]:
     out: list[str] = []
-    if deal.term_months > 12 and not deal.self_serve:
-        annual = deal.credit * 12 / deal.term_months
+    if deal.term_months > MONTHS_A_YEAR and not deal.self_serve:
+        annual = deal.credit * MONTHS_A_YEAR / deal.term_months
         quota = cents(annual * (100 - volume_tier(annual)[0]) / 100) if annual < p.VOLUME_CUSTOM_FROM else None
         if quota is not None:
             out.append(f"Quota ARR (year-1 equivalent: the annual credit at the 1-year volume discount) "
@@ -608,34 +610,35 @@ def _price_expansion(deal: Deal, policy: QuotePolicy, base: QuoteResult) -> Quot
     month = deal.expansion_month
     assert orig is not None and month is not None
     remaining = orig.term_months - month + 1  # signed 1 June on a 1 January 12-month term: 7 months (002:4699)
-    if orig.paid_yearly and orig.term_months > 12:
-        in_window = (month - 1) % 12 < p.EXPANSION_YEARLY_WINDOW_MONTHS
+    if orig.paid_yearly and orig.term_months > MONTHS_A_YEAR:
+        in_window = (month - 1) % MONTHS_A_YEAR < p.EXPANSION_YEARLY_WINDOW_MONTHS
         window = f"first {p.EXPANSION_YEARLY_WINDOW_MONTHS} months of a contract year (paid yearly)"
-        window_cite = p.cite(4600)
+        window_cite = cite(4600)
     else:
-        in_window = month * 2 <= orig.term_months
-        window = f"first half of the term (first {orig.term_months // 2} months)"
+        in_window = month * p.EXPANSION_WINDOW_DIVISOR <= orig.term_months
+        window = f"first half of the term (first {orig.term_months // p.EXPANSION_WINDOW_DIVISOR} months)"
         window_cite = p.EXPANSION_CITE
     if not in_window:
         fresh = _price(replace(deal, expansion_of=None, expansion_month=None), policy)
-        infos = [f"Month {month} of {orig.term_months} is past the {window}: a new order form of {p.DEFAULT_TERM_MONTHS} months or "
+        infos = [f"Month {month} of {orig.term_months} is past the {window}: a new order form of {p.MIDDLE_CASE_MIN_TERM_MONTHS} months or "
                  f"longer, priced fresh on the expansion's credit, no forecast lever ({p.MIDDLE_CASE_CITE})."]
         if remaining <= p.LATE_RENEWAL_MONTHS:
             infos.append(f"Under {p.LATE_RENEWAL_MONTHS} months left: if a renewal of equal or greater amount starting at term end is "
                          "signed before credit runs out, usage until the renewal date is covered for free "
                          f"({p.LATE_RENEWAL_CITE}).")
-        elif orig.term_months > 24 and not orig.paid_yearly:
+        elif orig.term_months > 24 and not orig.paid_yearly:  # not policy: spec A26, terms over two years
             infos.append("Between the first half and the last 6 months of a multi-year term the handbook is silent: "
                          "treated as the 'new order form' case (spec A26).")
         warnings = list(fresh.warnings)
-        if deal.term_months < 12:
-            warnings.insert(0, f"The new order form should run {p.DEFAULT_TERM_MONTHS} months or longer ({p.cite(4703)}).")
+        if deal.term_months < p.MIDDLE_CASE_MIN_TERM_MONTHS:
+            warnings.insert(0, f"The new order form should run {p.MIDDLE_CASE_MIN_TERM_MONTHS} months or longer ({cite(4703)}).")
         return replace(fresh, infos=tuple(infos) + fresh.infos, warnings=tuple(warnings))
 
     kind = deal.basis or policy.volume_basis
     orig_basis = volume_basis(orig.credit, orig.term_months, kind)
-    orig_years = orig.term_months // 12
-    orig_l2 = p.COMMITMENT_PCT[min(orig_years, 3)][0] if orig.term_months < p.COMMITMENT_CUSTOM_FROM_MONTHS else ZERO
+    orig_years = orig.term_months // MONTHS_A_YEAR
+    orig_l2 = (p.COMMITMENT_PCT[min(orig_years, max(p.COMMITMENT_PCT))][0]
+               if orig.term_months < p.COMMITMENT_CUSTOM_FROM_MONTHS else ZERO)
     new_basis = orig_basis + deal.credit
     if new_basis >= p.VOLUME_CUSTOM_FROM:
         names = approvers_for(deal.role, policy.approvers)
@@ -649,21 +652,21 @@ def _price_expansion(deal: Deal, policy: QuotePolicy, base: QuoteResult) -> Quot
                     "honoured for credit bought in the first half of the term", window_cite)]
     if orig_l2:
         levers.append(Lever("commitment", "Length of commitment excluded", -orig_l2,
-                            "lever 2 applies only to the initial order form", p.cite(4407)))
+                            "lever 2 applies only to the initial order form", cite(4407)))
     if new_rate > old_rate:
         levers.append(Lever("volume", f"Volume tier upgrade ({band})", new_rate - old_rate,
                             f"original {money(cents(orig_basis))} + expansion {money(deal.credit)} reaches a higher "
                             "tier; no refund on the original", f"{tier_cite}, {p.EXPANSION_TIER_UP_CITE.split(':', 1)[1]}"))
     total = max(ZERO, sum((lv.pct for lv in levers), ZERO))
     price = cents(deal.credit * (100 - total) / 100)
-    invoices, summary, pay_warnings, pay_infos = _payment(replace(deal, term_months=12, years_upfront=None), price,
-                                                          policy)
+    invoices, summary, pay_warnings, pay_infos = _payment(
+        replace(deal, term_months=MONTHS_A_YEAR, years_upfront=None), price, policy)
     infos = [f"Expansion signed in month {month} of {orig.term_months}: a new order form of {remaining} months that "
-             f"expires with the original ({p.cite(4697, 4699)}).",
+             f"expires with the original ({cite(4697, 4699)}).",
              "The original's cash-timing and forecast components are kept; its commitment lever is not (spec A7)."]
     if deal.term_given and deal.term_months != remaining:
         pay_warnings.insert(0, f"The expansion runs {remaining} months to end with the original, not "
-                               f"{deal.term_months} ({p.cite(4697)}).")
+                               f"{deal.term_months} ({cite(4697)}).")
     return replace(
         base, status=OK, is_expansion=True, term_months=remaining, basis=new_basis, basis_kind="cumulative",
         levers=tuple(levers), total_pct=total, discount_amount=deal.credit - price, price=price, arr=None,

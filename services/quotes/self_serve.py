@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from services.quotes import policy as p
+from services.quotes.policy import cite
 
 
 @dataclass(frozen=True)
@@ -23,17 +24,17 @@ def self_serve_eligibility(paid_invoice_totals: list[Decimal], open_invoices: in
     reasons: list[str] = []
     if len(paid_invoice_totals) < p.SELF_SERVE_MIN_PAID_INVOICES:
         reasons.append(f"{len(paid_invoice_totals)} paid invoices; needs {p.SELF_SERVE_MIN_PAID_INVOICES} or more "
-                       f"({p.cite(4468)}).")
+                       f"({cite(4468)}).")
     else:
-        last3 = paid_invoice_totals[-3:]
-        average = sum(last3, Decimal(0)) / 3
+        last = paid_invoice_totals[-p.SELF_SERVE_AVERAGE_OF_LAST:]
+        average = sum(last, Decimal(0)) / p.SELF_SERVE_AVERAGE_OF_LAST
         if average < p.SELF_SERVE_MIN_AVG_LAST3:
             reasons.append(f"Average of the last three invoices is ${average:,.2f}; needs "
-                           f"${p.SELF_SERVE_MIN_AVG_LAST3:,.0f} or more ({p.cite(4470)}).")
+                           f"${p.SELF_SERVE_MIN_AVG_LAST3:,.0f} or more ({cite(4470)}).")
     if open_invoices:
-        reasons.append(f"{open_invoices} open invoice(s); needs none ({p.cite(4472)}).")
+        reasons.append(f"{open_invoices} open invoice(s); needs none ({cite(4472)}).")
     if on_startup_or_legacy_plan:
-        reasons.append(f"On the startup or a legacy plan ({p.cite(4474)}, spec A21).")
+        reasons.append(f"On the startup or a legacy plan ({cite(4474)}, spec A21).")
     if has_existing_credits:
-        reasons.append(f"Already has credits ({p.cite(4474)}).")
+        reasons.append(f"Already has credits ({cite(4474)}).")
     return SelfServeEligibility(not reasons, tuple(reasons))
