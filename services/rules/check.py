@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from services.rules.registry import Rule, Source
 
@@ -137,9 +138,14 @@ class Passage:
     text: str
     line: int  # 1-based line of the passage's first line in its file
 
-    @property
+    # Computed once: a check of every rule may look at every passage of a large handbook.
+    @cached_property
     def numbers(self) -> tuple[Decimal, ...]:
         return numbers(self.text)
+
+    @cached_property
+    def key(self) -> str:
+        return _key(self.text)
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,10 @@ class Section:
     heading: str  # "" for the text before the page's first heading
     line: int
     passages: tuple[Passage, ...]
+
+    @cached_property
+    def key(self) -> str:
+        return _heading_key(self.heading)
 
 
 @dataclass(frozen=True)
@@ -467,7 +477,7 @@ class Report:
 
 
 def _has(passage: Passage, locator: str) -> bool:
-    return _key(locator) in _key(passage.text)
+    return _key(locator) in passage.key
 
 
 def _missing(expected: Sequence[Decimal], passage: Passage) -> tuple[Decimal, ...]:
@@ -486,9 +496,10 @@ def _pick(candidates: list[tuple[Page, Section, Passage]], expected: Sequence[De
 
 def _hits(pages: Iterable[Page], locator: str, section: str | None = None) -> list[tuple[Page, Section, Passage]]:
     want = _heading_key(section) if section is not None else None
+    loc = _key(locator)
     return [(p, s, x) for p in pages for s in p.sections
-            if want is None or _heading_key(s.heading) == want
-            for x in s.passages if _has(x, locator)]
+            if want is None or s.key == want
+            for x in s.passages if loc in x.key]
 
 
 def check_source(source: Source, expected: Sequence[Decimal], handbook: Handbook) -> Finding:
