@@ -32,6 +32,7 @@ from services.incidents.policy import SEVERITIES
 log = logging.getLogger("gtmbot.incidents.dispatch")
 
 PROGRESS_EDIT_S = 5.0  # spec C.5 step 4: edited at most every 5 s (chat.update is Tier 3)
+PROGRESS_FIRST_S = 1.2  # the progress message is posted this long after the start, ahead of customer posts
 
 _threads: list[threading.Thread] = []
 _rerun: set[int] = set()
@@ -124,6 +125,11 @@ def _run(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
     cfg = incident_settings()
     if first_keys:
         deliver_keys(rt, first_keys)  # SEV 0: owners told "simultaneously" (4228), before the customer posts
+    sender = DeliverySender(rt, sender_config(cfg))
+    for key in first_keys:  # the customer posts' pace leaves room for the notice (same workspace budget)
+        chan, ts = outbox_ts(rt, key)
+        if chan and ts:
+            sender.note_priority_post(chan)
     with session_scope(rt.session_factory) as s:
         b = s.get(Broadcast, broadcast_id)
         comm = s.get(Comm, b.comm_id)
@@ -137,27 +143,42 @@ def _run(rt: Runtime, broadcast_id: int, first_keys: list[str]) -> None:
         incident_id, coord_key, public_id = inc.id, inc.coord_key, inc.public_id
     progress_key = f"inc:{incident_id}:bcast:{broadcast_id}:progress:{round_no}"
     started = time.monotonic()
-    progress: dict = {"last": started, "chan": None, "ts": None}
+    progress: dict = {"last": started, "chan": None, "ts": None, "want": None}
     if coord_key:
+        progress["want"] = coord_channel(rt)
         with session_scope(rt.session_factory) as s:
             enqueue(s, key=progress_key, channel=coord_channel(rt), text=progress_text(kind, label, 0, total), thread_key=coord_key)
 
+    class Progress:
+        """The CMOC's progress message: posted ahead of the customer posts as soon as the incident
+        thread's channel may take it (the owners' notice went there just before), then edited."""
+
+        def due(self) -> str | None:
+            # Not at once: a broadcast done within PROGRESS_FIRST_S posts its summary as this message
+            # instead (so the CMOC's mention notifies, see _finish_progress).
+            if progress["ts"] is None and time.monotonic() - started >= PROGRESS_FIRST_S:
+                return progress["want"]
+            return None
+
+        def send(self) -> None:
+            deliver_keys(rt, [progress_key])
+            progress["chan"], progress["ts"] = outbox_ts(rt, progress_key)
+            progress["last"] = time.monotonic()
+            if progress["ts"] is None:
+                progress["want"] = None  # Slack refused it: the summary posts it at the end
+
     def on_progress(sent_now: int) -> None:
-        # The progress post waits a little so it does not collide with the owners' notice in the
-        # same channel (1 message/s per channel); customer posts are never held up for it.
-        if not coord_key or time.monotonic() - progress["last"] < (PROGRESS_EDIT_S if progress["ts"] else 1.2):
+        # chat.update (Tier 3) at most every PROGRESS_EDIT_S; customer posts are never held up for it.
+        if progress["ts"] is None or time.monotonic() - progress["last"] < PROGRESS_EDIT_S:
             return
         progress["last"] = time.monotonic()
         done = _count(rt, broadcast_id, "sent")
         try:
-            if progress["ts"] is None:
-                deliver_keys(rt, [progress_key])
-                progress["chan"], progress["ts"] = outbox_ts(rt, progress_key)
             rt.client.chat_update(channel=progress["chan"], ts=progress["ts"], text=progress_text(kind, label, done, total))
         except SlackApiError as e:  # progress is nice to have; never stop the batch for it
             log.info("progress edit failed: %s", e.response.get("error") if e.response is not None else e)
 
-    DeliverySender(rt, sender_config(cfg)).run(broadcast_id=broadcast_id, on_progress=on_progress)
+    sender.run(broadcast_id=broadcast_id, on_progress=on_progress, priority=Progress())
     elapsed = max(time.monotonic() - started, (clock_now() - first_started).total_seconds())
     after_sends(rt, comm_id=b.comm_id)
     final = finish_broadcast(rt, broadcast_id, clock_now())

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -44,6 +45,7 @@ METADATA_EVENT = "gtmbot_delivery"  # spec D.2: ids only, no customer data in me
 RECONCILE_WINDOW = timedelta(seconds=5)  # look back from the claim time
 STALE_SENDING = timedelta(seconds=30)  # spec D.2: any `sending` row older than 30 s is uncertain
 MAX_ATTEMPTS = 5
+PRIORITY_LOOK_S = 0.25  # while every row waits out a 429, look this often for a due priority post
 
 _running: set[int] = set()
 _running_lock = threading.Lock()
@@ -68,6 +70,17 @@ class RunReport:
     retry_after_total: float = 0.0
     final_rate: float = 0.0
     elapsed_s: float = 0.0
+
+
+class PriorityPosts(Protocol):
+    """Posts that go ahead of the customer posts (owners first, issue 18): the CMOC's progress
+    message. `due()` names the channel of the next one wanting out (None: nothing to post);
+    `send()` posts it. The sender gives it the next send slot as soon as its channel may take a
+    post, and counts it in the workspace's pace, so no customer post is sent ahead of it."""
+
+    def due(self) -> str | None: ...
+
+    def send(self) -> None: ...
 
 
 def _wall() -> datetime:
@@ -103,8 +116,9 @@ class DeliverySender:
 
     # ------------------------------------------------------------------ public
     def run(self, *, broadcast_id: int | None = None, delivery_ids: list[int] | None = None,
-            on_progress: Callable[[int], None] | None = None) -> RunReport:
-        """Send every pending row of a broadcast (or these rows) until none is left."""
+            on_progress: Callable[[int], None] | None = None, priority: PriorityPosts | None = None) -> RunReport:
+        """Send every pending row of a broadcast (or these rows) until none is left. A `priority`
+        post that is due goes out before the next customer post, also while they all wait out 429s."""
         report = RunReport()
         started = self.monotonic()
         # Rows left `sending` are checked in Slack at once, except those another live process is
@@ -112,11 +126,14 @@ class DeliverySender:
         report.reconciled = self.reconcile(broadcast_id=broadcast_id, delivery_ids=delivery_ids, older_than=timedelta(0),
                                            spare=live_workers(self.rt) - {self.rt.worker_id})
         while True:
+            self._priority_turn(priority)
             row = self._next_row(broadcast_id, delivery_ids, self.monotonic())
             if row is None:
                 wait = self._seconds_until_next(broadcast_id, delivery_ids)
                 if wait is None:
                     break
+                if priority is not None:
+                    wait = min(wait, PRIORITY_LOOK_S)  # a priority post may fall due while all wait
                 # A row another replica left `sending` and never finished (it died mid-send) would
                 # otherwise hold this sender forever: once stale, check it in Slack like a restart does.
                 report.reconciled += self.reconcile(broadcast_id=broadcast_id, delivery_ids=delivery_ids)
@@ -130,6 +147,8 @@ class DeliverySender:
             delay = at - self.monotonic()
             if delay > 0:
                 self.sleep(delay)
+                if self._priority_turn(priority):
+                    continue  # it fell due meanwhile and took this slot; the row goes next
             outcome = self._send(row_id, report)
             if outcome == pacing.OUTCOME_SENT and on_progress:
                 on_progress(report.sent)
@@ -142,6 +161,21 @@ class DeliverySender:
     def note_priority_post(self, channel: str) -> None:
         """The owners' notice or the CMOC's progress went ahead: the customer posts leave it room."""
         self.state = pacing.record_priority_post(self.state, channel, self.monotonic())
+
+    def _priority_turn(self, priority: PriorityPosts | None) -> bool:
+        """A due priority post takes the next send slot once its own channel may be posted to (a
+        channel's 1 message a second is not waited out here: the customer posts go on meanwhile)."""
+        if priority is None:
+            return False
+        channel = priority.due()
+        if channel is None or pacing.channel_ready_at(self.state, channel) > self.monotonic():
+            return False
+        delay = pacing.earliest_send(self.state, channel, self.monotonic()) - self.monotonic()
+        if delay > 0:
+            self.sleep(delay)  # the workspace's own pause or the next token: it still goes first
+        priority.send()
+        self.note_priority_post(channel)
+        return True
 
     def reconcile(self, *, broadcast_id: int | None = None, delivery_ids: list[int] | None = None,
                   older_than: timedelta | None = None, spare: Collection[str] | None = None) -> int:

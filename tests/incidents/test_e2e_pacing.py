@@ -72,3 +72,25 @@ def test_the_rate_found_against_the_workspace_limit_is_where_the_next_broadcast_
     assert second.state.rate == found.rate and not second.state.ramping  # warm: from the rate found
     with session_scope(rt.session_factory) as s:
         assert {d.status for d in s.scalars(select(Delivery))} == {"sent"}
+
+
+def test_owners_notice_and_progress_message_go_out_ahead_of_customer_posts_waiting_out_429s(seed, fake_slack, incident_env, bot, rt):
+    """Owners first (issue 18): the SEV 0 owners' notice precedes every customer post, and the
+    CMOC's progress message does not wait for a customer post to get through: while every customer
+    channel answers 429, it goes out ahead of them."""
+    channels = world(seed, fake_slack, incident_env, 30, rate=10)
+    for ch in channels:
+        fake_slack.throttle_channel(ch, seconds=3)
+    submit(bot, declare_sev0(fake_slack, bot), CONFIRM, "U_SIMON")
+    wait_broadcast_done(fake_slack, rt, timeout=60)
+
+    posts = [c for c in fake_slack.calls if c.method == "chat.postMessage"]
+    customer = [i for i, c in enumerate(posts) if c.args.get("channel") in channels]
+    delivered = [i for i in customer if posts[i].status == 200]
+    notice = [i for i, c in enumerate(posts) if c.args.get("channel") == COORD and c.status == 200 and "SEV 0 broadcast going out" in c.args.get("text", "")]
+    progress = [i for i, c in enumerate(posts) if c.args.get("channel") == COORD and c.status == 200 and c.args.get("text", "").startswith("Sending ")]
+    assert set(per_channel(fake_slack, channels).values()) == {1}, "every channel exactly once"
+    assert len(delivered) == 30 and len(customer) > 30, "the customer channels answered 429 first"
+    assert notice and notice[0] < customer[0], "the owners' notice goes out before any customer post"
+    assert progress and progress[0] < delivered[0], "the progress message did not wait behind the customer posts"
+    fake_slack.wait_for(lambda: [m for m in fake_slack.posts(COORD) if m["text"].startswith("<@U_SIMON> Sent to 30/30 channels")])
