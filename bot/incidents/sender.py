@@ -113,6 +113,7 @@ class DeliverySender:
         remembered = load_rate(rt, self.workspace)
         self.state = pacing.start(config.rate_per_sec, config.burst, monotonic(),
                                   max_rate=config.max_rate_per_sec, remembered=remembered)
+        self.refused: dict[str, tuple[float, int]] = {}  # channel -> (first 429 in a row, how many)
 
     # ------------------------------------------------------------------ public
     def run(self, *, broadcast_id: int | None = None, delivery_ids: list[int] | None = None,
@@ -290,14 +291,24 @@ class DeliverySender:
             if outcome == pacing.OUTCOME_SENT:
                 live.status, live.slack_ts, live.sent_at, live.error = "sent", ts, now, None
                 report.sent += 1
+                self.refused.pop(row.channel_id, None)
             elif outcome == pacing.OUTCOME_RATE_LIMITED:
-                self.state, limit = pacing.record_rate_limited(self.state, row.channel_id, self.monotonic(), retry_after)
-                live.status, live.attempts, live.not_before = "pending", live.attempts - 1, _wall() + timedelta(seconds=retry_after)
+                mono = self.monotonic()
+                self.state, limit = pacing.record_rate_limited(self.state, row.channel_id, mono, retry_after)
                 report.rate_limited += 1
                 report.workspace_limited += limit == pacing.LIMIT_WORKSPACE
                 report.retry_after_total += retry_after
-                log.info("429 on %s (%s limit): it waits %.0fs (Retry-After); pace now %.1f/s",
-                         row.channel_id, limit, retry_after, self.state.rate)
+                first, times = self.refused.get(row.channel_id, (mono, 0))
+                self.refused[row.channel_id] = (first, times + 1)
+                if limit == pacing.LIMIT_CHANNEL and pacing.channel_gives_up(first, times + 1, mono, retry_after):
+                    # It keeps refusing: reported in the summary and the log, with Retry failed.
+                    live.status, live.error = "failed", error or "ratelimited"
+                    report.failed[row.channel_id] = live.error
+                    log.warning("%s keeps answering 429 (%d times, Retry-After %.0fs): marked failed", row.channel_id, times + 1, retry_after)
+                else:
+                    live.status, live.attempts, live.not_before = "pending", live.attempts - 1, _wall() + timedelta(seconds=retry_after)
+                    log.info("429 on %s (%s limit): it waits %.0fs (Retry-After); pace now %.1f/s",
+                             row.channel_id, limit, retry_after, self.state.rate)
             elif outcome == pacing.OUTCOME_FAILED:
                 live.status, live.error = "failed", error
                 report.failed[row.channel_id] = error or "error"

@@ -40,6 +40,8 @@ PROBE_S = 1.0  # [proposal] two channels refused: everyone waits ≤ 1 s, then o
 ACCEPTED_SPAN_S = 10.0  # [proposal] the accepted rate is measured over up to 10 s …
 MIN_SPAN_S = 2.0  # … and at least 2 s
 OVERDRIVE = 1.1  # [proposal] a pace 10% above what Slack accepted settles on the accepted rate
+MAX_CHANNEL_REFUSALS = 5  # [proposal] a channel refused 5 times in a row has stopped taking posts …
+CHANNEL_GIVE_UP_S = 60.0  # … or one still refusing 60 s after its first 429: it fails (Retry failed)
 
 # spec D.2: errors that will not go away by retrying; the row fails and is reported.
 PERMANENT_ERRORS = frozenset(
@@ -214,6 +216,13 @@ def record_rate_limited(state: PacingState, channel: str, now: float, retry_afte
         not_before=max(s.not_before, now + pause), workspace_429s=s.workspace_429s + 1,
         hold_until=max(s.hold_until, now + pause + HOLD_S), last_increase=now + pause,
     ), LIMIT_WORKSPACE
+
+
+def channel_gives_up(first_refused_at: float, refusals: int, now: float, retry_after: float) -> bool:
+    """A channel that keeps answering 429 fails instead of holding the broadcast open: after
+    MAX_CHANNEL_REFUSALS refusals in a row, or when its next try would come over CHANNEL_GIVE_UP_S
+    after its first refusal. The summary lists it with *Retry failed* (spec C.5 step 4)."""
+    return refusals >= MAX_CHANNEL_REFUSALS or now + retry_after - first_refused_at > CHANNEL_GIVE_UP_S
 
 
 def record_priority_post(state: PacingState, channel: str, at: float) -> PacingState:

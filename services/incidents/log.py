@@ -9,6 +9,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from services import mrkdwn as md
 from services.incidents.audience import Account
 
 METHOD_LABELS: Mapping[str, str] = {
@@ -110,8 +111,9 @@ def log_line_text(line: LogLine, names: Mapping[str, str]) -> str:
     who = names.get(line.by_slack_id or "", line.by_slack_id or "the bot")
     how = METHOD_LABELS.get(line.method or "", line.method or "")
     when = f" at {line.at:%H:%M} UTC" if line.at else ""
-    if line.status == "failed":
-        return f"{line.account_name}: failed ({line.error}){when}"
+    if line.status == "failed":  # which channel keeps failing, so the CMOC can act on it (issue 18)
+        where = f" in {md.channel(line.channel_id)}" if line.channel_id and not line.account_name.startswith("<#") else ""
+        return f"{line.account_name}: failed{where} ({line.error}){when}"
     if line.status == "pending":
         return f"{line.account_name}: sending ({how})"
     if line.method == "broadcast":

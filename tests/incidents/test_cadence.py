@@ -143,9 +143,9 @@ def test_e13_log_shows_acme_by_alice_via_bot_and_initech_not_notified():
     assert csv_text.splitlines()[1] == "Acme,C_ACME,notified,owner_via_bot,Alice,2026-11-24T10:02:00+00:00,"
 
 
-def test_failed_delivery_shows_its_error():
+def test_failed_delivery_shows_its_channel_and_error():
     lines = log_for(1, AFFECTED, [Notice(1, "initech", "C_INITECH", "broadcast", None, "failed", None, "not_in_channel")])
-    assert log_line_text(lines[1], NAMES) == "Initech: failed (not_in_channel)"
+    assert log_line_text(lines[1], NAMES) == "Initech: failed in <#C_INITECH> (not_in_channel)"
 
 
 def test_e26_close_refused_before_resolution():

@@ -94,3 +94,32 @@ def test_owners_notice_and_progress_message_go_out_ahead_of_customer_posts_waiti
     assert notice and notice[0] < customer[0], "the owners' notice goes out before any customer post"
     assert progress and progress[0] < delivered[0], "the progress message did not wait behind the customer posts"
     fake_slack.wait_for(lambda: [m for m in fake_slack.posts(COORD) if m["text"].startswith("<@U_SIMON> Sent to 30/30 channels")])
+
+
+def test_a_channel_that_keeps_answering_429_fails_into_the_summary_and_the_log_then_retry_sends_it(seed, fake_slack, incident_env, bot, rt):
+    """Per-channel isolation does not hold the broadcast open for ever: a channel still refusing
+    long after its first 429 is marked failed, listed in the summary with Retry failed and in
+    `/incident log` with its channel, while every other channel is delivered."""
+    from bot.incidents.blocks import ACTION_RETRY_FAILED
+
+    channels = world(seed, fake_slack, incident_env, 20, rate=20)
+    stuck = channels[-1]
+    fake_slack.throttle_channel(stuck, seconds=600)  # Retry-After: 600 s
+    submit(bot, declare_sev0(fake_slack, bot), CONFIRM, "U_SIMON")
+    wait_broadcast_done(fake_slack, rt, timeout=60)
+
+    counts = per_channel(fake_slack, channels)
+    assert counts[stuck] == 0 and sum(counts.values()) == 19
+    summary = fake_slack.wait_for(lambda: [m for m in fake_slack.posts(COORD) if "Sent to 19/20 channels" in m["text"]])[0]
+    assert f"1 failed: #ext-customer-{stuck[-3:]} (ratelimited)." in summary["text"]
+    log = bot.command("/incident", "log", user="U_SIMON").text()
+    assert f"Customer {stuck[-3:]}: failed in <#{stuck}> (ratelimited)" in log
+    assert "Customer 000: notified by broadcast" in log
+
+    fake_slack.clear_channel_failures()
+    retry = next(e for b in summary["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == ACTION_RETRY_FAILED)
+    assert bot.click(retry, user="U_SIMON", channel=COORD).text() == "Retrying 1 channel."
+    fake_slack.wait_for(lambda: per_channel(fake_slack, channels)[stuck] == 1, 30)
+    wait_broadcast_done(fake_slack, rt)
+    assert set(per_channel(fake_slack, channels).values()) == {1}
+    assert f"Customer {stuck[-3:]}: notified by broadcast" in bot.command("/incident", "log", user="U_SIMON").text()
