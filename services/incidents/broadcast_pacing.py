@@ -26,22 +26,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-PER_CHANNEL_GAP_S = 1.1  # spec D.3: ≥ 1.1 s between two posts to one channel (Slack: 1/s/channel)
-DEFAULT_RETRY_AFTER_S = 1.0  # a 429 without a readable Retry-After still waits
-MIN_RATE = 1.0  # [proposal] the pace never drops below one post a second
-RAMP_DOUBLING_S = 1.0  # [proposal] issue 18 "fast ramp-up": the rate doubles each second of successes
-AI_FRACTION = 0.04  # [proposal] after the limit is found: +4% of the rate per second of successes
-FIRST_DECREASE = 0.5  # [proposal] the first workspace 429 after the fast ramp-up halves the rate
-DECREASE = 0.8  # [proposal] a later workspace 429 multiplies it by 0.8
-HOLD_S = 5.0  # [proposal] once the limit is known: no increase for 5 s after any 429
-WORKSPACE_429_CHANNELS = 2  # [proposal] 429s from 2 channels in a row = the workspace's limit
-RAMP_WINDOW_S = 1.0  # [proposal] … or, while ramping up, from 2 channels within 1 s
-PROBE_S = 1.0  # [proposal] two channels refused: everyone waits ≤ 1 s, then one post probes
-ACCEPTED_SPAN_S = 10.0  # [proposal] the accepted rate is measured over up to 10 s …
-MIN_SPAN_S = 2.0  # … and at least 2 s
-OVERDRIVE = 1.1  # [proposal] a pace 10% above what Slack accepted settles on the accepted rate
-MAX_CHANNEL_REFUSALS = 5  # [proposal] a channel refused 5 times in a row has stopped taking posts …
-CHANNEL_GIVE_UP_S = 60.0  # … or one still refusing 60 s after its first 429: it fails (Retry failed)
+PER_CHANNEL_GAP_S = 1.1  # not policy: Slack API limit (spec D.3): ≥ 1.1 s between two posts to one channel (Slack: 1/s/channel)
+DEFAULT_RETRY_AFTER_S = 1.0  # not policy: protocol default; a 429 without a readable Retry-After still waits
+MIN_RATE = 1.0  # not policy: pacing tuning (issue 18), not handbook; the pace never drops below one post a second
+RAMP_DOUBLING_S = 1.0  # not policy: pacing tuning (issue 18), not handbook; issue 18 "fast ramp-up": the rate doubles each second of successes
+AI_FRACTION = 0.04  # not policy: pacing tuning (issue 18), not handbook; after the limit is found: +4% of the rate per second of successes
+FIRST_DECREASE = 0.5  # not policy: pacing tuning (issue 18), not handbook; the first workspace 429 after the fast ramp-up halves the rate
+DECREASE = 0.8  # not policy: pacing tuning (issue 18), not handbook; a later workspace 429 multiplies it by 0.8
+HOLD_S = 5.0  # not policy: pacing tuning (issue 18), not handbook; once the limit is known: no increase for 5 s after any 429
+WORKSPACE_429_CHANNELS = 2  # not policy: pacing tuning (issue 18), not handbook; 429s from 2 channels in a row = the workspace's limit
+RAMP_WINDOW_S = 1.0  # not policy: pacing tuning (issue 18), not handbook; … or, while ramping up, from 2 channels within 1 s
+PROBE_S = 1.0  # not policy: pacing tuning (issue 18), not handbook; two channels refused: everyone waits ≤ 1 s, then one post probes
+ACCEPTED_SPAN_S = 10.0  # not policy: pacing tuning (issue 18), not handbook; the accepted rate is measured over up to 10 s …
+MIN_SPAN_S = 2.0  # not policy: pacing tuning; … and at least 2 s
+OVERDRIVE = 1.1  # not policy: pacing tuning (issue 18), not handbook; a pace 10% above what Slack accepted settles on the accepted rate
+MAX_CHANNEL_REFUSALS = 5  # not policy: pacing tuning (issue 18), not handbook; a channel refused 5 times in a row has stopped taking posts …
+CHANNEL_GIVE_UP_S = 60.0  # not policy: pacing tuning; … or one still refusing 60 s after its first 429: it fails (Retry failed)
 
 # spec D.2: errors that will not go away by retrying; the row fails and is reported.
 PERMANENT_ERRORS = frozenset(
@@ -68,15 +68,15 @@ LIMIT_CHANNEL = "channel"
 LIMIT_WORKSPACE = "workspace"
 
 
-def classify(ok: bool, error: str | None = None, status: int = 200) -> str:
+def classify(ok: bool, error: str | None = None, status: int = 200) -> str:  # not policy: HTTP status codes
     """Map a Slack answer to the delivery state machine (spec D.2).
 
     429 / `ratelimited` → back to pending without counting an attempt; a permanent error →
     failed; a timeout, 5xx or unknown error → uncertain (reconciled against channel history
     before any resend, since Slack has no idempotency key for posts)."""
-    if status == 429 or error in {"ratelimited", "rate_limited"}:
+    if status == 429 or error in {"ratelimited", "rate_limited"}:  # not policy: HTTP 429 Too Many Requests
         return OUTCOME_RATE_LIMITED
-    if ok and status < 300:
+    if ok and status < 300:  # not policy: HTTP 2xx success
         return OUTCOME_SENT
     if error in PERMANENT_ERRORS:
         return OUTCOME_FAILED
@@ -166,7 +166,7 @@ def record_success(state: PacingState, now: float) -> PacingState:
         return s
     if not s.ramping and now < s.hold_until:
         return replace(s, last_increase=now)
-    rate = s.rate * 2 ** (dt / RAMP_DOUBLING_S) if s.ramping else s.rate * (1 + AI_FRACTION * dt)
+    rate = s.rate * 2 ** (dt / RAMP_DOUBLING_S) if s.ramping else s.rate * (1 + AI_FRACTION * dt)  # not policy: doubling
     return replace(s, rate=min(s.max_rate, rate), last_increase=now)
 
 
@@ -202,7 +202,7 @@ def record_rate_limited(state: PacingState, channel: str, now: float, retry_afte
         if not s.ramping and accepted is not None and s.rate > accepted * OVERDRIVE:
             s = replace(s, rate=max(MIN_RATE, accepted))
         return replace(s, channel_429s=s.channel_429s + 1), LIMIT_CHANNEL
-    waits = [r[2] for r in (streak if in_row >= WORKSPACE_429_CHANNELS else s.recent)]
+    waits = [r[2] for r in (streak if in_row >= WORKSPACE_429_CHANNELS else s.recent)]  # not policy: index of Retry-After in the tuple
     # Two channels refused: pause the shortest Retry-After, at most PROBE_S (a post after that
     # tells whether the workspace is still refusing); three or more: the whole Retry-After.
     pause = min(waits) if in_row > WORKSPACE_429_CHANNELS else min(min(waits), PROBE_S)
