@@ -3,7 +3,7 @@ running as deployed, against a bare Bolt app, at 10,000 and 100,000 accounts, on
 PostgreSQL.
 
     python -m bench.ack_latency [--accounts 10000 100000] [--requests 200]
-                                [--postgres postgresql://user@host/db] [--cache-dir DIR]
+                                [--postgres postgresql://user@host/db_{n}] [--cache-dir DIR]
 
 Three kinds of process, so no one's work runs under another's GIL:
 - the bot: `gtmbot serve --http` in its own process, on the database being measured;
@@ -189,6 +189,18 @@ def prepare(url: str, n: int, fake: FakeSlack) -> None:
     engine.dispose()
 
 
+def holds(url: str) -> int | None:
+    """How many accounts the database holds (None: no schema yet)."""
+    engine = make_engine(url)
+    try:
+        with session_scope(make_session_factory(engine)) as s:
+            return s.scalar(select(func.count()).select_from(Account))
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+
+
 def reset_postgres(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -249,7 +261,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per command (and bare)")
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL"),
-                        help="an empty PostgreSQL database to measure on too (its schema is reset per size)")
+                        help="a PostgreSQL database to measure on too; `{n}` in the URL gives each size its own "
+                             "(reused when it holds exactly n accounts, else its schema is reset and loaded)")
     parser.add_argument("--cache-dir", type=Path, help="keep the SQLite files here and reuse them")
     args = parser.parse_args()
 
@@ -273,9 +286,10 @@ def main() -> None:
             results[("SQLite", n)] = measure("SQLite", f"sqlite:///{cache / f'ack-{n}.db'}", n, args, fake, secret,
                                              bare, commands, workdir)
         if args.postgres:
-            url = normalise_url(args.postgres)
             for n in args.accounts:
-                reset_postgres(url)
+                url = normalise_url(args.postgres.format(n=n))
+                if holds(url) != n:  # a database already loaded with exactly n accounts is reused
+                    reset_postgres(url)
                 results[("PostgreSQL", n)] = measure("PostgreSQL", url, n, args, fake, secret, bare, commands, workdir)
     finally:
         bare_app.stop()

@@ -34,12 +34,15 @@ AI_FRACTION = 0.04  # not policy: pacing tuning (issue 18), not handbook; after 
 FIRST_DECREASE = 0.5  # not policy: pacing tuning (issue 18), not handbook; the first workspace 429 after the fast ramp-up halves the rate
 DECREASE = 0.8  # not policy: pacing tuning (issue 18), not handbook; a later workspace 429 multiplies it by 0.8
 HOLD_S = 5.0  # not policy: pacing tuning (issue 18), not handbook; once the limit is known: no increase for 5 s after any 429
-WORKSPACE_429_CHANNELS = 2  # not policy: pacing tuning (issue 18), not handbook; 429s from 2 channels in a row = the workspace's limit
-RAMP_WINDOW_S = 1.0  # not policy: pacing tuning (issue 18), not handbook; … or, while ramping up, from 2 channels within 1 s
+WORKSPACE_429_CHANNELS = 3  # not policy: pacing tuning (issue 18), not handbook; 429s from 3 channels in a row …
+WINDOW_429_CHANNELS = 4  # not policy: pacing tuning; … or from 4 channels …
+WINDOW_POSTS = 8  # not policy: pacing tuning; … among the last 8 posts = the workspace's limit
+RAMP_SETTLE = 0.9  # not policy: pacing tuning; the ramp's first workspace 429: 90% of what Slack accepted in the last second
 PROBE_S = 1.0  # not policy: pacing tuning (issue 18), not handbook; two channels refused: everyone waits ≤ 1 s, then one post probes
 ACCEPTED_SPAN_S = 10.0  # not policy: pacing tuning (issue 18), not handbook; the accepted rate is measured over up to 10 s …
 MIN_SPAN_S = 2.0  # not policy: pacing tuning; … and at least 2 s
-OVERDRIVE = 1.1  # not policy: pacing tuning (issue 18), not handbook; a pace 10% above what Slack accepted settles on the accepted rate
+OVERDRIVE = 1.1  # not policy: pacing tuning (issue 18), not handbook; a pace 2% above what Slack accepted settles on the accepted rate
+CEILING_S = 30.0  # not policy: pacing tuning; for 15 s after a 429 the pace climbs no higher than Slack accepted then
 MAX_CHANNEL_REFUSALS = 5  # not policy: pacing tuning (issue 18), not handbook; a channel refused 5 times in a row has stopped taking posts …
 CHANNEL_GIVE_UP_S = 60.0  # not policy: pacing tuning; … or one still refusing 60 s after its first 429: it fails (Retry failed)
 
@@ -106,9 +109,12 @@ class PacingState:
     hold_until: float = 0.0  # no increase before this (a 429 was seen)
     not_before: float = 0.0  # workspace pause after a workspace 429
     streak: tuple[tuple[float, str, float], ...] = ()  # 429s since the last accepted post: (at, channel, retry_after)
-    recent: tuple[tuple[float, str, float], ...] = ()  # 429s of the last RAMP_WINDOW_S
+    window: tuple[tuple[str, float] | None, ...] = ()  # the last WINDOW_POSTS answers: None = accepted, else (channel, retry_after)
+    accepted_at: tuple[float, ...] = ()  # when posts were accepted, over the last second
     marks: tuple[tuple[float, int], ...] = ()  # (at, successes so far) at each recent 429
     successes: int = 0
+    ceiling: float = 0.0  # what Slack accepted when it last refused (0: not known)
+    ceiling_at: float = float("-inf")
     workspace_429s: int = 0
     channel_429s: int = 0
     last_post: Mapping[str, float] = field(default_factory=dict)
@@ -160,13 +166,16 @@ def record_success(state: PacingState, now: float) -> PacingState:
     """A post went through: ramp up (doubling per RAMP_DOUBLING_S while ramping, else +AI_FRACTION
     of the rate per second), unless a 429 was seen within HOLD_S after the limit was found."""
     s = _refill(state, now)
-    s = replace(s, streak=(), successes=s.successes + 1)
+    s = replace(s, streak=(), successes=s.successes + 1, window=(*s.window, None)[-WINDOW_POSTS:],
+                accepted_at=tuple(t for t in s.accepted_at if now - t < 1.0) + (now,))  # not policy: one second
     dt = min(now - s.last_increase, 1.0)  # a quiet spell without posts proves nothing
     if dt <= 0:
         return s
     if not s.ramping and now < s.hold_until:
         return replace(s, last_increase=now)
     rate = s.rate * 2 ** (dt / RAMP_DOUBLING_S) if s.ramping else s.rate * (1 + AI_FRACTION * dt)  # not policy: doubling
+    if not s.ramping and s.ceiling and now - s.ceiling_at < CEILING_S:
+        rate = min(rate, max(s.rate, s.ceiling))  # probe gently: not past what Slack last accepted
     return replace(s, rate=min(s.max_rate, rate), last_increase=now)
 
 
@@ -193,26 +202,36 @@ def record_rate_limited(state: PacingState, channel: str, now: float, retry_afte
     accepted = accepted_rate(s, now)
     marks = tuple(m for m in s.marks if now - m[0] <= ACCEPTED_SPAN_S) + ((now, s.successes),)
     s = replace(s, channel_not_before=held, streak=streak, marks=marks)
+    if accepted is not None:
+        s = replace(s, ceiling=accepted, ceiling_at=now)
     if not s.ramping:
         s = replace(s, hold_until=max(s.hold_until, now + HOLD_S))  # maybe at the limit: stop climbing
     in_row = len({r[1] for r in streak})
-    close = len({r[1] for r in (*s.recent, (now, channel, retry_after)) if now - r[0] <= RAMP_WINDOW_S})
-    s = replace(s, recent=tuple(r for r in s.recent if now - r[0] <= RAMP_WINDOW_S) + ((now, channel, retry_after),))
-    if in_row < WORKSPACE_429_CHANNELS and not (s.ramping and close >= WORKSPACE_429_CHANNELS):
+    window = (*s.window, (channel, retry_after))[-WINDOW_POSTS:]
+    refused = {w[0]: w[1] for w in window if w is not None}  # not policy: (channel, retry_after) pairs
+    s = replace(s, window=window)
+    # One throttled channel refuses only itself; a workspace limit refuses whichever channel comes
+    # next: 429s from WORKSPACE_429_CHANNELS channels in a row, or from WINDOW_429_CHANNELS among
+    # the last WINDOW_POSTS posts (5% of channels throttled put 4 in 8 together about once in 2,000).
+    if in_row < WORKSPACE_429_CHANNELS and len(refused) < WINDOW_429_CHANNELS:
         if not s.ramping and accepted is not None and s.rate > accepted * OVERDRIVE:
             s = replace(s, rate=max(MIN_RATE, accepted))
         return replace(s, channel_429s=s.channel_429s + 1), LIMIT_CHANNEL
-    waits = [r[2] for r in (streak if in_row >= WORKSPACE_429_CHANNELS else s.recent)]  # not policy: index of Retry-After in the tuple
-    # Two channels refused: pause the shortest Retry-After, at most PROBE_S (a post after that
-    # tells whether the workspace is still refusing); three or more: the whole Retry-After.
+    waits = [r[2] for r in streak] if in_row >= WORKSPACE_429_CHANNELS else list(refused.values())  # not policy: Retry-After index
+    # Just found: pause the shortest Retry-After, at most PROBE_S (a post after that tells whether
+    # the workspace is still refusing); refused again in the same streak: the whole Retry-After.
     pause = min(waits) if in_row > WORKSPACE_429_CHANNELS else min(min(waits), PROBE_S)
     rate = s.rate
-    if in_row <= WORKSPACE_429_CHANNELS:  # once per streak: a third refusal lengthens the pause only
-        rate = s.rate * (FIRST_DECREASE if s.ramping else DECREASE)
+    if in_row <= WORKSPACE_429_CHANNELS:  # once per streak: a later refusal lengthens the pause only
+        if s.ramping:  # the ramp overshot: settle just under what Slack let through in the last second
+            settle = len([t for t in s.accepted_at if now - t < 1.0]) * RAMP_SETTLE  # not policy: one second
+            rate = min(s.rate, max(s.rate * FIRST_DECREASE, settle))
+        else:
+            rate = s.rate * DECREASE
         if accepted is not None:
             rate = min(rate, accepted)
     return replace(
-        s, recent=(), marks=((now + pause, s.successes),), rate=max(MIN_RATE, rate), ramping=False, tokens=min(s.tokens, 0.0),
+        s, window=(), marks=((now + pause, s.successes),), rate=max(MIN_RATE, rate), ramping=False, tokens=min(s.tokens, 0.0),
         not_before=max(s.not_before, now + pause), workspace_429s=s.workspace_429s + 1,
         hold_until=max(s.hold_until, now + pause + HOLD_S), last_increase=now + pause,
     ), LIMIT_WORKSPACE

@@ -47,20 +47,22 @@ def test_plan_never_exceeds_rate_or_per_channel_limits(channel_ids, rate, burst)
 
 
 def _workspace_429(state, now, retry_after=3.0):
-    """Two channels refused in a row: the workspace's limit."""
-    state, first = p.record_rate_limited(state, "C_A", now, retry_after)
-    state, second = p.record_rate_limited(state, "C_B", now + 0.01, retry_after)
-    return state, (first, second)
+    """Three channels refused in a row: the workspace's limit."""
+    kinds = []
+    for i, ch in enumerate(("C_A", "C_B", "C_C")):
+        state, kind = p.record_rate_limited(state, ch, now + i / 100, retry_after)
+        kinds.append(kind)
+    return state, tuple(kinds)
 
 
 def test_e17a_a_workspace_429_pauses_every_channel_for_its_retry_after():
     state = p.start(4, 8, now=0, max_rate=50)
     state, kinds = _workspace_429(state, 12.0, retry_after=3)
-    assert kinds == (p.LIMIT_CHANNEL, p.LIMIT_WORKSPACE)
-    # two channels: the probe pause (≤ PROBE_S); a third refusal in a row waits the whole Retry-After
-    assert p.earliest_send(state, "C_ANY", 12.01) >= 12.01 + p.PROBE_S
+    assert kinds == (p.LIMIT_CHANNEL, p.LIMIT_CHANNEL, p.LIMIT_WORKSPACE)
+    # three channels: the probe pause (≤ PROBE_S); a fourth refusal in a row waits the whole Retry-After
+    assert p.earliest_send(state, "C_ANY", 12.02) >= 12.02 + p.PROBE_S
     rate = state.rate
-    state, kind = p.record_rate_limited(state, "C_C", 12.02, 3)
+    state, kind = p.record_rate_limited(state, "C_D", 12.03, 3)
     assert state.rate == rate  # one decrease per streak
     assert kind == p.LIMIT_WORKSPACE
     assert p.earliest_send(state, "C_OTHER", 12.1) >= 15.0
@@ -83,10 +85,10 @@ def test_a_429_on_one_channel_delays_that_channel_only():
 
 def test_the_workspace_pause_is_the_shortest_retry_after_of_the_channels_refused():
     state = p.start(10, 8, now=0, max_rate=50, remembered=10)
-    for i, ra in enumerate((30, 2, 2)):
+    for i, ra in enumerate((30, 2, 2, 2)):
         state, kind = p.record_rate_limited(state, f"C{i}", 1.0 + i / 100, ra)
     assert kind == p.LIMIT_WORKSPACE
-    assert p.earliest_send(state, "C_OTHER", 1.05) == pytest.approx(3.02)  # not 30 s for everyone
+    assert p.earliest_send(state, "C_OTHER", 1.05) == pytest.approx(3.03)  # not 30 s for everyone
     assert p.earliest_send(state, "C0", 1.05) >= 31.0  # C0 waits its own 30 s
 
 
@@ -169,3 +171,58 @@ def test_e17a_time_bound_includes_retry_after():
 def test_bad_rate_is_refused():
     with pytest.raises(ValueError):
         p.start(0, 8, 0)
+
+
+def test_one_channel_in_twenty_refusing_is_never_read_as_the_workspace():
+    """5% of channels throttled (each refusing only itself) leave the workspace's pace alone."""
+    state = p.start(20, 8, now=0, max_rate=100, remembered=20)
+    now = 0.0
+    for i in range(400):
+        now += 0.05
+        if i % 20 == 7:
+            state, kind = p.record_rate_limited(state, f"C_THROTTLED{i}", now, 10)
+            assert kind == p.LIMIT_CHANNEL
+        else:
+            state = p.record_success(state, now)
+    assert state.workspace_429s == 0 and state.rate >= 19
+    assert p.earliest_send(state, "C_OTHER", now) <= now + 1 / state.rate + 1e-9
+
+
+def test_refusals_interleaved_with_accepted_posts_are_the_workspace_when_four_channels_in_eight_are_refused():
+    """A pace a little over the workspace's limit gets refusals between accepted posts, never
+    three in a row: four channels refused among the last eight posts is the workspace's limit."""
+    state = p.start(20, 8, now=0, max_rate=100, remembered=30)
+    kinds = []
+    for i in range(8):
+        if i % 2:
+            state, kind = p.record_rate_limited(state, f"C{i}", 1 + i / 30, 1)
+            kinds.append(kind)
+        else:
+            state = p.record_success(state, 1 + i / 30)
+    assert kinds == [p.LIMIT_CHANNEL] * 3 + [p.LIMIT_WORKSPACE]
+    assert state.workspace_429s == 1 and state.rate < 30 * p.DECREASE * 1.05  # it slows down
+
+
+def test_the_ramp_settles_just_under_what_slack_accepted_in_the_last_second():
+    state = p.start(4, 8, now=0, max_rate=100)
+    for i in range(1, 76):  # 25 a second accepted while the ramp doubles the pace to 32
+        state = p.record_success(state, i / 25)
+    assert state.ramping and state.rate == pytest.approx(32)
+    state, kinds = _workspace_429(state, 3.01, retry_after=1)
+    assert kinds[-1] == p.LIMIT_WORKSPACE and not state.ramping
+    assert state.rate == pytest.approx(25 * p.RAMP_SETTLE)  # just under what got through, not halved to 16
+
+
+def test_after_a_429_the_pace_climbs_no_higher_than_slack_accepted_for_a_while():
+    state = p.start(10, 8, now=0, max_rate=100, remembered=20)
+    state, _ = p.record_rate_limited(state, "C1", 0.0, 1)
+    for i in range(60):  # 20 a second accepted for 3 s
+        state = p.record_success(state, 0.05 * (i + 1))
+    state, kind = p.record_rate_limited(state, "C2", 3.0, 1)
+    assert kind == p.LIMIT_CHANNEL and state.ceiling == pytest.approx(20, rel=0.05)
+    for i in range(200):  # no 429 since: after the hold, the pace may climb, but not past the ceiling
+        state = p.record_success(state, 3.0 + 0.05 * (i + 1))
+    assert state.rate <= state.ceiling + 1e-9
+    for i in range(600):  # CEILING_S without a 429: probing above it again
+        state = p.record_success(state, 13.0 + 0.05 * (i + 1))
+    assert state.rate > state.ceiling
