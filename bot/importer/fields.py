@@ -153,7 +153,7 @@ def check_series_values(
 ) -> CleanSeriesRow | None:
     """One time-series row (IMPORT.md §6 table of series) through its `schema.SERIES_ROWS` model."""
     model = schema.SERIES_ROWS[series]
-    if any(value is None or value == "" for value in item.values()):  # empty = absent, unless not a field at all
+    if None in item.values() or "" in item.values():  # empty = absent, unless not a field at all
         item = {n: v for n, v in item.items() if (v is not None and v != "") or n not in model.model_fields}
     ok = True
     if csv and series == "events_weekly" and isinstance(item.get("value"), str):

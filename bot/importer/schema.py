@@ -138,9 +138,9 @@ class Record(BaseModel):
     HINTS: ClassVar[dict[str, str]] = {}
 
     def given(self) -> dict[str, Any]:
-        """The fields the import mentions (a null included), in declaration order."""
-        given = self.model_fields_set
-        return {name: value for name, value in self.__dict__.items() if name in given}
+        """The fields the import mentions (a null included)."""
+        values = self.__dict__
+        return {name: values[name] for name in self.model_fields_set}
 
 
 class Member(Record):
@@ -367,7 +367,7 @@ CHILDREN: dict[str, type[Record]] = {
     "invoices": Invoice, "notes": Note, "flags": Flag, "contacts": Contact, "tickets": Ticket,
     "one_time_credits": OneTimeCredit,
 }
-NESTED = ("credit", *CHILDREN, *c.SERIES)
+NESTED = frozenset(("credit", *CHILDREN, *c.SERIES))
 # Plain field names of each record (what CSV headers and the merged views use).
 MEMBER_FIELDS = tuple(Member.model_fields)
 ACCOUNT_FIELDS = tuple(n for n in Account.model_fields if n not in NESTED)
