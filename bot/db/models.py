@@ -18,11 +18,13 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -69,6 +71,14 @@ class Account(Base):
     """A customer account (IMPORT.md §5); the credit object of §5.1 is flattened to `credit_*`."""
 
     __tablename__ = "accounts"
+    # How a rep names an account (bot.accounts.resolve_account): each exact match is an index lookup,
+    # so /churn-risk and /handover-check do not scan 100,000 accounts for a name typed exactly.
+    __table_args__ = (
+        Index("ix_accounts_lower_id", func.lower("id")),
+        Index("ix_accounts_lower_name", func.lower("name")),
+        Index("ix_accounts_lower_org", func.lower("posthog_org_id")),
+        Index("ix_accounts_domain", "domain"),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))

@@ -1,4 +1,4 @@
-"""The account model: the 0002 migration builds exactly the tables the ORM maps, and the
+"""The account model: the 0002 migration (with 0005's lookup indexes) builds exactly the tables the ORM maps, and the
 `effective_*` views give IMPORT.md's defaults."""
 
 from __future__ import annotations
@@ -31,24 +31,26 @@ ACCOUNT_TABLES = {
     "tickets",
     "one_time_credits",
 }
-MIGRATION = Path(__file__).resolve().parents[2] / "bot/db/migrations/versions/0002_accounts.py"
+VERSIONS = Path(__file__).resolve().parents[2] / "bot/db/migrations/versions"
 
 
-def _load_migration():
-    spec = importlib.util.spec_from_file_location("m0002", MIGRATION)
+def _load_migration(name: str = "0002_accounts"):
+    spec = importlib.util.spec_from_file_location(f"m{name}", VERSIONS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def test_migration_0002_matches_the_models(tmp_path):
-    migration = _load_migration()
+    migration, lookup = _load_migration(), _load_migration("0005_account_lookup")
     assert migration.revision == "0002_accounts" and migration.down_revision == "0001_foundation"
+    assert lookup.down_revision == "0002_accounts"
     engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     with engine.begin() as conn:
         context = MigrationContext.configure(conn)
         with Operations.context(context):
             migration.upgrade()
+            lookup.upgrade()
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, Base.metadata)
@@ -57,6 +59,7 @@ def test_migration_0002_matches_the_models(tmp_path):
     with engine.begin() as conn:
         context = MigrationContext.configure(conn)
         with Operations.context(context):
+            lookup.downgrade()
             migration.downgrade()
     with engine.connect() as conn:
         assert not set(engine.dialect.get_table_names(conn)) & ACCOUNT_TABLES
