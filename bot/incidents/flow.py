@@ -475,15 +475,23 @@ def _owner_accounts(s, inc: Incident, user: str):
     return list(mine) + owned
 
 
+NOT_YOURS = "None of the affected accounts is yours or assigned to you."
+
+
+def _mine(s, comm_id: int, user: str) -> tuple[Comm, Incident, list]:
+    """The message, its incident, and the affected accounts the clicker owns or was assigned."""
+    comm = s.get(Comm, comm_id)
+    inc = s.get(Incident, comm.incident_id)
+    return comm, inc, _owner_accounts(s, inc, user)
+
+
 def on_send_mine(rt: Runtime, user: str, comm_id: int) -> str:
     """Post the draft in each of the clicker's affected channels that has not had it (spec C.4)."""
     now = clock_now()
     with session_scope(rt.session_factory) as s:
-        comm = s.get(Comm, comm_id)
-        inc = s.get(Incident, comm.incident_id)
-        mine = _owner_accounts(s, inc, user)
+        comm, inc, mine = _mine(s, comm_id, user)
         if not mine:
-            return "None of the affected accounts is yours or assigned to you."
+            return NOT_YOURS
         sender_name = store.names(s).get(user)
         full = store.team(s).get(user)
         reached = ilog.notified_accounts(store.notices(s, inc), comm.seq)
@@ -525,11 +533,9 @@ def on_owner_mark(rt: Runtime, user: str, comm_id: int, method: str) -> str:
     """"I sent it myself" (owner_manual) or "I'm handling 1:1" (handling_1to1) for the clicker's accounts."""
     now = clock_now()
     with session_scope(rt.session_factory) as s:
-        comm = s.get(Comm, comm_id)
-        inc = s.get(Incident, comm.incident_id)
-        mine = _owner_accounts(s, inc, user)
+        comm, inc, mine = _mine(s, comm_id, user)
         if not mine:
-            return "None of the affected accounts is yours or assigned to you."
+            return NOT_YOURS
         for a in mine:
             _record_mark(s, comm.id, a.id, method, user, now)
             if method == "handling_1to1":
@@ -545,11 +551,9 @@ def sent_myself_modal(rt: Runtime, user: str, comm_id: int) -> dict | str:
     """The correction modal behind "I sent it myself" (spec C.4): untick the accounts not reached;
     accounts without a Slack channel can be marked as told by email."""
     with session_scope(rt.session_factory) as s:
-        comm = s.get(Comm, comm_id)
-        inc = s.get(Incident, comm.incident_id)
-        mine = _owner_accounts(s, inc, user)
+        comm, inc, mine = _mine(s, comm_id, user)
         if not mine:
-            return "None of the affected accounts is yours or assigned to you."
+            return NOT_YOURS
         marks = {m.account_id: m.method for m in s.scalars(select(OwnerMark).where(OwnerMark.comm_id == comm.id))}
         seq, public_id = comm.seq, inc.public_id
     in_slack = [(a.id, a.name) for a in mine if a.channel_ids]
@@ -570,9 +574,8 @@ def on_sent_myself_submit(rt: Runtime, user: str, view: dict) -> dict:
     emailed = set().union(*(v for k, v in picked.items() if k.startswith("email_")))
     now = clock_now()
     with session_scope(rt.session_factory) as s:
-        comm = s.get(Comm, comm_id)
-        inc = s.get(Incident, comm.incident_id)
-        mine = {a.id: a for a in _owner_accounts(s, inc, user)}
+        comm, inc, owned = _mine(s, comm_id, user)
+        mine = {a.id: a for a in owned}
         marked, untold = [], []
         for account_id, a in mine.items():
             method = ("owner_manual" if account_id in told and a.channel_ids
