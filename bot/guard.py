@@ -115,11 +115,16 @@ def user_info(rt: Runtime, user_id: str) -> dict[str, Any] | None:
         return None
 
 
+def _channel_info(client: WebClient, rt: Runtime, channel_id: str) -> dict[str, Any] | None:
+    """The channel's facts; None when unknown; SlackUnavailable when Slack cannot say right now."""
+    return _cached(rt, f"channel:{channel_id}",
+                   lambda: _read(lambda: client.conversations_info(channel=channel_id)["channel"]))
+
+
 def channel_info(client: WebClient, rt: Runtime, channel_id: str) -> dict[str, Any] | None:
     """The channel's facts; None when unknown or when Slack cannot be reached right now (not cached)."""
     try:
-        return _cached(rt, f"channel:{channel_id}",
-                       lambda: _read(lambda: client.conversations_info(channel=channel_id)["channel"]))
+        return _channel_info(client, rt, channel_id)
     except SlackUnavailable:
         return None
 
@@ -174,8 +179,7 @@ def share_refusal(rt: Runtime, channel_id: str | None) -> str | None:
     if not channel_id or channel_id.startswith("D"):
         return None
     try:
-        info = _cached(rt, f"channel:{channel_id}",
-                       lambda: _read(lambda: rt.client.conversations_info(channel=channel_id)["channel"]))
+        info = _channel_info(rt.client, rt, channel_id)
     except SlackUnavailable as e:
         log.warning("channel check: Slack is not answering (%s)", e)
         return SLACK_UNAVAILABLE_CHANNEL

@@ -580,17 +580,17 @@ def on_sent_myself_submit(rt: Runtime, user: str, view: dict) -> dict:
         for account_id, a in mine.items():
             method = ("owner_manual" if account_id in told and a.channel_ids
                       else "email" if account_id in emailed and not a.channel_ids else None)
-            mark = s.get(OwnerMark, (comm.id, account_id))
             if method:
                 _record_mark(s, comm.id, account_id, method, user, now)
                 mark = s.get(OwnerMark, (comm.id, account_id))
                 if mark.method != method:
                     mark.method, mark.by_slack_id, mark.at = method, user, now
                 marked.append(f"{a.name}{' (email)' if method == 'email' else ''}")
-            else:
-                if mark is not None and mark.method in ("owner_manual", "email"):
-                    s.delete(mark)
-                untold.append(a.name)
+                continue
+            mark = s.get(OwnerMark, (comm.id, account_id))
+            if mark is not None and mark.method in ("owner_manual", "email"):
+                s.delete(mark)
+            untold.append(a.name)
         store.event(s, inc, "owner_marks_corrected", user, now, comm=comm.seq, told=marked, not_told=untold)
         public_id = inc.public_id
     parts = [f"Noted: you told {', '.join(marked)}." if marked else "Noted: none marked as told by you."]

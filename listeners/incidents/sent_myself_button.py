@@ -14,7 +14,7 @@ def handle(ack, body, respond, context) -> None:
     ack()
     rt, user, comm_id = context["rt"], body["user"]["id"], int(body["actions"][0]["value"])
     text = flow.on_owner_mark(rt, user, comm_id, "owner_manual")
-    if not text.startswith("Noted"):  # nothing was marked: no correction to offer
+    if text == flow.NOT_YOURS:  # nothing was marked: no correction to offer
         respond(text=text, response_type="ephemeral", replace_original=False)
         return
     fallback, blocks = sent_myself_reply(text, comm_id)
