@@ -9,8 +9,9 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import Row, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account, AccountSlackChannel, TeamMember
@@ -209,23 +210,40 @@ def resolve_member(session: Session, text: str) -> TeamMember | None:
 
 def managed_count(session: Session, member: TeamMember) -> int:
     """`managed_count`, derived when not imported: a TAM's owned accounts in "AM Managed",
-    anyone else's owned accounts (IMPORT.md §4, H C15)."""
+    anyone else's owned accounts (IMPORT.md §4, H C15). Counted through the owner index, so the
+    cost is one person's book, not every account's."""
     if member.managed_count is not None:
         return member.managed_count
-    book = book_of(session, member.slack_id)
     if member.role == "TAM":
-        return sum(1 for a in book if "AM Managed" in (a.segments or []))
-    return len(book)
+        return _owned_in_segment(session, member.slack_id, "AM Managed")
+    owned = select(func.count()).select_from(Account).where(Account.owner_slack_id == member.slack_id)
+    return session.scalar(owned) or 0
 
 
 def leads_count(session: Session, member: TeamMember) -> int:
     """`leads_count`, derived when not imported: owned accounts in "Leads" (IMPORT.md §4, H C15)."""
     if member.leads_count is not None:
         return member.leads_count
-    return sum(1 for a in book_of(session, member.slack_id) if "Leads" in (a.segments or []))
+    return _owned_in_segment(session, member.slack_id, "Leads")
+
+
+def _owned_in_segment(session: Session, slack_id: str, segment: str) -> int:
+    """Owned accounts whose segments list holds `segment`. The text match only narrows which
+    stored lists are decoded; membership is still checked on the list ("AM Managed" ≠ "Not AM Managed")."""
+    rows = session.scalars(select(Account.segments).where(
+        Account.owner_slack_id == slack_id, cast(Account.segments, Text).like(f"%{segment}%")))
+    return sum(1 for segments in rows if segment in (segments or []))
 
 
 TOP_RANK = 40  # IMPORT.md §5 `top40`: null means "ARR rank <= 40" (H C12, C§3.2)
+
+
+def arr_rank(session: Session, arr: Decimal, *, up_to: int) -> int:
+    """1 + the number of accounts with a higher ARR (ties share a rank), counted no further than
+    `up_to`: a rank past that line comes back as `up_to + 1`. Callers only ask "within the top N?",
+    and the ARR index (migration 0006) then stops after N entries instead of counting every account."""
+    higher = select(Account.id).where(Account.arr > arr).limit(up_to).subquery()
+    return 1 + (session.scalar(select(func.count()).select_from(higher)) or 0)
 
 
 def is_top40(session: Session, account: Account) -> bool:
@@ -234,8 +252,7 @@ def is_top40(session: Session, account: Account) -> bool:
         return account.top40
     if account.arr is None:
         return False
-    higher = session.scalar(select(func.count()).select_from(Account).where(Account.arr > account.arr)) or 0
-    return higher + 1 <= TOP_RANK
+    return arr_rank(session, account.arr, up_to=TOP_RANK) <= TOP_RANK
 
 
 def cmoc_for(session: Session, region: str) -> TeamMember | None:

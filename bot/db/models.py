@@ -78,6 +78,7 @@ class Account(Base):
         Index("ix_accounts_lower_name", func.lower("name")),
         Index("ix_accounts_lower_org", func.lower("posthog_org_id")),
         Index("ix_accounts_domain", "domain"),
+        Index("ix_accounts_arr", "arr"),  # the Top 40 by ARR (bot.accounts.arr_rank), migration 0006
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

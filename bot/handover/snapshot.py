@@ -7,23 +7,22 @@ services/ stays a pure function. No network: invoices come from Stripe data alre
 
 from __future__ import annotations
 
-from collections import Counter
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot import accounts
 from bot.db import models as m
 from bot.handover.people import email_alias
 from services.handover.grammar import AccountRef, AccountResolution, Ambiguous, Found, NotFound, Resolver
-from services.handover.model import AccountSnapshot, Confirmation, Invoice, TeamMember
-from services.handover.policy import CONFIRMATION_KINDS
+from services.handover.model import AccountSnapshot, Confirmation, Invoice, Target, TeamMember
+from services.handover.policy import CONFIRMATION_KINDS, TOP_N_ACCOUNTS
 from services.handover.usage import UsagePoint, usage_change_pct
 
 HEALTH_LABELS = {"healthy": "Good", "good": "Good", "fair": "Concerning", "concerning": "Concerning", "poor": "Poor"}
-AM_MANAGED, LEADS = "AM Managed", "Leads"
 
 
 def _ref(account: m.Account) -> AccountRef:
@@ -46,7 +45,7 @@ def shared_resolver(session: Session) -> Resolver:
 
 
 def has_accounts(session: Session) -> bool:
-    return bool(session.scalar(select(func.count()).select_from(m.Account)))
+    return session.scalar(select(m.Account.id).limit(1)) is not None  # not count(*): one row answers
 
 
 def account_refs(session: Session) -> list[AccountRef]:
@@ -58,33 +57,27 @@ def account_refs(session: Session) -> list[AccountRef]:
 
 
 def team_directory(session: Session) -> dict[str, TeamMember]:
-    """The team with book sizes: given counts win, else derived from owned accounts (IMPORT.md §4)."""
-    owner = m.Account.owner_slack_id
-    owned: Counter[str] = Counter(dict(
-        session.execute(select(owner, func.count()).where(owner.is_not(None)).group_by(owner)).all()))
-    managed: Counter[str] = Counter()
-    leads: Counter[str] = Counter()
-    # Only accounts whose stored segments mention either name are decoded (a prefilter: membership
-    # is still checked on the list), so a command does not parse every account's JSON.
-    segments_text = cast(m.Account.segments, Text)
-    for slack_id, segments in session.execute(
-        select(owner, m.Account.segments).where(owner.is_not(None), or_(
-            segments_text.like(f"%{AM_MANAGED}%"), segments_text.like(f"%{LEADS}%")))
-    ):
-        segs = set(segments or [])
-        managed[slack_id] += AM_MANAGED in segs
-        leads[slack_id] += LEADS in segs
-    out = {}
-    for row in session.scalars(select(m.TeamMember)):
-        derived = managed[row.slack_id] if row.role == "TAM" else owned[row.slack_id]
-        out[row.slack_id] = TeamMember(
+    """The team as the grammar reads it: names, roles, regions, with book sizes as imported (0 when
+    not given). Only a named new owner's book matters (C15), so `counted` derives that one."""
+    return {
+        row.slack_id: TeamMember(
             slack_id=row.slack_id, name=row.name, role=row.role, region=row.region,
-            is_team_lead=bool(row.is_team_lead),
-            managed_count=row.managed_count if row.managed_count is not None else derived,
-            leads_count=row.leads_count if row.leads_count is not None else leads[row.slack_id],
-            aliases=email_alias(row.email),
+            is_team_lead=bool(row.is_team_lead), managed_count=row.managed_count or 0,
+            leads_count=row.leads_count or 0, aliases=email_alias(row.email),
         )
-    return out
+        for row in session.scalars(select(m.TeamMember))
+    }
+
+
+def counted(session: Session, target: Target | None) -> Target | None:
+    """The target with its person's book sizes: given counts win, else derived from the accounts
+    they own (IMPORT.md §4), counted for this one person through the owner index."""
+    member = target.member if target is not None else None
+    row = session.get(m.TeamMember, member.slack_id) if member is not None else None
+    if row is None:
+        return target
+    sizes = replace(member, managed_count=accounts.managed_count(session, row), leads_count=accounts.leads_count(session, row))
+    return replace(target, member=sizes)
 
 
 def load_account(session: Session, account_id: str) -> m.Account | None:
@@ -97,12 +90,11 @@ def load_account(session: Session, account_id: str) -> m.Account | None:
     ).first()
 
 
-def arr_rank(session: Session, account: m.Account) -> int | None:
-    """1 + the number of accounts with a higher ARR (spec A15: Top 40 by ARR when no flag is set)."""
+def _arr_rank(session: Session, account: m.Account) -> int | None:
+    """Rank by ARR (spec A15: Top 40 by ARR when no flag is set), exact up to the Top-N line."""
     if account.arr is None:
         return None
-    higher = session.scalar(select(func.count()).select_from(m.Account).where(m.Account.arr > account.arr))
-    return (higher or 0) + 1
+    return accounts.arr_rank(session, account.arr, up_to=TOP_N_ACCOUNTS)
 
 
 def _latest_note(account: m.Account, kind: str) -> date | None:
@@ -156,7 +148,7 @@ def snapshot(session: Session, account: m.Account, today: date) -> AccountSnapsh
         arr=account.arr, forecasted_mrr=account.forecasted_mrr, new_owner=account.new_owner,
         segments=frozenset(account.segments or []),
         yc_plan=bool(account.credit_yc_plan), startup_plan=bool(account.credit_startup_plan),
-        top40=account.top40, arr_rank=arr_rank(session, account) if account.top40 is None else None,
+        top40=account.top40, arr_rank=_arr_rank(session, account) if account.top40 is None else None,
         paying_for=frozenset(account.paying_for or []),
         first_purchase_date=account.credit_first_purchase_date if account.credit_present else None,
         closed_won_date=account.closed_won_date, initial_deal_arr=account.initial_deal_arr,

@@ -16,7 +16,7 @@ from bot.db.session import session_scope
 from bot.guard import internal_only
 from bot.handover.blocks import CONFIRM_ACTION_PREFIX, refusal_message, report_message
 from bot.handover.settings import HandoverSettings
-from bot.handover.snapshot import confirmations, load_account, snapshot, team_directory
+from bot.handover.snapshot import confirmations, counted, load_account, snapshot, team_directory
 from services.handover.check import check, confirmation_stands
 from services.handover.grammar import parse_target
 from services.handover.policy import CONFIRMATION_KINDS
@@ -56,7 +56,7 @@ def record(rt, user_id: str, value: str) -> dict:
             session.flush()
         team = team_directory(session)
         target = parse_target(target_text, team) if target_text else None
-        report = check(snapshot(session, account, today), target, team, today,
+        report = check(snapshot(session, account, today), counted(session, target), team, today,
                        HandoverSettings().options(), confirmations(account))
     message = report_message(report)
     message["replace_original"] = True

@@ -13,6 +13,7 @@ from bot.handover.people import slack_names, with_aliases
 from bot.handover.settings import HandoverSettings
 from bot.handover.snapshot import (
     confirmations,
+    counted,
     has_accounts,
     load_account,
     shared_resolver,
@@ -58,7 +59,7 @@ def answer(rt, text: str) -> dict:
             return error_message(request)
         account = load_account(session, request.account.id)
         report = check(
-            snapshot(session, account, today), request.target, team, today,
+            snapshot(session, account, today), counted(session, request.target), team, today,
             HandoverSettings().options(), confirmations(account),
         )
         return report_message(report)

@@ -79,7 +79,7 @@ class AccountSnapshot:
     yc_plan: bool = False
     startup_plan: bool = False
     top40: bool | None = None
-    arr_rank: int | None = None  # rank by ARR among all accounts, 1 = largest
+    arr_rank: int | None = None  # rank by ARR, 1 = largest; exact up to the Top-N line, N+1 for any rank past it
     paying_for: frozenset[str] = frozenset()
     first_purchase_date: date | None = None
     closed_won_date: date | None = None

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from bot import accounts
@@ -119,6 +121,11 @@ def test_top40_is_imported_or_ranked_by_arr(seeded: Importer):
         assert accounts.is_top40(session, session.get(models.Account, "0500-big39"))  # rank 40
         assert not accounts.is_top40(session, session.get(models.Account, "0190-fjord"))  # rank 41
         assert accounts.is_top40(session, session.get(models.Account, "0600-flag"))  # imported value wins
+        big0 = session.get(models.Account, "0500-big00")
+        assert accounts.arr_rank(session, big0.arr, up_to=40) == 1
+        assert accounts.arr_rank(session, session.get(models.Account, "0500-big39").arr, up_to=40) == 40
+        assert accounts.arr_rank(session, Decimal("1.00"), up_to=40) == 41  # past the line: not counted further
+        assert accounts.arr_rank(session, Decimal("1.00"), up_to=1000) > 41
         ember = session.get(models.Account, "0191-ember")
         ember.arr = None
         assert not accounts.is_top40(session, ember)  # unknown ARR has no rank

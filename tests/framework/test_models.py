@@ -1,4 +1,4 @@
-"""The account model: the 0002 migration (with 0005's lookup indexes) builds exactly the tables the ORM maps, and the
+"""The account model: the 0002 migration (with 0005's lookup indexes and 0006's ARR index) builds exactly the tables the ORM maps, and the
 `effective_*` views give IMPORT.md's defaults."""
 
 from __future__ import annotations
@@ -42,15 +42,16 @@ def _load_migration(name: str = "0002_accounts"):
 
 
 def test_migration_0002_matches_the_models(tmp_path):
-    migration, lookup = _load_migration(), _load_migration("0005_account_lookup")
+    migration, lookup, arr = _load_migration(), _load_migration("0005_account_lookup"), _load_migration("0006_account_arr")
     assert migration.revision == "0002_accounts" and migration.down_revision == "0001_foundation"
-    assert lookup.down_revision == "0002_accounts"
+    assert lookup.down_revision == "0002_accounts" and arr.down_revision == "0005_account_lookup"
     engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     with engine.begin() as conn:
         context = MigrationContext.configure(conn)
         with Operations.context(context):
             migration.upgrade()
             lookup.upgrade()
+            arr.upgrade()
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, Base.metadata)
@@ -59,6 +60,7 @@ def test_migration_0002_matches_the_models(tmp_path):
     with engine.begin() as conn:
         context = MigrationContext.configure(conn)
         with Operations.context(context):
+            arr.downgrade()
             lookup.downgrade()
             migration.downgrade()
     with engine.connect() as conn:

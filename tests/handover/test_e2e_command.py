@@ -148,6 +148,18 @@ def test_person_target_over_hard_cap(bot, handover_seed):
     assert "❌ Not ready" in text and "18+7+1 = 26" in text
 
 
+def test_person_target_capacity_counts_the_accounts_they_own(bot, handover_seed):
+    """Tara has no imported book size: C15 counts what she owns (IMPORT.md §4), "AM Managed" only,
+    and "Leads" apart; a segment that merely contains the words is not counted."""
+    owned = [handover_account(f"1011-tara{i}", f"Tara Book {i}", "U0TAM01", "30000.00", [R], segments=["AM Managed"])
+             for i in range(3)]
+    owned.append(handover_account("1011-taralead", "Tara Lead", "U0TAM01", "30000.00", [R], segments=["Leads"]))
+    owned.append(handover_account("1011-taraother", "Tara Other", "U0TAM01", "30000.00", [R], segments=["Not AM Managed"]))
+    handover_seed(UMBRA, *owned)
+    text = check(bot, "Umbra Ltd to <@U0TAM01>").text()
+    assert "Tara Nguyen has room (4 ≤ " in text and "; 5 ≤ " in text  # 3 managed + 1, with 1 lead
+
+
 def test_path_to_prod_is_one_account(bot, handover_seed):
     """Worked example AC."""
     handover_seed(PATH)

@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from bot.db.session import session_scope
-from bot.handover.snapshot import account_refs, confirmations, load_account, snapshot, team_directory
+from bot.handover.snapshot import account_refs, confirmations, counted, load_account, snapshot, team_directory
+from services.handover.model import Target
 from tests.handover.fixtures import handover_account
 
 TODAY = date(2025, 5, 15)
@@ -69,7 +70,16 @@ def test_book_sizes_given_or_derived(rt, handover_seed):
         handover_account("2003-c", "C Co", "U0CSM01", "30000.00", ["session_replay"]),
     )
     _snap, _c, team, refs = build(rt, "2003-a")
-    assert (team["U0TAM01"].managed_count, team["U0TAM01"].leads_count) == (1, 1)  # derived: AM Managed / Leads
-    assert team["U0CSM01"].managed_count == 1  # a CSM's book = owned accounts
-    assert (team["U0TAM02"].managed_count, team["U0TAM02"].leads_count) == (12, 4)  # given counts win
+    assert team["U0TAM01"].managed_count == 0  # the directory alone counts nobody's book
+
+    def sizes(slack_id: str) -> tuple[int, int]:
+        with session_scope(rt.session_factory) as s:
+            member = counted(s, Target(team[slack_id].role, member=team[slack_id])).member
+        return member.managed_count, member.leads_count
+
+    assert sizes("U0TAM01") == (1, 1)  # derived: AM Managed / Leads
+    assert sizes("U0CSM01") == (1, 0)  # a CSM's book = owned accounts
+    assert sizes("U0TAM02") == (12, 4)  # given counts win
+    with session_scope(rt.session_factory) as s:
+        assert counted(s, Target("TAM")) == Target("TAM") and counted(s, None) is None  # a role: nobody to count
     assert {r.name for r in refs} == {"A Co", "B Co", "C Co"}
