@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot import metrics
+from bot import events, metrics
 from bot.db.session import ping
 from bot.logs import request_id_var
 from bot.runtime import Runtime
@@ -57,10 +57,11 @@ def make_wsgi_app(rt: Runtime, app: App) -> Callable:
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         kind = _request_kind(environ)
-        body = slack_handler(environ, recording_start_response)
+        with events.AfterResponse() as later:
+            body = slack_handler(environ, recording_start_response)
         metrics.observe_ack(time.perf_counter() - started, kind=kind)
         metrics.count_request(kind=kind, status=status_holder[0] if status_holder else "0")
-        return body
+        return _Then(body, later.run)
 
     def wsgi(environ: dict[str, Any], start_response) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -93,6 +94,25 @@ def make_wsgi_app(rt: Runtime, app: App) -> Callable:
         return [body]
 
     return wsgi
+
+
+class _Then:
+    """A WSGI body that runs `then` when the server closes it, i.e. after the answer was written
+    to the socket (PEP 3333: the server calls close() once it has sent the body)."""
+
+    def __init__(self, body: Iterable[bytes], then: Callable[[], None]) -> None:
+        self.body, self.then = body, then
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.then()
 
 
 def _request_kind(environ: dict[str, Any]) -> str:

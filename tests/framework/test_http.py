@@ -116,3 +116,39 @@ def test_retried_and_duplicate_events_are_processed_once(bot_factory):
     wait_until(lambda: seen)
     wait_idle()  # every delivery's listener (if it had one) has finished
     assert seen == [("reaction", "ticket")]
+
+
+def test_the_answer_is_written_before_the_request_is_marked_done(rt, fake_slack):
+    """Slack gets its answer first; the bookkeeping commit (marking the request done) runs when the
+    server closes the body, i.e. after the answer is on the socket, and is counted as work in flight."""
+    import io
+
+    from sqlalchemy import select
+
+    from bot.app import create_app
+    from bot.db.core import InboundRequest
+    from bot.db.session import session_scope
+    from bot.fakes.driver import SlackDriver
+    from bot.server import make_wsgi_app
+
+    app = create_app(rt)
+    app.command("/gtmbot-ping")(lambda ack: ack("pong"))
+    wsgi = make_wsgi_app(rt, app)
+    body, _, _ = SlackDriver("http://unused", SIGNING_SECRET, fake_slack).command_body("/gtmbot-ping")
+    ts = str(int(time.time()))
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/slack/events", "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1",
+               "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
+               "wsgi.input": io.BytesIO(body), "HTTP_X_SLACK_REQUEST_TIMESTAMP": ts,
+               "HTTP_X_SLACK_SIGNATURE": sign(SIGNING_SECRET, ts, body)}
+    statuses: list[str] = []
+    answer = wsgi(environ, lambda status, headers, exc_info=None: statuses.append(status))
+
+    def status() -> str:
+        with session_scope(rt.session_factory) as s:
+            return s.scalar(select(InboundRequest.status).where(InboundRequest.key.like("gtmbot-ping:%")))
+
+    assert statuses == ["200 OK"] and b"".join(answer) == b"pong"
+    assert status() == "in_progress"  # recorded before the ack, not yet marked done
+    answer.close()  # the server has written the answer
+    wait_idle(5)
+    assert status() == "done"
