@@ -4,19 +4,25 @@ Slack documents `chat.postMessage` as "1 message per second to a specific channe
 workspace limit it does not publish as a number ("several hundred messages per minute", spec D.3
 [external]) and signals with HTTP 429 and `Retry-After`. Issue 18 supersedes D.3's fixed rate:
 - start at `SLACK_POST_RATE_PER_SEC` (or the rate remembered for the workspace);
-- ramp up fast while posts succeed (the rate doubles every RAMP_DOUBLING_S) until the first
-  workspace 429, then additive increase (AI_FRACTION of the rate per second);
-- multiplicative decrease (x DECREASE) on a workspace 429, honouring its `Retry-After` for every
-  channel; never above `SLACK_POST_RATE_MAX_PER_SEC`, never below MIN_RATE;
+- slow start while posts succeed: the rate doubles once Slack has accepted RAMP_DOUBLING_S worth of
+  posts at it, until the first workspace 429; there it settles just under what Slack accepted in
+  the last second (RAMP_SETTLE; not below RAMP_FLOOR of the start rate);
+- then additive increase (AI_FRACTION of the rate per second), for CEILING_S after a 429 (or from a
+  remembered rate) no more than HEADROOM above what Slack accepted; a 429 up there puts the pace
+  back to what Slack accepted (a pace a little over the limit draws refusals too sparse to read as
+  the workspace's limit, and would draw them to the end of the broadcast);
+- on a workspace 429: the rate Slack accepted from the previous workspace refusal to this one (its
+  budget was spent at both), or x DECREASE when that is not known, honouring `Retry-After` for
+  every channel; never above `SLACK_POST_RATE_MAX_PER_SEC`, never below MIN_RATE;
 - never two posts to one channel within PER_CHANNEL_GAP_S, whatever the workspace rate.
 
 Channel or workspace? Both answer HTTP 429 `ratelimited`; Slack does not say which limit was hit.
 A 429 is first charged to its channel: that channel alone waits its `Retry-After`, the others go
 on. It counts as the workspace's limit when 429s come from WORKSPACE_429_CHANNELS different
-channels within WORKSPACE_WINDOW_S (a workspace limit refuses whichever channel comes next; one
-throttled channel refuses only itself). The workspace pause is the shortest `Retry-After` among
+channels in a row, or from WINDOW_429_CHANNELS among the last WINDOW_POSTS posts (a workspace
+limit refuses whichever channel comes next; one throttled channel refuses only itself). The workspace pause is the shortest `Retry-After` among
 those 429s, so one channel's long wait is never imposed on the others. Any 429 also stops the
-ramp-up for HOLD_S, so a pace slightly over the limit does not keep climbing.
+increase for HOLD_S, so a pace slightly over the limit does not keep climbing.
 
 Pure: callers pass `now` (seconds on any monotonic scale) and get back when they may send.
 """
@@ -29,20 +35,21 @@ from dataclasses import dataclass, field, replace
 PER_CHANNEL_GAP_S = 1.1  # not policy: Slack API limit (spec D.3): ≥ 1.1 s between two posts to one channel (Slack: 1/s/channel)
 DEFAULT_RETRY_AFTER_S = 1.0  # not policy: protocol default; a 429 without a readable Retry-After still waits
 MIN_RATE = 1.0  # not policy: pacing tuning (issue 18), not handbook; the pace never drops below one post a second
-RAMP_DOUBLING_S = 1.0  # not policy: pacing tuning (issue 18), not handbook; issue 18 "fast ramp-up": the rate doubles each second of successes
+RAMP_DOUBLING_S = 0.25  # not policy: pacing tuning (issue 18), not handbook; slow start: the rate doubles per 0.25 s of posts accepted at it
 AI_FRACTION = 0.04  # not policy: pacing tuning (issue 18), not handbook; after the limit is found: +4% of the rate per second of successes
-FIRST_DECREASE = 0.5  # not policy: pacing tuning (issue 18), not handbook; the first workspace 429 after the fast ramp-up halves the rate
-DECREASE = 0.8  # not policy: pacing tuning (issue 18), not handbook; a later workspace 429 multiplies it by 0.8
+DECREASE = 0.8  # not policy: pacing tuning (issue 18), not handbook; a later workspace 429 with no measured rate multiplies it by 0.8
 HOLD_S = 5.0  # not policy: pacing tuning (issue 18), not handbook; once the limit is known: no increase for 5 s after any 429
 WORKSPACE_429_CHANNELS = 3  # not policy: pacing tuning (issue 18), not handbook; 429s from 3 channels in a row …
 WINDOW_429_CHANNELS = 4  # not policy: pacing tuning; … or from 4 channels …
 WINDOW_POSTS = 8  # not policy: pacing tuning; … among the last 8 posts = the workspace's limit
-RAMP_SETTLE = 0.9  # not policy: pacing tuning; the ramp's first workspace 429: 90% of what Slack accepted in the last second
+RAMP_SETTLE = 0.9  # not policy: pacing tuning; the ramp's first workspace 429: 90% of what Slack accepted in the last second …
+RAMP_FLOOR = 0.5  # not policy: pacing tuning; … but not below half the start rate (refused at once, nothing was accepted yet)
 PROBE_S = 1.0  # not policy: pacing tuning (issue 18), not handbook; two channels refused: everyone waits ≤ 1 s, then one post probes
 ACCEPTED_SPAN_S = 10.0  # not policy: pacing tuning (issue 18), not handbook; the accepted rate is measured over up to 10 s …
 MIN_SPAN_S = 2.0  # not policy: pacing tuning; … and at least 2 s
-OVERDRIVE = 1.1  # not policy: pacing tuning (issue 18), not handbook; a pace 2% above what Slack accepted settles on the accepted rate
-CEILING_S = 30.0  # not policy: pacing tuning; for 15 s after a 429 the pace climbs no higher than Slack accepted then
+OVERDRIVE = 1.1  # not policy: pacing tuning (issue 18), not handbook; a pace 10% above what Slack accepted settles on the accepted rate
+CEILING_S = 30.0  # not policy: pacing tuning; for 30 s after a 429 (or from a remembered rate) the pace climbs …
+HEADROOM = 1.1  # not policy: pacing tuning; … at most 10% above what Slack accepted; a 429 up there puts it back
 MAX_CHANNEL_REFUSALS = 5  # not policy: pacing tuning (issue 18), not handbook; a channel refused 5 times in a row has stopped taking posts …
 CHANNEL_GIVE_UP_S = 60.0  # not policy: pacing tuning; … or one still refusing 60 s after its first 429: it fails (Retry failed)
 
@@ -104,7 +111,9 @@ class PacingState:
     burst: float
     tokens: float
     updated_at: float
-    ramping: bool = True  # fast ramp-up until the workspace's limit is first met
+    ramping: bool = True  # slow start until the workspace's limit is first met
+    started_at: float = 0.0  # when the slow start began …
+    start_rate: float = 0.0  # … and at what pace
     last_increase: float = 0.0
     hold_until: float = 0.0  # no increase before this (a 429 was seen)
     not_before: float = 0.0  # workspace pause after a workspace 429
@@ -115,6 +124,7 @@ class PacingState:
     successes: int = 0
     ceiling: float = 0.0  # what Slack accepted when it last refused (0: not known)
     ceiling_at: float = float("-inf")
+    headroom: float = HEADROOM  # how far above the ceiling the pace may probe (1: a probe there was just refused)
     workspace_429s: int = 0
     channel_429s: int = 0
     last_post: Mapping[str, float] = field(default_factory=dict)
@@ -130,8 +140,11 @@ def start(rate: float, burst: float, now: float, *, max_rate: float | None = Non
     top = max(max_rate if max_rate is not None else rate, rate)
     if remembered and remembered > 0:
         begin = min(top, max(MIN_RATE, remembered))
-        return PacingState(rate=begin, max_rate=top, burst=burst, tokens=burst, updated_at=now, ramping=False, last_increase=now)
-    return PacingState(rate=min(rate, top), max_rate=top, burst=burst, tokens=burst, updated_at=now, last_increase=now)
+        # What Slack accepted last time is the ceiling for a while: the pace probes at most HEADROOM above it.
+        return PacingState(rate=begin, max_rate=top, burst=burst, tokens=burst, updated_at=now, ramping=False, last_increase=now,
+                           ceiling=begin, ceiling_at=now)
+    return PacingState(rate=min(rate, top), max_rate=top, burst=burst, tokens=burst, updated_at=now, last_increase=now, started_at=now,
+                       start_rate=min(rate, top))
 
 
 def _refill(state: PacingState, now: float) -> PacingState:
@@ -163,8 +176,9 @@ def record_send(state: PacingState, channel: str, at: float) -> PacingState:
 
 
 def record_success(state: PacingState, now: float) -> PacingState:
-    """A post went through: ramp up (doubling per RAMP_DOUBLING_S while ramping, else +AI_FRACTION
-    of the rate per second), unless a 429 was seen within HOLD_S after the limit was found."""
+    """A post went through: ramp up (slow start: doubling per RAMP_DOUBLING_S of posts accepted at
+    the current pace; after the limit was met, +AI_FRACTION of the rate per second), unless a 429
+    was seen within HOLD_S after the limit was found."""
     s = _refill(state, now)
     s = replace(s, streak=(), successes=s.successes + 1, window=(*s.window, None)[-WINDOW_POSTS:],
                 accepted_at=tuple(t for t in s.accepted_at if now - t < 1.0) + (now,))  # not policy: one second
@@ -173,16 +187,29 @@ def record_success(state: PacingState, now: float) -> PacingState:
         return s
     if not s.ramping and now < s.hold_until:
         return replace(s, last_increase=now)
-    rate = s.rate * 2 ** (dt / RAMP_DOUBLING_S) if s.ramping else s.rate * (1 + AI_FRACTION * dt)  # not policy: doubling
-    if not s.ramping and s.ceiling and now - s.ceiling_at < CEILING_S:
-        rate = min(rate, max(s.rate, s.ceiling))  # probe gently: not past what Slack last accepted
+    if s.ramping:
+        # One accepted post vouches for at most one interval of the pace (1 / rate): the pace doubles
+        # once Slack has accepted RAMP_DOUBLING_S worth of posts at it, not merely as time passes
+        # (posts held back by the 1-a-second-per-channel gap, a slow answer or a burst prove nothing more).
+        rate = s.rate * 2 ** (min(dt, 1 / s.rate) / RAMP_DOUBLING_S)  # not policy: doubling
+    else:
+        rate = s.rate * (1 + AI_FRACTION * dt)
+        if s.ceiling and now - s.ceiling_at < CEILING_S:
+            rate = min(rate, max(s.rate, s.ceiling * s.headroom))  # probe gently: a little past what Slack last accepted
     return replace(s, rate=min(s.max_rate, rate), last_increase=now)
 
 
+def found_rate(state: PacingState) -> float:
+    """The pace to remember for the workspace: what Slack accepted when it last refused, else the pace."""
+    return state.ceiling or state.rate
+
+
 def accepted_rate(state: PacingState, now: float) -> float | None:
-    """Posts Slack accepted per second since the oldest 429 of the last ACCEPTED_SPAN_S (at least
-    MIN_SPAN_S ago). Between two workspace 429s the workspace's budget was spent at both ends, so
-    this is what the workspace lets through; a channel's 429s only lower it a little."""
+    """Posts Slack accepted per second since the latest 429 at least MIN_SPAN_S ago (and at most
+    ACCEPTED_SPAN_S). A workspace 429 leaves its mark at the refusal itself, when the workspace's
+    budget was spent: from there to the next workspace refusal (the pause between refilled the
+    budget, and it was spent again) is what the workspace lets through; a channel's 429s only
+    lower it a little."""
     old = [(t, n) for t, n in state.marks if MIN_SPAN_S <= now - t <= ACCEPTED_SPAN_S]
     if not old:
         return None
@@ -193,17 +220,19 @@ def accepted_rate(state: PacingState, now: float) -> float | None:
 def record_rate_limited(state: PacingState, channel: str, now: float, retry_after: float) -> tuple[PacingState, str]:
     """A 429 on `channel`: that channel alone waits `retry_after`. 429s from WORKSPACE_429_CHANNELS
     channels in a row (no post accepted between them) are the workspace's limit: every channel
-    waits the shortest Retry-After of them and the rate drops (x DECREASE, or to the rate Slack
-    accepted if lower). A pace above what Slack accepted (OVERDRIVE) settles on the accepted rate."""
+    waits the shortest Retry-After of them and the rate drops (to the rate Slack accepted since
+    the last refusal, else x DECREASE; the slow start's first: RAMP_SETTLE of the last second's).
+    A pace above what Slack accepted (OVERDRIVE), or probing above the ceiling, settles back on it."""
     s = _refill(state, now)
     held = dict(s.channel_not_before)
     held[channel] = max(held.get(channel, 0.0), now + retry_after)
     streak = tuple(r for r in s.streak if r[1] != channel) + ((now, channel, retry_after),)
     accepted = accepted_rate(s, now)
     marks = tuple(m for m in s.marks if now - m[0] <= ACCEPTED_SPAN_S) + ((now, s.successes),)
+    probing = not s.ramping and s.ceiling > 0 and s.rate > s.ceiling  # above what Slack accepted last time
     s = replace(s, channel_not_before=held, streak=streak, marks=marks)
-    if accepted is not None:
-        s = replace(s, ceiling=accepted, ceiling_at=now)
+    if probing:  # a 429 while probing above what Slack accepted: back to that, no probing for CEILING_S
+        s = replace(s, rate=max(MIN_RATE, s.ceiling), ceiling_at=now, headroom=1.0)
     if not s.ramping:
         s = replace(s, hold_until=max(s.hold_until, now + HOLD_S))  # maybe at the limit: stop climbing
     in_row = len({r[1] for r in streak})
@@ -215,7 +244,7 @@ def record_rate_limited(state: PacingState, channel: str, now: float, retry_afte
     # the last WINDOW_POSTS posts (5% of channels throttled put 4 in 8 together about once in 2,000).
     if in_row < WORKSPACE_429_CHANNELS and len(refused) < WINDOW_429_CHANNELS:
         if not s.ramping and accepted is not None and s.rate > accepted * OVERDRIVE:
-            s = replace(s, rate=max(MIN_RATE, accepted))
+            s = replace(s, rate=max(MIN_RATE, accepted), ceiling=accepted, ceiling_at=now, headroom=HEADROOM)
         return replace(s, channel_429s=s.channel_429s + 1), LIMIT_CHANNEL
     waits = [r[2] for r in streak] if in_row >= WORKSPACE_429_CHANNELS else list(refused.values())  # not policy: Retry-After index
     # Just found: pause the shortest Retry-After, at most PROBE_S (a post after that tells whether
@@ -225,13 +254,16 @@ def record_rate_limited(state: PacingState, channel: str, now: float, retry_afte
     if in_row <= WORKSPACE_429_CHANNELS:  # once per streak: a later refusal lengthens the pause only
         if s.ramping:  # the ramp overshot: settle just under what Slack let through in the last second
             settle = len([t for t in s.accepted_at if now - t < 1.0]) * RAMP_SETTLE  # not policy: one second
-            rate = min(s.rate, max(s.rate * FIRST_DECREASE, settle))
-        else:
+            rate = min(s.rate, max(settle, s.start_rate * RAMP_FLOOR))
+            if now - s.started_at >= 1.0:  # not policy: one second; a full second of posts says what Slack accepts
+                s = replace(s, ceiling=rate, ceiling_at=now, headroom=HEADROOM)
+        elif accepted is None:
             rate = s.rate * DECREASE
-        if accepted is not None:
+        if accepted is not None:  # measured from one refusal to the next: what the workspace lets through
             rate = min(rate, accepted)
+            s = replace(s, ceiling=accepted, ceiling_at=now, headroom=HEADROOM)
     return replace(
-        s, window=(), marks=((now + pause, s.successes),), rate=max(MIN_RATE, rate), ramping=False, tokens=min(s.tokens, 0.0),
+        s, window=(), marks=((now, s.successes),), rate=max(MIN_RATE, rate), ramping=False, tokens=min(s.tokens, 0.0),
         not_before=max(s.not_before, now + pause), workspace_429s=s.workspace_429s + 1,
         hold_until=max(s.hold_until, now + pause + HOLD_S), last_increase=now + pause,
     ), LIMIT_WORKSPACE

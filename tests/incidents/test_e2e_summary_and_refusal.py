@@ -21,9 +21,12 @@ def _summaries(fake) -> list[dict]:
     return [m for m in fake.posts(COORD) if "Sent to " in m["text"] and " channels in " in m["text"]]
 
 
-@pytest.mark.parametrize(("n", "rate", "edited"), [(6, 50, False), (20, 4, True)], ids=["done-before-first-progress", "progress-edited"])
-def test_final_summary_appears_once_in_the_incident_thread(seed, fake_slack, incident_env, bot, rt, n, rate, edited):
+@pytest.mark.parametrize(("n", "rate", "cap", "edited"), [(6, 50, 50, False), (20, 4, 4, True)], ids=["done-before-first-progress", "progress-edited"])
+def test_final_summary_appears_once_in_the_incident_thread(seed, fake_slack, incident_env, bot, rt, n, rate, cap, edited):
     channels = world(seed, fake_slack, incident_env, n, owners=3, rate=rate)
+    # progress-edited: a broadcast held at 4 a second (SLACK_POST_RATE_MAX_PER_SEC, so the slow start
+    # cannot speed it up) takes 20 / 4 = 5 s: its progress message is posted, then edited into the summary.
+    incident_env(SLACK_POST_RATE_MAX_PER_SEC=cap)
     submit(bot, declare_sev0(fake_slack, bot), CONFIRM, "U_SIMON")
     wait_broadcast_done(fake_slack, rt)
     summary = fake_slack.wait_for(lambda: [m for m in _summaries(fake_slack) if m["text"].startswith(f"<@U_SIMON> Sent to {n}/{n} channels in")])

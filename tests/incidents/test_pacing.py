@@ -92,32 +92,102 @@ def test_the_workspace_pause_is_the_shortest_retry_after_of_the_channels_refused
     assert p.earliest_send(state, "C0", 1.05) >= 31.0  # C0 waits its own 30 s
 
 
-def test_ramp_up_doubles_each_second_until_the_cap():
+def _accepted_at_pace(state, begin: float, seconds: float):
+    """Posts accepted one at a time at the current pace (each 1 / rate after the last) for `seconds`."""
+    now = begin
+    while now < begin + seconds - 1e-9:
+        now += 1 / state.rate
+        state = p.record_success(state, now)
+    return state, now
+
+
+def test_slow_start_doubles_the_pace_per_quarter_second_of_posts_accepted_at_it_until_the_cap():
     state = p.start(4, 8, now=0, max_rate=50)
-    state = p.record_success(state, 1.0)
+    state = p.record_success(state, 0.25)  # one post at 4/s: a quarter second's worth
     assert state.rate == pytest.approx(8)
-    state = p.record_success(state, 2.0)
-    assert state.rate == pytest.approx(16)
-    for second in range(3, 8):
-        state = p.record_success(state, float(second))
-    assert state.rate == 50  # SLACK_POST_RATE_MAX_PER_SEC
+    state = p.record_success(state, 0.25 + 1 / 8)
+    assert state.rate == pytest.approx(8 * 2 ** (1 / 8 / p.RAMP_DOUBLING_S))
+    state, now = _accepted_at_pace(state, 0.375, 1.0)
+    assert now < 1.5 and state.rate == 50  # 4 → 50 (SLACK_POST_RATE_MAX_PER_SEC) in well under 1.5 s
+    assert state.ramping
 
 
-def test_a_workspace_429_halves_the_ramped_rate_then_additive_increase():
+def test_a_burst_or_a_quiet_spell_does_not_double_the_pace():
+    """Each accepted post vouches for one interval of the pace, no more: eight posts of the burst
+    answered within 40 ms, or one post after a pause, barely move it."""
     state = p.start(4, 8, now=0, max_rate=100)
-    for second in (1.0, 2.0, 3.0):
-        state = p.record_success(state, second)
-    assert state.rate == pytest.approx(32)
-    state, _ = _workspace_429(state, 3.1, retry_after=1)
-    assert not state.ramping and state.rate == pytest.approx(16)
+    for i in range(1, 9):
+        state = p.record_success(state, i * 0.005)
+    assert state.rate < 4 * 1.2
+    quiet = p.record_success(state, 5.0)  # one post, 5 s later: worth one interval (1/rate), not 5 s of doubling
+    assert quiet.rate == pytest.approx(state.rate * 2 ** (1 / state.rate / p.RAMP_DOUBLING_S))
+    assert quiet.rate <= 2 * state.rate  # at most one doubling (1/rate ≤ RAMP_DOUBLING_S), not 2^(5 s / 0.25 s)
+
+
+def test_the_ramps_workspace_429_settles_just_under_what_slack_accepted_in_the_last_second_then_additive_increase():
+    state = p.start(4, 8, now=0, max_rate=100)
+    for i in range(1, 76):  # 25 a second accepted while the ramp pushes the pace to the cap
+        state = p.record_success(state, i / 25)
+    assert state.ramping and state.rate == 100
+    state, kinds = _workspace_429(state, 3.01, retry_after=1)
+    assert kinds[-1] == p.LIMIT_WORKSPACE and not state.ramping
+    assert state.rate == pytest.approx(25 * p.RAMP_SETTLE)  # just under what got through, not halved to 50
+    assert state.ceiling == pytest.approx(25 * p.RAMP_SETTLE)  # a second of posts: that is what Slack accepts
+    settled = state.rate
     state = p.record_success(state, 4.0)  # within the hold after the 429: no increase
-    assert state.rate == pytest.approx(16)
-    state = p.record_success(state, 20.0)
+    assert state.rate == pytest.approx(settled)
+    state = p.record_success(state, 40.0)
     before = state.rate
-    state = p.record_success(state, 21.0)
+    state = p.record_success(state, 41.0)
     assert state.rate == pytest.approx(before * (1 + p.AI_FRACTION))  # +4% per second, not doubling
-    state, _ = _workspace_429(state, 30.0, retry_after=1)
+    state, _ = _workspace_429(state, 50.0, retry_after=1)
     assert state.rate <= before * (1 + p.AI_FRACTION) * p.DECREASE + 1e-9
+
+
+def test_a_ramp_refused_within_its_first_second_sets_no_ceiling():
+    """Refused inside the opening burst: the few posts of that instant say nothing about a rate per
+    second, so the pace may climb again after the hold instead of being capped there."""
+    state = p.start(4, 8, now=0, max_rate=100)
+    for i in range(1, 4):
+        state = p.record_success(state, i * 0.005)
+    state, kinds = _workspace_429(state, 0.02, retry_after=1)
+    assert kinds[-1] == p.LIMIT_WORKSPACE and state.ceiling == 0
+    state, _ = _accepted_at_pace(state, 10.0, 10.0)
+    assert state.rate > 4
+
+
+def test_a_slow_start_refused_before_anything_was_accepted_keeps_half_the_start_rate():
+    """Every channel refusing at once (nothing accepted in the last second) is no measure of the
+    workspace: the pace halves from where it started instead of dropping to one post a second."""
+    state = p.start(10, 8, now=0, max_rate=50)
+    state, kinds = _workspace_429(state, 0.01, retry_after=3)
+    assert kinds[-1] == p.LIMIT_WORKSPACE
+    assert state.rate == pytest.approx(10 * p.RAMP_FLOOR)
+
+
+def test_the_workspace_limit_is_measured_from_one_refusal_to_the_next():
+    """The workspace's budget is spent when it refuses: what Slack accepted from that refusal to the
+    next one (the pause included, which refilled the budget) is the workspace's rate."""
+    state = p.start(4, 8, now=0, max_rate=100)
+    state, _ = _accepted_at_pace(state, 0.0, 1.5)
+    state, _ = _workspace_429(state, 2.0, retry_after=1)  # the ramp overshot; pause 1 s
+    for i in range(30):  # the budget refilled during the pause, then 30 posts by 2.5 s after the refusal
+        state = p.record_success(state, 3.02 + i * 1.48 / 30)
+    state, kinds = _workspace_429(state, 4.5, retry_after=1)
+    assert kinds[-1] == p.LIMIT_WORKSPACE
+    assert state.rate == pytest.approx(30 / 2.5, rel=0.01)  # 12 a second: not 30 / 1.5 s after the pause
+    assert p.found_rate(state) == pytest.approx(12, rel=0.01)
+
+
+def test_a_429_while_probing_above_what_slack_accepted_puts_the_pace_back_and_it_stays_there():
+    state = p.start(10, 8, now=0, max_rate=100, remembered=20)
+    state, now = _accepted_at_pace(state, 0.0, 10.0)
+    assert state.rate == pytest.approx(20 * p.HEADROOM)  # probing: a little above, no further (within CEILING_S)
+    state, kind = p.record_rate_limited(state, "C_ANY", now, 1)
+    assert kind == p.LIMIT_CHANNEL and state.rate == 20  # one refusal up there: back to what Slack accepted
+    state, now = _accepted_at_pace(state, now, 20.0)
+    assert state.rate == 20  # and no probing again for a while
+    assert p.found_rate(state) == 20
 
 
 def test_a_pace_above_what_slack_accepted_settles_on_the_accepted_rate():
@@ -203,26 +273,16 @@ def test_refusals_interleaved_with_accepted_posts_are_the_workspace_when_four_ch
     assert state.workspace_429s == 1 and state.rate < 30 * p.DECREASE * 1.05  # it slows down
 
 
-def test_the_ramp_settles_just_under_what_slack_accepted_in_the_last_second():
-    state = p.start(4, 8, now=0, max_rate=100)
-    for i in range(1, 76):  # 25 a second accepted while the ramp doubles the pace to 32
-        state = p.record_success(state, i / 25)
-    assert state.ramping and state.rate == pytest.approx(32)
-    state, kinds = _workspace_429(state, 3.01, retry_after=1)
-    assert kinds[-1] == p.LIMIT_WORKSPACE and not state.ramping
-    assert state.rate == pytest.approx(25 * p.RAMP_SETTLE)  # just under what got through, not halved to 16
-
-
-def test_after_a_429_the_pace_climbs_no_higher_than_slack_accepted_for_a_while():
-    state = p.start(10, 8, now=0, max_rate=100, remembered=20)
+def test_after_a_429_the_pace_climbs_no_higher_than_a_little_above_what_slack_accepted_for_a_while():
+    state = p.start(10, 8, now=0, max_rate=100, remembered=30)
     state, _ = p.record_rate_limited(state, "C1", 0.0, 1)
-    for i in range(60):  # 20 a second accepted for 3 s
+    for i in range(60):  # 20 a second accepted for 3 s, while pacing at 30
         state = p.record_success(state, 0.05 * (i + 1))
     state, kind = p.record_rate_limited(state, "C2", 3.0, 1)
-    assert kind == p.LIMIT_CHANNEL and state.ceiling == pytest.approx(20, rel=0.05)
-    for i in range(200):  # no 429 since: after the hold, the pace may climb, but not past the ceiling
+    assert kind == p.LIMIT_CHANNEL and state.ceiling == pytest.approx(20, rel=0.05) and state.rate == state.ceiling
+    for i in range(200):  # no 429 since: after the hold, the pace may climb, but only HEADROOM past the ceiling
         state = p.record_success(state, 3.0 + 0.05 * (i + 1))
-    assert state.rate <= state.ceiling + 1e-9
-    for i in range(600):  # CEILING_S without a 429: probing above it again
+    assert state.ceiling < state.rate <= state.ceiling * p.HEADROOM + 1e-9
+    for i in range(600):  # CEILING_S without a 429: probing further above it again
         state = p.record_success(state, 13.0 + 0.05 * (i + 1))
-    assert state.rate > state.ceiling
+    assert state.rate > state.ceiling * p.HEADROOM
