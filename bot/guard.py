@@ -63,12 +63,13 @@ class SlackUnavailable(Exception):
     """Slack did not answer a read (5xx, timeout, dropped connection) even after the client's retries."""
 
 
-def _cached(rt: Runtime, key: str, fetch) -> Any:
-    """A Slack fact, cached for _TTL. A transient failure raises SlackUnavailable and is not cached:
-    one bad answer from Slack must not become ten minutes of a wrong one."""
+def _cached(rt: Runtime, key: str, fetch, *, fresh: bool = False) -> Any:
+    """A Slack fact, cached for _TTL (`fresh`: read now, and keep the new answer). A transient
+    failure raises SlackUnavailable and is not cached: one bad answer from Slack must not become ten
+    minutes of a wrong one."""
     hit = rt.cache.get(key)
     now = time.monotonic()
-    if hit and now - hit[0] < _TTL:
+    if hit and now - hit[0] < _TTL and not fresh:
         return hit[1]
     value = fetch()
     rt.cache[key] = (now, value)
@@ -115,10 +116,18 @@ def user_info(rt: Runtime, user_id: str) -> dict[str, Any] | None:
         return None
 
 
-def _channel_info(client: WebClient, rt: Runtime, channel_id: str) -> dict[str, Any] | None:
+def _channel_info(client: WebClient, rt: Runtime, channel_id: str, *, fresh: bool = False) -> dict[str, Any] | None:
     """The channel's facts; None when unknown; SlackUnavailable when Slack cannot say right now."""
     return _cached(rt, f"channel:{channel_id}",
-                   lambda: _read(lambda: client.conversations_info(channel=channel_id)["channel"]))
+                   lambda: _read(lambda: client.conversations_info(channel=channel_id)["channel"]), fresh=fresh)
+
+
+def forget_channel(rt: Runtime, channel_id: str) -> None:
+    """Drop the cached facts of a channel that changed (left, archived, renamed, shared), and the
+    name it was known by (bot.channels maps a setting's #name to an id)."""
+    rt.cache.pop(f"channel:{channel_id}", None)
+    for key in [k for k, v in list(rt.cache.items()) if k.startswith("chan-name:") and v == channel_id]:
+        rt.cache.pop(key, None)
 
 
 def channel_info(client: WebClient, rt: Runtime, channel_id: str) -> dict[str, Any] | None:
@@ -175,11 +184,13 @@ def is_shared_channel(info: dict[str, Any]) -> bool:
 def share_refusal(rt: Runtime, channel_id: str | None) -> str | None:
     """Why account data may not be posted in this channel, or None when it may (an internal channel
     or a DM). Fails closed, and says which way: a Slack Connect or unknown channel is refused as
-    such; when Slack cannot tell us right now the user is told that, not that the channel is shared."""
+    such; when Slack cannot tell us right now the user is told that, not that the channel is shared.
+    Read afresh, not from the cache: a channel shared with a customer a minute ago must not get
+    account data because it was internal when last asked (and another process may have seen the change)."""
     if not channel_id or channel_id.startswith("D"):
         return None
     try:
-        info = _channel_info(rt.client, rt, channel_id)
+        info = _channel_info(rt.client, rt, channel_id, fresh=True)
     except SlackUnavailable as e:
         log.warning("channel check: Slack is not answering (%s)", e)
         return SLACK_UNAVAILABLE_CHANNEL

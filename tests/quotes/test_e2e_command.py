@@ -219,6 +219,20 @@ def test_post_to_channel_posts_the_same_answer_and_replaces_the_ephemeral(team_b
                for m in fake_slack.channel_messages("C0GENERAL"))
 
 
+def test_post_to_channel_refused_once_the_channel_is_shared_with_a_customer(team_bot, fake_slack):
+    """The channel was internal at the first post; shared with a customer since (Slack Connect), the
+    next post is refused even though the bot asked about this channel moments ago."""
+    for shared in (False, True):
+        fake_slack.channels["C0GENERAL"]["is_ext_shared"] = shared
+        reply = team_bot.command("/quote", "25k", channel="C0GENERAL")
+        [(_, button)] = buttons(reply.first()["blocks"])
+        answer = team_bot.click(button, channel="C0GENERAL", message=reply.first()).responses(1)[0]
+        if not shared:
+            assert answer["response_type"] == "in_channel"
+    assert answer["text"] == EXTERNAL_CHANNEL_REFUSAL
+    assert len(fake_slack.channel_messages("C0GENERAL")) == 1  # the first post only
+
+
 def test_post_to_channel_when_slack_cannot_say_whether_the_channel_is_shared(team_bot, fake_slack):
     """Slack down while the bot checks the channel: nothing is posted, and the rep is told Slack is
     not answering (not that their internal channel is shared with customers)."""

@@ -247,6 +247,24 @@ def test_e7a_reaction_in_an_internal_channel_is_ignored_quietly(tickets):
     assert tickets.zendesk.requests() == [] and tickets.slack.posts() == [] and tickets.slack.ephemerals == []
 
 
+def test_a_channel_shared_with_a_customer_later_takes_tickets_at_once(tickets):
+    """#newco-trial was internal when the bot last looked (a :ticket: there is ignored); once it is
+    shared with the customer, Slack's channel_shared event makes the bot look again: the next
+    reaction opens a ticket, without waiting for the cached channel facts to expire."""
+    tickets.slack.add_channel("C_TRIAL", "newco-trial")
+    tickets.message("C_TRIAL", "internal chatter", user="U_ALICE", ts=ROOT)
+    assert tickets.react("U_ALICE", ROOT, channel="C_TRIAL") == 200
+    tickets.settle()
+    assert tickets.zendesk.requests() == []
+    tickets.slack.channels["C_TRIAL"].update(is_ext_shared=True, is_shared=True)
+    assert tickets.bot.event({"type": "channel_shared", "connected_team_id": "T_ACME", "channel": "C_TRIAL",
+                              "event_ts": "1700000000.000150"}).status_code == 200
+    tickets.message("C_TRIAL", "Our exports are failing", user="U_EXT1", ts="1700000000.000200")
+    assert tickets.react("U_EXT1", "1700000000.000200", channel="C_TRIAL") == 200
+    tickets.wait(lambda: tickets.rows())
+    assert [r.channel_id for r in tickets.rows()] == ["C_TRIAL"]
+
+
 def test_e7b_contact_form_in_the_intake_channel_uses_the_form_email(tickets):
     tickets.slack.add_message(
         "C_WCS",
