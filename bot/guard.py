@@ -130,10 +130,10 @@ def forget_channel(rt: Runtime, channel_id: str) -> None:
         rt.cache.pop(key, None)
 
 
-def channel_info(client: WebClient, rt: Runtime, channel_id: str) -> dict[str, Any] | None:
+def channel_info(client: WebClient, rt: Runtime, channel_id: str, *, fresh: bool = False) -> dict[str, Any] | None:
     """The channel's facts; None when unknown or when Slack cannot be reached right now (not cached)."""
     try:
-        return _channel_info(client, rt, channel_id)
+        return _channel_info(client, rt, channel_id, fresh=fresh)
     except SlackUnavailable:
         return None
 

@@ -59,9 +59,13 @@ def make_wsgi_app(rt: Runtime, app: App) -> Callable:
         kind = _request_kind(environ)
         with events.AfterResponse() as later:
             body = slack_handler(environ, recording_start_response)
-        metrics.observe_ack(time.perf_counter() - started, kind=kind)
-        metrics.count_request(kind=kind, status=status_holder[0] if status_holder else "0")
-        return _Then(body, later.run)
+        answer = _Then(body, later.run)  # built first: whatever happens next, the deferred work runs
+        try:
+            metrics.observe_ack(time.perf_counter() - started, kind=kind)
+            metrics.count_request(kind=kind, status=status_holder[0] if status_holder else "0")
+        except Exception:  # a metric must never cost Slack its answer
+            log.exception("could not record the request's metrics")
+        return answer
 
     def wsgi(environ: dict[str, Any], start_response) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

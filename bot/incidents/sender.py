@@ -154,7 +154,7 @@ class DeliverySender:
             if outcome == pacing.OUTCOME_SENT and on_progress:
                 on_progress(report.sent)
         report.elapsed_s = self.monotonic() - started
-        report.final_rate = pacing.found_rate(self.state)
+        report.final_rate = pacing.found_rate(self.state, self.monotonic())
         if report.sent and not self.state.ramping:  # the workspace's limit was met: start there next time
             save_rate(self.rt, self.workspace, report.final_rate)
         return report

@@ -238,9 +238,19 @@ def permalink(rt: Runtime, channel: str, ts: str) -> str | None:
         return None
 
 
-def channel_facts(rt: Runtime, channel_id: str) -> ChannelFacts:
+def channel_facts(rt: Runtime, channel_id: str, *, recheck: bool = False) -> ChannelFacts:
+    """What kind of channel this is for tickets. With `recheck`, a channel the cached facts call
+    "not a ticket channel" is asked about afresh: it may have been shared with a customer since, and
+    the `channel_shared` event may have gone to another process (listeners/tickets/channel_changed.py)."""
+    facts = _channel_facts(rt, channel_id, fresh=False)
+    if facts.kind is None and recheck:
+        facts = _channel_facts(rt, channel_id, fresh=True)
+    return facts
+
+
+def _channel_facts(rt: Runtime, channel_id: str, *, fresh: bool) -> ChannelFacts:
     settings = ticket_settings(rt)
-    info = channel_info(rt.client, rt, channel_id) or {}
+    info = channel_info(rt.client, rt, channel_id, fresh=fresh) or {}
     name = info.get("name") or channel_id
     with session_scope(rt.session_factory) as s:
         account = s.scalar(

@@ -15,7 +15,7 @@ from bot.tickets.flow import TicketRequest, channel_facts, open_ticket
 def in_ticket_channel(event: dict[str, Any], context: Any) -> bool:
     if not event.get("user") or event.get("bot_id"):
         return False
-    return channel_facts(context["rt"], event.get("channel", "")).kind is not None
+    return channel_facts(context["rt"], event.get("channel", ""), recheck=True).kind is not None
 
 
 def handle_app_mention(event: dict[str, Any], body: dict[str, Any], context: Any) -> None:

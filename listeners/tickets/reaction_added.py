@@ -28,7 +28,7 @@ def is_ticket_request(event: dict[str, Any], context: Any) -> bool:
     reactor_person = person(rt, reactor)
     if reactor_person is not None and reactor_person.is_bot:
         return False
-    return channel_facts(rt, item.get("channel", "")).kind is not None
+    return channel_facts(rt, item.get("channel", ""), recheck=True).kind is not None
 
 
 def handle_reaction_added(event: dict[str, Any], body: dict[str, Any], context: Any) -> None:

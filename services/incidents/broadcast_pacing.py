@@ -199,9 +199,13 @@ def record_success(state: PacingState, now: float) -> PacingState:
     return replace(s, rate=min(s.max_rate, rate), last_increase=now)
 
 
-def found_rate(state: PacingState) -> float:
-    """The pace to remember for the workspace: what Slack accepted when it last refused, else the pace."""
-    return state.ceiling or state.rate
+def found_rate(state: PacingState, now: float) -> float:
+    """The pace to remember for the workspace: what Slack accepted when it last refused (within
+    CEILING_S), else the pace, which Slack has accepted since without refusing: a broadcast that
+    climbed past an old ceiling raises what the next one starts from."""
+    if state.ceiling and now - state.ceiling_at < CEILING_S:
+        return state.ceiling
+    return max(state.ceiling, state.rate)
 
 
 def accepted_rate(state: PacingState, now: float) -> float | None:
@@ -229,7 +233,9 @@ def record_rate_limited(state: PacingState, channel: str, now: float, retry_afte
     streak = tuple(r for r in s.streak if r[1] != channel) + ((now, channel, retry_after),)
     accepted = accepted_rate(s, now)
     marks = tuple(m for m in s.marks if now - m[0] <= ACCEPTED_SPAN_S) + ((now, s.successes),)
-    probing = not s.ramping and s.ceiling > 0 and s.rate > s.ceiling  # above what Slack accepted last time
+    # Probing: above what Slack accepted at its last refusal, while that still holds (CEILING_S); past
+    # that the pace climbed on posts Slack accepted, and one channel's 429 says nothing about them.
+    probing = not s.ramping and s.ceiling > 0 and s.rate > s.ceiling and now - s.ceiling_at < CEILING_S
     s = replace(s, channel_not_before=held, streak=streak, marks=marks)
     if probing:  # a 429 while probing above what Slack accepted: back to that, no probing for CEILING_S
         s = replace(s, rate=max(MIN_RATE, s.ceiling), ceiling_at=now, headroom=1.0)

@@ -176,7 +176,7 @@ def test_the_workspace_limit_is_measured_from_one_refusal_to_the_next():
     state, kinds = _workspace_429(state, 4.5, retry_after=1)
     assert kinds[-1] == p.LIMIT_WORKSPACE
     assert state.rate == pytest.approx(30 / 2.5, rel=0.01)  # 12 a second: not 30 / 1.5 s after the pause
-    assert p.found_rate(state) == pytest.approx(12, rel=0.01)
+    assert p.found_rate(state, 4.5) == pytest.approx(12, rel=0.01)
 
 
 def test_a_429_while_probing_above_what_slack_accepted_puts_the_pace_back_and_it_stays_there():
@@ -187,7 +187,20 @@ def test_a_429_while_probing_above_what_slack_accepted_puts_the_pace_back_and_it
     assert kind == p.LIMIT_CHANNEL and state.rate == 20  # one refusal up there: back to what Slack accepted
     state, now = _accepted_at_pace(state, now, 20.0)
     assert state.rate == 20  # and no probing again for a while
-    assert p.found_rate(state) == 20
+    assert p.found_rate(state, now) == 20
+
+
+def test_a_pace_that_climbed_past_an_old_ceiling_is_not_sent_back_by_one_channels_429_and_is_remembered():
+    """Started from a remembered 10 a second, a long broadcast climbed well past it with Slack
+    accepting every post: one throttled channel then delays that channel only, and the next
+    broadcast starts from the pace reached, not from the old 10."""
+    state = p.start(4, 8, now=0, max_rate=100, remembered=10)
+    state, now = _accepted_at_pace(state, 0.0, 60.0)
+    climbed = state.rate
+    assert climbed > 10 * p.HEADROOM * 1.5
+    assert p.found_rate(state, now) == climbed
+    state, kind = p.record_rate_limited(state, "C_SLOW", now, 10)
+    assert kind == p.LIMIT_CHANNEL and state.rate == climbed
 
 
 def test_a_pace_above_what_slack_accepted_settles_on_the_accepted_rate():

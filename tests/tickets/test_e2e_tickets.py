@@ -248,21 +248,37 @@ def test_e7a_reaction_in_an_internal_channel_is_ignored_quietly(tickets):
 
 
 def test_a_channel_shared_with_a_customer_later_takes_tickets_at_once(tickets):
-    """#newco-trial was internal when the bot last looked (a :ticket: there is ignored); once it is
-    shared with the customer, Slack's channel_shared event makes the bot look again: the next
-    reaction opens a ticket, without waiting for the cached channel facts to expire."""
+    """#newco-trial was internal when the bot last looked (a :ticket: there is ignored). Shared with
+    the customer since, with the channel_shared event gone to another process: the next :ticket:
+    asks Slack afresh instead of trusting the cached "internal", and opens a ticket."""
     tickets.slack.add_channel("C_TRIAL", "newco-trial")
     tickets.message("C_TRIAL", "internal chatter", user="U_ALICE", ts=ROOT)
     assert tickets.react("U_ALICE", ROOT, channel="C_TRIAL") == 200
     tickets.settle()
     assert tickets.zendesk.requests() == []
     tickets.slack.channels["C_TRIAL"].update(is_ext_shared=True, is_shared=True)
-    assert tickets.bot.event({"type": "channel_shared", "connected_team_id": "T_ACME", "channel": "C_TRIAL",
-                              "event_ts": "1700000000.000150"}).status_code == 200
     tickets.message("C_TRIAL", "Our exports are failing", user="U_EXT1", ts="1700000000.000200")
     assert tickets.react("U_EXT1", "1700000000.000200", channel="C_TRIAL") == 200
     tickets.wait(lambda: tickets.rows())
     assert [r.channel_id for r in tickets.rows()] == ["C_TRIAL"]
+
+
+def test_a_channel_no_longer_shared_stops_taking_tickets_once_slack_says_so(tickets):
+    """#posthog-newco (shared, mapped to no account) takes tickets; the Slack Connect link is cut
+    (channel_unshared): the bot forgets the channel's cached facts, and a :ticket: there no longer
+    opens a ticket."""
+    tickets.message("C_UNMAPPED", "Exports fail", user="U_EXT1", ts=ROOT)
+    assert tickets.react("U_EXT1", ROOT, channel="C_UNMAPPED") == 200
+    tickets.wait(lambda: tickets.rows())
+    tickets.settle()
+    tickets.slack.channels["C_UNMAPPED"].update(is_ext_shared=False, is_shared=False)
+    assert tickets.bot.event({"type": "channel_unshared", "previously_connected_team_id": "T_ACME",
+                              "channel": "C_UNMAPPED", "is_ext_shared": False,
+                              "event_ts": "1700000000.000150"}).status_code == 200
+    tickets.message("C_UNMAPPED", "another question", user="U_ALICE", ts="1700000000.000300")
+    assert tickets.react("U_ALICE", "1700000000.000300", channel="C_UNMAPPED") == 200
+    tickets.settle()
+    assert len(tickets.rows()) == 1
 
 
 def test_e7b_contact_form_in_the_intake_channel_uses_the_form_email(tickets):
