@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.fakes.driver import wait_idle
 from bot.incidents.blocks import ACTION_SEND_MINE, ACTION_SENT_MYSELF
 from bot.runtime import build_runtime
 from jobs import run_job
@@ -71,6 +72,7 @@ def test_e18_an_update_at_1028_replaces_the_pending_reminders(incident_world, bo
     bot.click(buttons_of(latest)[ACTION_SEND_MINE], user="U_ALICE", channel=COORD)
     bot.click(buttons_of(latest)[ACTION_SENT_MYSELF], user="U_BOB", channel=COORD)
     fake.wait_for(lambda: [m for m in fake.posts(COORD) if "sent draft 2" in m["text"]])
+    wait_idle()  # Bob's "I sent it myself" is recorded too before the cadence job looks
     for minute in ("10:30", "10:52"):  # the old 10:30 reminder is gone with the old series
         run_job(rt, "incident_cadence", now=at(f"2026-11-24T{minute}:00"))
     dms, thread = reminders(fake)
