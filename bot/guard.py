@@ -174,7 +174,7 @@ def is_internal_user(rt: Runtime, body: dict[str, Any], user_id: str | None) -> 
 def visible_channel(rt: Runtime, channel_id: str) -> dict[str, Any] | None:
     """The channel's facts, or None when the bot cannot see it (a private channel it is not in;
     Slack answers channel_not_found). Raises SlackUnavailable when Slack cannot answer right now."""
-    return _cached(rt, f"channel:{channel_id}", lambda: _read(lambda: rt.client.conversations_info(channel=channel_id)["channel"]))
+    return _channel_info(rt.client, rt, channel_id)
 
 
 def is_shared_channel(info: dict[str, Any]) -> bool:
